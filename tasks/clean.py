@@ -38,9 +38,9 @@ PUBLISHED_LINE = re.compile(r"(first published|published|last updated|updated|po
                             re.IGNORECASE)
 # " date 2021-08-23 Following the Taliban..." as some scrapers glue it to the first paragraph.
 DATE_PREFIX = re.compile(r"\s*date\s+(\d{4}-\d{2}-\d{2})\s+")
-BYLINE = re.compile(r"by\s+([A-Z][\w.'-]+(?:\s+(?:[A-Z][\w.'-]+|and|&)){0,5})(\s*[,|].{0,60})?")
+BYLINE = re.compile(r"(?i:by)\s+([A-Z][\w.'-]+(?:\s+(?:[A-Z][\w.'-]+|and|&)){0,5})(\s*[,|].{0,60})?")
 AGENCIES = r"REUTERS?|AFP|AP|TASS|XINHUA|UPI|DPA|ANI|PTI|IANS|BLOOMBERG"
-AGENCY_SIGNOFF = re.compile(rf"\s*[-–—]+\s*({AGENCIES})\s*$|^\s*\(?({AGENCIES})\)?\s*$")
+AGENCY_SIGNOFF = re.compile(rf"\s*[-–—]+\s*({AGENCIES})\s*$|^\s*\(?({AGENCIES}|Reuters?)\)?\s*$")
 # "MOSCOW, Aug 26:" / "SALVADOR, Feb 26 -" / "ROME 1996-12-06" / "LONDON (Reuters) -" opening a paragraph.
 DATELINE = re.compile(
     r"([A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,3}(?:, [A-Z][a-z]+\.?)?"
@@ -148,6 +148,13 @@ def _is_paragraph(text: str) -> bool:
     return len(text.split()) > TITLE_MAX_WORDS or bool(SENTENCE_END.search(text))
 
 
+def _ends_sentence(text: str) -> bool:
+    """Whether a line ends a sentence, an agency sign-off ("... a briefing. -REUTERS") included."""
+    signoff = AGENCY_SIGNOFF.search(text)
+    return signoff is not None and (signoff.group(2) is not None or _ends_sentence(text[:signoff.start()])) \
+        or bool(SENTENCE_END.search(text))
+
+
 def _take_title(story: list[tuple[int, str]], article: CleanArticle) -> list[tuple[int, str]]:
     """Move the headline (a short first line before the body) into the title field."""
     if article.title:
@@ -160,7 +167,7 @@ def _take_title(story: list[tuple[int, str]], article: CleanArticle) -> list[tup
 
 def _drop_trailing_boilerplate(story: list[tuple[int, str]], article: CleanArticle) -> list[tuple[int, str]]:
     """Short unpunctuated lines after the story's last sentence are site furniture, not story."""
-    last_sentence = max((i for i, (_, text) in enumerate(story) if SENTENCE_END.search(text)), default=None)
+    last_sentence = max((i for i, (_, text) in enumerate(story) if _ends_sentence(text)), default=None)
     if last_sentence is None:
         return story
     for number, text in story[last_sentence + 1:]:

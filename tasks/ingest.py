@@ -106,7 +106,7 @@ def decode(data: bytes) -> tuple[str, str] | None:
     try:
         text, encoding = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        best = from_bytes(data).best()
+        best = _best_guess(data)
         if best is None:
             return None
         text, encoding = str(best), best.encoding
@@ -114,6 +114,20 @@ def decode(data: bytes) -> tuple[str, str] | None:
     if "\x00" in text:
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+
+
+def _best_guess(data: bytes):
+    """charset-normalizer's best match; on a tie, windows-1252, the web's default legacy encoding.
+
+    Short texts often read equally well as cp1250, cp1252 or cp850 ("£" or "Ł"); news in a
+    legacy encoding without a declaration is far more often windows-1252 (as WHATWG assumes).
+    """
+    matches = from_bytes(data)
+    best = matches.best()
+    if best is None:
+        return None
+    tied = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+    return next((m for m in tied if m.encoding == "cp1252"), best)
 
 
 def read_inputs(root: Path, relative_paths: list[str], known_ids: set[str], first_order: int) -> IngestResult:

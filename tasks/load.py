@@ -82,7 +82,7 @@ def earlier_copies(warehouse: Path, content_hashes: list[str]) -> pa.Table:
         return pa.table({name: [] for name in ("article_id", "source_path", "record_index", "content_hash",
                                                 "published_date", "input_order", "story_id", "duplicate_of")})
     with con:
-        return con.execute(wh.read_sql("load/earlier_copies"), {"content_hashes": content_hashes}).fetch_arrow_table()
+        return con.execute(wh.read_sql("load/earlier_copies"), {"content_hashes": content_hashes}).to_arrow_table()
 
 
 def commit_run(warehouse: Path, staged: StagedRun, run: RunRecord) -> None:

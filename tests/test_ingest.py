@@ -1,0 +1,148 @@
+import json
+import os
+
+import pytest
+
+from tasks.ingest import SourceNotFound, content_id, decode, discover_inputs, read_inputs, source_root
+
+
+def _read(root, paths, known=frozenset()):
+    return read_inputs(root, paths, set(known), first_order=100)
+
+
+def test_discovery_is_recursive_sorted_and_relative(tmp_path):
+    (tmp_path / "b" / "deep").mkdir(parents=True)
+    (tmp_path / "a.txt").write_text("x")
+    (tmp_path / "b" / "deep" / "c.md").write_text("x")
+    (tmp_path / "b" / "notes.pdf").write_bytes(b"%PDF")
+    assert discover_inputs(tmp_path) == ["a.txt", "b/deep/c.md", "b/notes.pdf"]
+
+
+def test_a_single_file_is_relative_to_its_folder(tmp_path):
+    (tmp_path / "one.txt").write_text("x")
+    assert discover_inputs(tmp_path / "one.txt") == ["one.txt"]
+    assert source_root(tmp_path / "one.txt") == tmp_path.resolve()
+
+
+def test_missing_source_is_a_clear_error(tmp_path):
+    with pytest.raises(SourceNotFound, match="does not exist"):
+        discover_inputs(tmp_path / "nope")
+
+
+def test_symlinks_out_of_the_source_and_folder_loops_are_not_followed(tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("secret")
+    source = tmp_path / "source"
+    (source / "sub").mkdir(parents=True)
+    (source / "sub" / "story.txt").write_text("story")
+    os.symlink(outside, source / "leak.txt")
+    os.symlink(source / "sub" / "story.txt", source / "alias.txt")
+    os.symlink(source, source / "sub" / "loop")
+    assert discover_inputs(source) == ["alias.txt", "sub/story.txt"]
+
+
+def test_decodes_common_encodings():
+    text = "The £5 “deal” was signed in Zürich."
+    assert decode(text.encode("utf-8")) == (text, "utf-8")
+    assert decode(text.encode("utf-16")) == (text, "utf-16")
+    assert decode(("\ufeff" + text).encode("utf-8")) == (text, "utf-8-sig")
+    decoded, encoding = decode(text.encode("cp1252"))
+    assert decoded == text
+    assert encoding in {"cp1252", "windows-1252"}
+
+
+def test_binary_bytes_are_not_text():
+    assert decode(bytes(range(256)) * 4) is None
+    assert decode(b"text with a NUL\x00 in the middle") is None
+
+
+def test_windows_newlines_are_normalised():
+    assert decode(b"one\r\ntwo\rthree") == ("one\ntwo\nthree", "utf-8")
+
+
+def test_content_id_is_stable_and_depends_on_place_and_text():
+    assert content_id("a.txt", None, "story") == content_id("a.txt", None, "story")
+    assert len(content_id("a.txt", None, "story")) == 16
+    assert content_id("a.txt", None, "story") != content_id("b.txt", None, "story")
+    assert content_id("a.jsonl", 0, "story") != content_id("a.jsonl", 1, "story")
+
+
+def test_text_files_become_documents(tmp_path):
+    (tmp_path / "a.txt").write_text("A story.\n", encoding="utf-8")
+    result = _read(tmp_path, ["a.txt"])
+    assert result.quarantined == []
+    assert result.documents == [{
+        "source_path": "a.txt", "source_format": "txt", "encoding": "utf-8", "record_index": None,
+        "raw_text": "A story.\n", "article_id": content_id("a.txt", None, "A story.\n"),
+        "title_hint": None, "date_hint": None, "input_order": 100}]
+
+
+def test_every_bad_input_is_quarantined_with_a_reason(tmp_path):
+    (tmp_path / "empty.txt").write_text("  \n\n")
+    (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4")
+    result = _read(tmp_path, ["binary.txt", "empty.txt", "gone.txt", "scan.pdf"])
+    assert result.documents == []
+    assert [(q["source_path"], q["reason"]) for q in result.quarantined] == [
+        ("binary.txt", "binary or undecodable content, not text"),
+        ("empty.txt", "empty file: no text to read"),
+        ("gone.txt", "could not be read: No such file or directory"),
+        ("scan.pdf", "unsupported file type '.pdf': newsflow reads .txt, .md, .json, .jsonl and .html"),
+    ]
+    assert result.records_seen == 4
+
+
+def test_jsonl_keeps_good_records_and_quarantines_bad_ones(tmp_path):
+    lines = [json.dumps({"text": "First story.", "title": "One", "date": "2021-08-23"}),
+             "{not json",
+             json.dumps({"body": "no text field"}),
+             "",
+             json.dumps({"text": "Second story."})]
+    (tmp_path / "feed.jsonl").write_text("\n".join(lines))
+    result = _read(tmp_path, ["feed.jsonl"])
+    assert [(d["record_index"], d["raw_text"], d["title_hint"], d["date_hint"]) for d in result.documents] == [
+        (0, "First story.", "One", "2021-08-23"), (4, "Second story.", None, None)]
+    assert [(q["record_index"], q["reason"]) for q in result.quarantined] == [
+        (1, "invalid JSON on line 2: Expecting property name enclosed in double quotes at column 2"),
+        (2, "JSON record has no string 'text' field")]
+    assert result.records_seen == 4
+
+
+def test_json_file_may_hold_one_article_or_a_list(tmp_path):
+    (tmp_path / "one.json").write_text(json.dumps({"text": "Only story."}))
+    (tmp_path / "many.json").write_text(json.dumps([{"text": "A."}, {"text": ""}]))
+    result = _read(tmp_path, ["many.json", "one.json"])
+    assert [(d["source_path"], d["record_index"]) for d in result.documents] == [("many.json", 0), ("one.json", None)]
+    assert [(q["record_index"], q["reason"]) for q in result.quarantined] == [(1, "JSON record has an empty 'text' field")]
+
+
+def test_html_main_text_without_scripts_or_navigation(tmp_path):
+    html = """<html><head><title>Summit held</title>
+    <meta property="article:published_time" content="2021-08-23T10:00:00Z"></head>
+    <body><nav><a href="/">Home</a> | <a href="/world">World</a></nav>
+    <script>var tracking = 1;</script>
+    <article><h1>Summit held</h1>
+    <p>Leaders of the Collective Security Treaty Organization met by video link on Monday to discuss Afghanistan.</p>
+    <p>The talks were chaired by the president of Tajikistan, officials said in a statement afterwards.</p>
+    </article><footer>Copyright 2021</footer></body></html>"""
+    (tmp_path / "page.html").write_text(html)
+    [document] = _read(tmp_path, ["page.html"]).documents
+    assert "Collective Security Treaty Organization met by video link" in document["raw_text"]
+    assert "tracking" not in document["raw_text"] and "Home" not in document["raw_text"]
+    assert document["title_hint"] == "Summit held"
+    assert document["date_hint"] == "2021-08-23"
+
+
+def test_unchanged_inputs_are_skipped(tmp_path):
+    (tmp_path / "a.txt").write_text("Story A.")
+    (tmp_path / "b.txt").write_text("Story B.")
+    result = _read(tmp_path, ["a.txt", "b.txt"], known={content_id("a.txt", None, "Story A.")})
+    assert [d["source_path"] for d in result.documents] == ["b.txt"]
+    assert (result.skipped, result.records_seen) == (1, 2)
+
+
+def test_too_large_files_are_quarantined_without_reading(tmp_path, monkeypatch):
+    monkeypatch.setattr("tasks.ingest.MAX_INPUT_BYTES", 10)
+    (tmp_path / "big.txt").write_text("x" * 11)
+    [quarantined] = _read(tmp_path, ["big.txt"]).quarantined
+    assert quarantined["reason"] == "file is 0.0 MB, over the 0 MB limit for one article"

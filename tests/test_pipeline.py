@@ -1,0 +1,137 @@
+"""End to end: the real flow, DuckLake, spaCy and GX, on the seeds and on unhappy inputs."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from flows.pipeline import news_pipeline
+from newsflow.warehouse import open_read_only
+from tasks.quality import BatchCheckFailed
+from tests.conftest import SEEDS, newsflow
+
+SEED_DATES = {
+    "000_2537d38693dccd6e.txt": "2021-08-23", "001_cc92b69f11ad1a98.txt": "2021-08-21",
+    "002_d0aa3604567acda3.txt": "2021-08-23", "003_c09dba19e0102b27.txt": None,
+    "004_8b3fc308f6c75f53.txt": "2021-08-27",
+}
+TABLES = ("articles", "entity_mentions", "entities", "quarantine")
+
+
+def query(warehouse: Path, sql: str) -> list[dict]:
+    result = newsflow("query", sql, "--warehouse", str(warehouse), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def snapshot(warehouse: Path) -> dict:
+    """Every row of the data tables, less what says when it was loaded (run_id, input_order)."""
+    excluded = {"articles": " exclude (run_id, input_order)", "quarantine": " exclude (run_id)"}
+    with open_read_only(warehouse) as con:
+        return {t: sorted(con.execute(f"select *{excluded.get(t, '')} from {t}").fetchall(), key=repr)
+                for t in TABLES}
+
+
+def _run(source: Path, warehouse: Path, **options) -> dict:
+    return news_pipeline(source=str(source), warehouse=str(warehouse), workers=1, **options)
+
+
+def test_seeds_load_with_their_publication_dates(seed_warehouse):
+    rows = query(seed_warehouse, "select source_path, published_date from articles order by source_path")
+    assert {r["source_path"]: r["published_date"] for r in rows} == SEED_DATES
+
+
+def test_every_mention_indexes_into_clean_text(seed_warehouse):
+    rows = query(seed_warehouse, """
+        select count(*) as mentions,
+               count(*) filter (where substring(a.clean_text, m.start_char + 1, m.end_char - m.start_char) <> m.text)
+                   as misplaced
+        from entity_mentions m join articles a using (article_id)""")
+    assert rows[0]["mentions"] > 200 and rows[0]["misplaced"] == 0
+
+
+def test_entities_count_their_mentions(seed_warehouse):
+    [putin] = query(seed_warehouse, "select * from entities where name = 'Vladimir Putin'")
+    assert putin["label"] == "PERSON" and putin["article_count"] == 5
+    [check] = query(seed_warehouse, """
+        select count(*) as wrong from entities e
+        where mention_count <> (select count(*) from entity_mentions m where m.entity_id = e.entity_id)""")
+    assert check["wrong"] == 0
+
+
+def test_run_is_recorded_with_its_quality_results(seed_warehouse):
+    [run] = query(seed_warehouse, "select * from runs")
+    assert (run["status"], run["files_seen"], run["articles_loaded"], run["quarantined"]) == ("completed", 5, 5, 0)
+    assert set(json.loads(run["stage_seconds"])) == {"ingest", "clean", "extract", "quality", "dedup", "load"}
+    results = query(seed_warehouse, "select suite, bool_and(success) as ok from quality_results group by suite")
+    assert sorted((r["suite"], r["ok"]) for r in results) == [("clean", True), ("extracted", True), ("raw", True)]
+
+
+def test_a_second_run_adds_nothing(tmp_path, prefect_harness):
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    warehouse = tmp_path / "warehouse"
+    _run(tmp_path / "seeds", warehouse)
+    before = snapshot(warehouse)
+    second = _run(tmp_path / "seeds", warehouse)
+    assert (second["articles_loaded"], second["unchanged_skips"], second["mentions"]) == (0, 5, 0)
+    assert snapshot(warehouse) == before
+    refreshed = _run(tmp_path / "seeds", warehouse, full_refresh=True)
+    assert refreshed["articles_loaded"] == 5
+    assert snapshot(warehouse) == before
+
+
+def test_bad_inputs_are_quarantined_and_good_ones_load(tmp_path, prefect_harness):
+    source = tmp_path / "source"
+    (source / "nested").mkdir(parents=True)
+    shutil.copy(SEEDS / "004_8b3fc308f6c75f53.txt", source / "nested" / "story.txt")
+    (source / "junk.txt").write_text("Share Here\nAdvertisement\nNo Comment.\n")
+    (source / "empty.md").write_text("")
+    (source / "feed.jsonl").write_text('{"text": "Russia and Kazakhstan signed a treaty in Moscow."}\n{broken\n')
+    (source / "notes.pdf").write_bytes(b"%PDF-1.4")
+    summary = _run(source, tmp_path / "warehouse")
+    assert (summary["files_seen"], summary["inputs_seen"], summary["articles_loaded"], summary["quarantined"]) == \
+        (5, 6, 2, 4)
+    warehouse = tmp_path / "warehouse"
+    assert sorted(r["source_path"] for r in query(warehouse, "select source_path from articles")) == \
+        ["feed.jsonl", "nested/story.txt"]
+    assert query(warehouse, "select source_path, record_index, stage, reason from quarantine order by 1") == [
+        {"source_path": "empty.md", "record_index": None, "stage": "ingest", "reason": "empty file: no text to read"},
+        {"source_path": "feed.jsonl", "record_index": 1, "stage": "ingest",
+         "reason": "invalid JSON on line 2: Expecting property name enclosed in double quotes at column 2"},
+        {"source_path": "junk.txt", "record_index": None, "stage": "clean",
+         "reason": "clean check: no story text left after removing boilerplate (expect_column_values_to_match_regex)"},
+        {"source_path": "notes.pdf", "record_index": None, "stage": "ingest",
+         "reason": "unsupported file type '.pdf': newsflow reads .txt, .md, .json, .jsonl and .html"},
+    ]
+    again = _run(source, warehouse)
+    assert (again["unchanged_skips"], again["quarantined"], again["articles_loaded"]) == (6, 0, 0)
+
+
+def test_a_changed_file_replaces_its_article(tmp_path, prefect_harness):
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "a.txt").write_text("23 August 2021\nPutin met Tokayev in Moscow on Saturday.\n")
+    _run(source, tmp_path / "warehouse")
+    (source / "a.txt").write_text("24 August 2021\nPutin met Merkel in Moscow on Friday.\n")
+    _run(source, tmp_path / "warehouse")
+    rows = query(tmp_path / "warehouse", "select published_date, clean_text from articles")
+    assert rows == [{"published_date": "2021-08-24", "clean_text": "Putin met Merkel in Moscow on Friday."}]
+    texts = {r["text"] for r in query(tmp_path / "warehouse", "select text from entity_mentions")}
+    assert "Merkel" in texts and "Tokayev" not in texts
+
+
+def test_a_batch_level_failure_stops_the_run_and_loads_nothing(tmp_path, prefect_harness, monkeypatch):
+    suites = tmp_path / "expectations"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "expectations", suites)
+    raw = json.loads((suites / "raw.json").read_text())
+    raw["expectations"].append({"type": "expect_table_row_count_to_be_between",
+                                "kwargs": {"min_value": 100}, "on_failure": "fail",
+                                "reason": "too few documents"})
+    (suites / "raw.json").write_text(json.dumps(raw))
+    monkeypatch.setattr("tasks.quality.EXPECTATIONS_DIR", suites)
+    with pytest.raises(BatchCheckFailed, match="expect_table_row_count_to_be_between"):
+        _run(SEEDS, tmp_path / "warehouse")
+    runs = query(tmp_path / "warehouse", "select status, message from runs")
+    assert runs[0]["status"] == "failed" and "too few documents" in runs[0]["message"]
+    assert query(tmp_path / "warehouse", "select count(*) as n from articles") == [{"n": 0}]

@@ -1,0 +1,86 @@
+"""Each suite with a passing and a failing batch, validated by the real Great Expectations."""
+
+import datetime as dt
+
+import pyarrow as pa
+import pytest
+
+from tasks.clean import ARTICLE_SCHEMA
+from tasks.entities import MENTION_WITH_ENTITY_SCHEMA
+from tasks.ingest import DOCUMENT_SCHEMA
+from tasks.quality import SUITES, BatchCheckFailed, check, load_suite, mention_frame, suite_parameters
+
+PARAMETERS = suite_parameters(dt.date(2026, 11, 23), ["GPE", "ORG", "PERSON"])
+
+
+def _document(article_id: str, raw_text: str = "A story.", source_format: str = "txt") -> dict:
+    return {"article_id": article_id, "source_path": f"{article_id}.txt", "record_index": None,
+            "source_format": source_format, "encoding": "utf-8", "raw_text": raw_text,
+            "title_hint": None, "date_hint": None, "input_order": 0}
+
+
+def _article(article_id: str, **fields) -> dict:
+    return {"article_id": article_id, "source_path": f"{article_id}.txt", "clean_text": "Putin met Tokayev.",
+            "title": "A title", "published_date": dt.date(2021, 8, 23), "date_source": "header line (line 1)",
+            "content_hash": article_id, "word_count": 3, "input_order": 0} | fields
+
+
+def test_every_suite_is_valid_data():
+    for name in SUITES:
+        suite = load_suite(name)
+        assert suite["suite"] == name
+        assert all(e["on_failure"] in {"quarantine", "fail"} and e["reason"] for e in suite["expectations"])
+
+
+def test_raw_suite_passes_good_rows_and_names_bad_ones():
+    table = pa.Table.from_pylist([_document("good"), _document("empty", raw_text=""),
+                                  _document("odd", source_format="pdf")], schema=DOCUMENT_SCHEMA)
+    outcome = check(table, "raw", PARAMETERS)
+    assert outcome.failed_rows == {
+        "empty": "raw check: no text in the input (expect_column_value_lengths_to_be_between)",
+        "odd": "raw check: not a supported input format (expect_column_values_to_be_in_set)",
+    }
+    assert len(outcome.results) == len(load_suite("raw")["expectations"])
+
+
+def test_raw_suite_fails_the_batch_on_duplicate_ids():
+    table = pa.Table.from_pylist([_document("same"), _document("same")], schema=DOCUMENT_SCHEMA)
+    with pytest.raises(BatchCheckFailed, match="'raw' failed expect_column_values_to_be_unique on article_id"):
+        check(table, "raw", PARAMETERS)
+
+
+def test_clean_suite_sets_aside_empty_text_and_impossible_dates():
+    rows = [_article("good"), _article("undated", published_date=None, date_source=None),
+            _article("blank", clean_text=" \n "), _article("future", published_date=dt.date(2031, 1, 1)),
+            _article("ancient", published_date=dt.date(1899, 12, 31)),
+            _article("unsourced", date_source=None), _article("untitled", title="")]
+    outcome = check(pa.Table.from_pylist(rows, schema=ARTICLE_SCHEMA), "clean", PARAMETERS)
+    assert sorted(outcome.failed_rows) == ["ancient", "blank", "future", "unsourced", "untitled"]
+    assert outcome.failed_rows["future"] == ("clean check: publication date before 1900 or after the run's day "
+                                             "(expect_column_values_to_be_between)")
+
+
+def test_extracted_suite_sets_aside_bad_offsets_and_labels():
+    articles = pa.Table.from_pylist([_article("good"), _article("shifted"), _article("label"), _article("past")],
+                                    schema=ARTICLE_SCHEMA)
+    mention = {"start_char": 0, "end_char": 5, "text": "Putin", "label": "PERSON", "sentence_index": 0,
+               "entity_id": "e1"}
+    mentions = pa.Table.from_pylist([
+        mention | {"article_id": "good"},
+        mention | {"article_id": "shifted", "start_char": 1, "end_char": 6},
+        mention | {"article_id": "label", "label": "FOOD"},
+        mention | {"article_id": "past", "start_char": 15, "end_char": 40, "text": "Tokayev."},
+    ], schema=MENTION_WITH_ENTITY_SCHEMA)
+    outcome = check(mention_frame(mentions, articles), "extracted", PARAMETERS)
+    assert outcome.failed_rows == {
+        "shifted": ("extracted check: clean_text[start_char:end_char] is not the mention's text "
+                    "(expect_column_values_to_be_in_set)"),
+        "label": "extracted check: entity label not in the model's label set (expect_column_values_to_be_in_set)",
+        "past": ("extracted check: mention ends past the end of the text "
+                 "(expect_column_pair_values_a_to_be_greater_than_b)"),
+    }
+
+
+def test_an_empty_batch_passes():
+    outcome = check(ARTICLE_SCHEMA.empty_table(), "clean", PARAMETERS)
+    assert outcome.failed_rows == {} and all(r["success"] for r in outcome.results)
