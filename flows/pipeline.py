@@ -166,7 +166,16 @@ def default_workers() -> int:
 @flow(name="news-pipeline", flow_run_name="news-pipeline: {source} → {warehouse}")
 def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: str = extract.DEFAULT_MODEL,
                   workers: int = 0, full_refresh: bool = False, batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
-    """Turn a folder of news articles into warehouse tables: articles, mentions, entities, quarantine."""
+    """Turn a folder of news articles into warehouse tables: articles, mentions, entities, quarantine.
+
+    Args:
+        source: Folder (searched recursively) or file of articles: .txt, .md, .json/.jsonl, .html.
+        warehouse: Warehouse directory (DuckLake catalog and Parquet files); created if new.
+        model: Installed spaCy model package used for named entities.
+        workers: Processes for named-entity recognition; 0 means one per CPU core.
+        full_refresh: Recompute every input, even those the warehouse already holds unchanged.
+        batch_size: Inputs per batch; memory grows with it, not with the size of the source.
+    """
     logger = get_run_logger()
     started_at = dt.datetime.now(dt.timezone.utc)
     run = load.RunRecord(run_id=f"{started_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}", started_at=started_at,

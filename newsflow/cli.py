@@ -34,7 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--batch-size", type=int, default=None, help="inputs per batch (default: 500)")
 
     query = commands.add_parser("query", help="run SQL on the warehouse (read-only) and print the rows")
-    query.add_argument("sql")
+    query.add_argument("sql", help="a SQL statement, or the path of a .sql file (e.g. sql/queries/top_entities.sql)")
+    query.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                       help="bind $NAME in the SQL to VALUE (repeatable)")
     query.add_argument("--warehouse", default="warehouse")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
@@ -94,9 +96,15 @@ def _query(args: argparse.Namespace) -> int:
 
     from newsflow.warehouse import WarehouseMissing, open_read_only
 
+    sql = args.sql
+    if sql.endswith(".sql") and Path(sql).is_file():
+        sql = Path(sql).read_text(encoding="utf-8")
+    if any("=" not in p for p in args.param):
+        return _fail("--param takes NAME=VALUE")
+    parameters = dict(p.split("=", 1) for p in args.param)
     try:
         with open_read_only(Path(args.warehouse)) as con:
-            cursor = con.execute(args.sql)
+            cursor = con.execute(sql, parameters or None)
             if cursor.description is None:
                 return 0
             columns = [c[0] for c in cursor.description]
