@@ -26,7 +26,7 @@ from newsflow import summary
 from tasks import clean, dedup, entities, extract, ingest, load, quality
 
 DEFAULT_BATCH_SIZE = 500
-STAGING_DIR = ".staging"
+STAGING_DIR = wh.STAGING_DIR
 
 
 def _write(table: pa.Table, path: Path) -> str:
@@ -98,6 +98,18 @@ def check_batch(suite: str, staging: str, batch: int, parameters: dict) -> dict:
     if suite == "extracted":
         _write(_set_aside(articles, outcome), _batch_file(staging_dir, "articles", batch))
     return {"quarantined": len(outcome.failed_rows)}
+
+
+@task(name="check accounting", cache_policy=NO_CACHE)
+def check_accounting(staging: str, run: load.RunRecord) -> None:
+    """Check every input seen is loaded, quarantined or skipped unchanged; stop the run if not."""
+    staging_dir = Path(staging)
+    staged = {kind: sum(pq.read_metadata(p).num_rows for p in staging_dir.glob(f"{kind}-*.parquet"))
+              for kind in ("articles", "quarantine")}
+    frame = quality.accounting_frame(run, staged["articles"], staged["quarantine"])
+    outcome = quality.check(frame, "accounting", {})
+    _write(pa.Table.from_pylist(outcome.results, schema=quality.RESULT_SCHEMA),
+           staging_dir / "quality-accounting.parquet")
 
 
 @task(name="clean", cache_policy=NO_CACHE)
@@ -183,6 +195,10 @@ def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: st
     workers = workers or default_workers()
     staging = Path(warehouse) / STAGING_DIR / run.run_id
     with wh.write_lock(Path(warehouse)):
+        cleared = wh.clear_leftovers(Path(warehouse))
+        if any(cleared.values()):
+            logger.info("removed what an interrupted run left: %(staging_folders)d staging folders, "
+                        "%(orphan_files)d uncommitted data files", cleared)
         staging.mkdir(parents=True)
         try:
             _run_stages(run, source, warehouse, model, workers, full_refresh, batch_size, str(staging), logger)
@@ -235,4 +251,6 @@ def _run_stages(run, source, warehouse, model, workers, full_refresh, batch_size
     articles = [_read(p) for p in sorted(Path(staging).glob("articles-*.parquet"))]
     run.articles_loaded = sum(len(t) for t in articles)
     run.mentions = sum(pq.read_metadata(p).num_rows for p in Path(staging).glob("mentions-*.parquet"))
+    with _timed(run, "quality"):
+        check_accounting(staging, run)
     load_run(staging, warehouse, run)  # times itself: its record is committed with the rows

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import importlib
 import os
+import shutil
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -18,6 +19,7 @@ import duckdb
 CATALOG_FILE = "catalog.sqlite"
 DATA_DIR = "data"
 LOCK_FILE = ".write.lock"
+STAGING_DIR = ".staging"     # one folder per run, removed when the run ends
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 # Table creation order matters only for readability; no foreign keys in DuckLake.
 SCHEMA_FILES = ("articles", "entity_mentions", "entities", "date_mentions", "quotes",
@@ -111,3 +113,21 @@ def open_for_writing(warehouse: Path) -> duckdb.DuckDBPyConnection:
     _attach(con, warehouse, read_only=False)
     ensure_schema(con)
     return con
+
+
+def clear_leftovers(warehouse: Path) -> dict[str, int]:
+    """Remove what killed runs left behind: staging folders and Parquet files no commit refers to.
+
+    Call it only while holding `write_lock`: then no other run is staging or writing, so every
+    staging folder is stale and every untracked data file is an orphan of an uncommitted load.
+    Readers never write files, so they lose nothing.
+    """
+    staging = warehouse / STAGING_DIR
+    stale = sorted(staging.iterdir()) if staging.is_dir() else []
+    for folder in stale:
+        shutil.rmtree(folder, ignore_errors=True)
+    orphans = 0
+    if (warehouse / CATALOG_FILE).exists():
+        with open_for_writing(warehouse) as con:
+            orphans = len(con.execute("call ducklake_delete_orphaned_files('lake', cleanup_all => true)").fetchall())
+    return {"staging_folders": len(stale), "orphan_files": orphans}

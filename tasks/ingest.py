@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import stat as file_mode
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +20,9 @@ from charset_normalizer import from_bytes
 
 SUPPORTED_SUFFIXES = {".txt": "txt", ".md": "md", ".json": "json", ".jsonl": "jsonl",
                       ".html": "html", ".htm": "html"}
-# No news article comes near this; a file this big is a dump or a mistake.
+# No news article comes near this; a file this big is a dump or a mistake. Such a file is
+# quarantined from its size alone, never read, so memory stays bounded whatever the source holds
+# (a 20 MB or 20 GB file costs a stat). Split a big JSONL feed into smaller files to load it.
 MAX_INPUT_BYTES = 5 * 1024 * 1024
 # Fields a JSON record may carry besides `text`, tried in this order.
 TITLE_FIELDS = ("title", "headline")
@@ -76,20 +80,40 @@ def discover_inputs(source: Path) -> list[str]:
 
     Symlinked folders are not followed (no loops, nothing read from outside the source);
     symlinked files count only when they point inside it. Unsupported file types are
-    returned too, so that they are quarantined rather than silently ignored.
+    returned too, so that they are quarantined rather than silently ignored. A name that is
+    not valid UTF-8 is returned in its printable form (see `printable_path`).
     """
     root = source_root(source)
     if source.is_file():
-        return [source.resolve().name]
+        return [printable_path(source.resolve().name)]
     found = []
     for folder, subfolders, files in os.walk(root, followlinks=False):
         subfolders.sort()
         for name in files:
             path = Path(folder) / name
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
+            # realpath, not Path.resolve: a symlink loop must not stop the run (it is quarantined).
+            if path.is_symlink() and not _is_inside(os.path.realpath(path), root):
                 continue
-            found.append(path.relative_to(root).as_posix())
+            found.append(printable_path(path.relative_to(root).as_posix()))
     return sorted(found)
+
+
+def printable_path(relative: str) -> str:
+    """A path as valid UTF-8 text: bytes of a non-UTF-8 file name are written as \\xNN."""
+    return relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _file_path(root: Path, relative: str) -> Path:
+    """The file a printable path names (undoing `printable_path` when the literal name is absent)."""
+    path = root / relative
+    if "\\x" not in relative or os.path.lexists(path):
+        return path
+    raw = re.sub(r"\\x([0-9a-f]{2})", lambda m: chr(0xDC00 + int(m.group(1), 16)), relative)
+    return root / raw
+
+
+def _is_inside(path: str | Path, root: Path) -> bool:
+    return Path(path).is_relative_to(root)
 
 
 def content_id(source_path: str, record_index: int | None, text: str) -> str:
@@ -103,6 +127,8 @@ def decode(data: bytes) -> tuple[str, str] | None:
     for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if data.startswith(bom):
             return data.decode(encoding), encoding
+    if b"\x00" in data and (utf16 := _utf16_without_bom(data)) is not None:
+        return utf16.replace("\r\n", "\n").replace("\r", "\n"), "utf-16"
     try:
         text, encoding = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -114,6 +140,25 @@ def decode(data: bytes) -> tuple[str, str] | None:
     if "\x00" in text:
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text saved without a byte-order mark, told apart from binary by where its NULs fall.
+
+    Latin-script text in UTF-16 has a NUL in every other byte (the high byte of each character):
+    the odd bytes for little-endian, the even ones for big-endian. Binary data has no such pattern.
+    """
+    if len(data) % 2 or len(data) < 4:
+        return None
+    even_nuls, odd_nuls = data[0::2].count(0) / (len(data) / 2), data[1::2].count(0) / (len(data) / 2)
+    for encoding, high, low in (("utf-16-le", odd_nuls, even_nuls), ("utf-16-be", even_nuls, odd_nuls)):
+        if high > 0.5 and low == 0:
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            return None if "\x00" in text else text
+    return None
 
 
 def _best_guess(data: bytes):
@@ -159,19 +204,25 @@ def _documents_of(root: Path, relative: str, result: IngestResult, known_ids: se
         result.quarantined.append({"source_path": relative, "record_index": record_index,
                                    "stage": "ingest", "reason": reason, "input_id": input_id})
 
-    path = root / relative
     try:
+        path = _checked_path(root, relative)
         stat = path.stat()
-        source_format = SUPPORTED_SUFFIXES.get(path.suffix.lower())
+        # The type is the name's as listed: a link named .txt is read as text.
+        source_format = SUPPORTED_SUFFIXES.get(Path(relative).suffix.lower())
+        if not file_mode.S_ISREG(stat.st_mode):
+            # A FIFO or device would block or never end; only plain files are read.
+            set_aside("not a regular file (a pipe, socket or device): not read")
+            return
         if source_format is None:
-            set_aside(f"unsupported file type {path.suffix or '(none)'!r}: newsflow reads "
+            set_aside(f"unsupported file type {Path(relative).suffix or '(none)'!r}: newsflow reads "
                       ".txt, .md, .json, .jsonl and .html", input_id=_file_fingerprint(relative, stat))
             return
-        if stat.st_size > MAX_INPUT_BYTES:
-            set_aside(f"file is {stat.st_size / 1e6:.1f} MB, over the {MAX_INPUT_BYTES / 1e6:.0f} MB "
+        data = _read_at_most(path, MAX_INPUT_BYTES)
+        if data is None:
+            size = max(stat.st_size, MAX_INPUT_BYTES + 1)  # it may have grown since the stat
+            set_aside(f"file is {size / 1e6:.1f} MB, over the {MAX_INPUT_BYTES / 1e6:.0f} MB "
                       "limit for one article", input_id=_file_fingerprint(relative, stat))
             return
-        data = path.read_bytes()
     except OSError as error:
         set_aside(f"could not be read: {error.strerror or error}")
         return
@@ -181,7 +232,8 @@ def _documents_of(root: Path, relative: str, result: IngestResult, known_ids: se
         return
     text, encoding = decoded
     base = {"source_path": relative, "source_format": source_format, "encoding": encoding}
-    if source_format in ("json", "jsonl"):
+    seen_before = result.records_seen
+    if source_format in ("json", "jsonl") and text.strip():
         for record_index, record, error in _json_records(text, source_format):
             if error:
                 set_aside(error, record_index, input_id=content_id(relative, record_index, text))
@@ -191,6 +243,8 @@ def _documents_of(root: Path, relative: str, result: IngestResult, known_ids: se
                           "article_id": content_id(relative, record_index, body),
                           "title_hint": _first_field(record, TITLE_FIELDS),
                           "date_hint": _first_field(record, DATE_FIELDS)}
+        if result.records_seen == seen_before:  # e.g. "[]": the file must not vanish unaccounted
+            set_aside("JSON file holds no article records", input_id=content_id(relative, None, text))
         return
     title_hint = date_hint = None
     if source_format == "html":
@@ -203,6 +257,29 @@ def _documents_of(root: Path, relative: str, result: IngestResult, known_ids: se
                   "title_hint": title_hint, "date_hint": date_hint}
 
 
+class OutsideSource(OSError):
+    """A path that, read now, would lead out of the source folder."""
+
+
+def _checked_path(root: Path, relative: str) -> Path:
+    """The real file behind relative, checked again at read time to lie inside the source.
+
+    Discovery checked it too, but a link can be swapped between listing and reading.
+    """
+    real = Path(os.path.realpath(_file_path(root, relative)))
+    if not _is_inside(real, root):
+        raise OutsideSource(0, "it links outside the source folder")
+    return real
+
+
+def _read_at_most(path: Path, limit: int) -> bytes | None:
+    """The file's bytes, or None when it holds more than limit (read no further than limit + 1)."""
+    # O_NOFOLLOW: if the checked path became a link since, refuse rather than follow it.
+    with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb") as handle:
+        data = handle.read(limit + 1)
+    return None if len(data) > limit else data
+
+
 def _json_records(text: str, source_format: str):
     """Yield (record_index, record, error) for each article record of a JSON or JSONL file."""
     if source_format == "jsonl":
@@ -210,13 +287,22 @@ def _json_records(text: str, source_format: str):
     else:
         lines = [(None, text)]
     for index, line in lines:
+        where = "file" if index is None else f"line {index + 1}"
         try:
             value = json.loads(line)
+            # "\ud800" escapes decode to lone surrogates, which no UTF-8 column can hold.
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
         except json.JSONDecodeError as error:
-            where = "file" if index is None else f"line {index + 1}"
             yield index, None, f"invalid JSON on {where}: {error.msg} at column {error.colno}"
             continue
-        records = value if isinstance(value, list) else [value]
+        except UnicodeEncodeError:
+            yield index, None, f"invalid JSON on {where}: an escape names half a Unicode character"
+            continue
+        except (RecursionError, ValueError) as error:  # nested too deep; an integer too long
+            yield index, None, f"invalid JSON on {where}: {'nested too deeply' if isinstance(error, RecursionError) else error}"
+            continue
+        # A .json file may hold a list of articles; a JSONL line is one record, whatever it holds.
+        records = value if isinstance(value, list) and index is None else [value]
         for position, record in enumerate(records):
             record_index = index if index is not None else (position if isinstance(value, list) else None)
             if not isinstance(record, dict) or not isinstance(record.get("text"), str):

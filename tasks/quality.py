@@ -19,7 +19,7 @@ import pyarrow as pa
 from tasks.dates import EARLIEST_DATE
 
 EXPECTATIONS_DIR = Path(__file__).resolve().parent.parent / "expectations"
-SUITES = ("raw", "clean", "extracted")
+SUITES = ("raw", "clean", "extracted", "accounting")
 RESULT_SCHEMA = pa.schema([
     ("suite", pa.string()), ("expectation", pa.string()), ("column_name", pa.string()),
     ("on_failure", pa.string()), ("success", pa.bool_()), ("element_count", pa.int64()),
@@ -116,3 +116,14 @@ def mention_frame(mentions: pa.Table, articles: pa.Table) -> pa.Table:
     matches = [text_of[i][s:e] == t for i, s, e, t in zip(ids, starts, ends, texts)]
     return mentions.append_column("article_length", pa.array(lengths, pa.int32())) \
                    .append_column("span_matches_text", pa.array(matches, pa.bool_()))
+
+
+def accounting_frame(run, article_rows: int, quarantine_rows: int) -> pa.Table:
+    """One row per run: its counts beside the rows it staged, for the accounting suite."""
+    return pa.Table.from_pylist([{
+        "run_id": run.run_id, "files_seen": run.files_seen, "inputs_seen": run.inputs_seen,
+        "inputs_beyond_files": run.inputs_seen - run.files_seen,  # JSON records add inputs, never files
+        "inputs_accounted_for": run.articles_loaded + run.quarantined + run.unchanged_skips,
+        "articles_loaded": run.articles_loaded, "quarantined": run.quarantined,
+        "unchanged_skips": run.unchanged_skips, "article_rows": article_rows, "quarantine_rows": quarantine_rows,
+    }])
