@@ -217,9 +217,11 @@ def _documents_of(root: Path, relative: str, result: IngestResult, known_ids: se
             set_aside(f"unsupported file type {Path(relative).suffix or '(none)'!r}: newsflow reads "
                       ".txt, .md, .json, .jsonl and .html", input_id=_file_fingerprint(relative, stat))
             return
-        data = _read_at_most(path, MAX_INPUT_BYTES)
+        # Judged from the size first, so a big file costs a stat, not a read; the bounded read
+        # still stops a file that grew since.
+        data = None if stat.st_size > MAX_INPUT_BYTES else _read_at_most(path, MAX_INPUT_BYTES)
         if data is None:
-            size = max(stat.st_size, MAX_INPUT_BYTES + 1)  # it may have grown since the stat
+            size = max(stat.st_size, MAX_INPUT_BYTES + 1)
             set_aside(f"file is {size / 1e6:.1f} MB, over the {MAX_INPUT_BYTES / 1e6:.0f} MB "
                       "limit for one article", input_id=_file_fingerprint(relative, stat))
             return
@@ -298,8 +300,11 @@ def _json_records(text: str, source_format: str):
         except UnicodeEncodeError:
             yield index, None, f"invalid JSON on {where}: an escape names half a Unicode character"
             continue
-        except (RecursionError, ValueError) as error:  # nested too deep; an integer too long
-            yield index, None, f"invalid JSON on {where}: {'nested too deeply' if isinstance(error, RecursionError) else error}"
+        except RecursionError:
+            yield index, None, f"invalid JSON on {where}: nested too deeply"
+            continue
+        except ValueError:  # Python's limit on the digits of an integer
+            yield index, None, f"invalid JSON on {where}: a number too long to read"
             continue
         # A .json file may hold a list of articles; a JSONL line is one record, whatever it holds.
         records = value if isinstance(value, list) and index is None else [value]
