@@ -63,7 +63,7 @@ def _run(args: argparse.Namespace) -> int:
 
     from flows.pipeline import DEFAULT_BATCH_SIZE, news_pipeline
     from newsflow.summary import print_summary
-    from newsflow.warehouse import WarehouseBusy
+    from newsflow.warehouse import WarehouseBusy, refuse_if_busy
     from tasks.extract import DEFAULT_MODEL, ModelNotInstalled
     from tasks.ingest import SourceNotFound
 
@@ -72,6 +72,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.workers < 0 or (args.batch_size is not None and args.batch_size < 1):
         return _fail("--workers must be 0 (all cores) or more, --batch-size 1 or more")
     try:
+        refuse_if_busy(Path(args.warehouse))  # the flow locks too; this spares a busy run Prefect's traceback
         summary = news_pipeline(source=args.source, warehouse=args.warehouse, model=args.model or DEFAULT_MODEL,
                                 workers=args.workers, full_refresh=args.full_refresh,
                                 batch_size=args.batch_size or DEFAULT_BATCH_SIZE)

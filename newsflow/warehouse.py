@@ -88,17 +88,29 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(read_sql(f"schema/{name}"))
 
 
+def _lock_or_refuse(handle, warehouse: Path) -> None:
+    # flock, not a pid file: the kernel drops it when its process dies, even by SIGKILL.
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise WarehouseBusy(
+            f"another newsflow run is writing to {warehouse}; wait for it to finish and run again"
+        ) from None
+
+
+def refuse_if_busy(warehouse: Path) -> None:
+    """Raise WarehouseBusy now if a run holds the lock, before a flow starts only to be refused."""
+    if (warehouse / LOCK_FILE).exists():
+        with open(warehouse / LOCK_FILE, "a+") as handle:
+            _lock_or_refuse(handle, warehouse)  # closing the file lets the lock go again
+
+
 @contextmanager
 def write_lock(warehouse: Path) -> Iterator[None]:
     """Hold the warehouse's single-writer lock for the whole run, or fail at once."""
     warehouse.mkdir(parents=True, exist_ok=True)
     with open(warehouse / LOCK_FILE, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise WarehouseBusy(
-                f"another newsflow run is writing to {warehouse}; wait for it to finish and run again"
-            ) from None
+        _lock_or_refuse(handle, warehouse)
         handle.seek(0), handle.truncate(), handle.write(str(os.getpid())), handle.flush()
         try:
             yield

@@ -1,0 +1,144 @@
+"""Crashes and concurrent use: real `newsflow run` subprocesses, killed, raced and read from."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from flows.pipeline import news_pipeline
+from newsflow import warehouse as wh
+from tests.conftest import SEEDS, newsflow
+from tests.test_pipeline import snapshot
+
+SEED_FILES = sorted(p.name for p in SEEDS.iterdir())
+
+
+@pytest.fixture(scope="module")
+def api_env(prefect_harness) -> dict:
+    """The environment of a subprocess run, recorded on the test session's Prefect server."""
+    from prefect.settings import PREFECT_API_URL
+
+    return os.environ | {"PREFECT_API_URL": PREFECT_API_URL.value(), "PREFECT_LOGGING_LEVEL": "WARNING"}
+
+
+def _sources(root: Path, copies: int = 2) -> tuple[Path, Path]:
+    """A first source (two seeds) and a second (the other seeds `copies` times over, one of the first
+    two changed, a JSONL file with a bad line)."""
+    first, second = root / "first", root / "second"
+    first.mkdir()
+    for name in SEED_FILES[:2]:
+        shutil.copy(SEEDS / name, first / name)
+    shutil.copytree(first, second)
+    (second / SEED_FILES[0]).write_text((SEEDS / SEED_FILES[0]).read_text() + "\nUpdated on Tuesday.\n")
+    for name in SEED_FILES[2:]:
+        for copy in range(copies):
+            shutil.copy(SEEDS / name, second / (f"copy{copy}-{name}" if copy else name))
+    (second / "broken.jsonl").write_text('{"text": "Putin met Tokayev in Moscow."}\n{broken\n')
+    return first, second
+
+
+def _start_run(source: Path, warehouse: Path, env: dict) -> subprocess.Popen:
+    command = [str(Path(sys.executable).parent / "newsflow"), "run", "--source", str(source),
+               "--warehouse", str(warehouse), "--workers", "1", "--batch-size", "1"]
+    # A session of its own, so a kill reaches the whole run as a machine crash would.
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+
+
+def _wait_for(found, *processes: subprocess.Popen, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while not found():
+        assert any(p.poll() is None for p in processes), \
+            f"the run ended before the moment to test: {[p.communicate() for p in processes]}"
+        assert time.monotonic() < deadline, "the run never reached the moment to test"
+        time.sleep(0.01)
+
+
+def _staged(warehouse: Path, name: str):
+    return lambda: any((warehouse / wh.STAGING_DIR).glob(f"*/{name}"))
+
+
+def _data_files(warehouse: Path) -> set[Path]:
+    return set((warehouse / wh.DATA_DIR).rglob("*.parquet"))
+
+
+def _orphans(warehouse: Path) -> int:
+    with wh.open_for_writing(warehouse) as con:
+        return len(con.execute("call ducklake_delete_orphaned_files('lake', dry_run => true, cleanup_all => true)")
+                   .fetchall())
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory, prefect_harness) -> dict:
+    """What two uninterrupted runs (first source, then second) leave in a warehouse."""
+    root = tmp_path_factory.mktemp("reference")
+    first, second = _sources(root)
+    news_pipeline(source=str(first), warehouse=str(root / "warehouse"), workers=1)
+    after_first = snapshot(root / "warehouse")
+    news_pipeline(source=str(second), warehouse=str(root / "warehouse"), workers=1)
+    return {"after_first": after_first, "after_second": snapshot(root / "warehouse")}
+
+
+@pytest.mark.parametrize("moment", ["articles-00003.parquet", "the commit"])
+def test_a_run_killed_part_way_leaves_the_last_snapshot_and_the_next_run_completes_it(
+        tmp_path, api_env, reference, moment):
+    first, second = _sources(tmp_path)
+    warehouse = tmp_path / "warehouse"
+    news_pipeline(source=str(first), warehouse=str(warehouse), workers=1)
+    committed = _data_files(warehouse)
+    run = _start_run(second, warehouse, api_env)
+    if moment == "the commit":  # the load has begun writing Parquet files for the new snapshot
+        _wait_for(lambda: _data_files(warehouse) - committed, run)
+    else:
+        _wait_for(_staged(warehouse, moment), run)
+    os.killpg(run.pid, signal.SIGKILL)
+    run.wait()
+    # A kill mid-commit may land just before or just after it: never anywhere in between.
+    assert snapshot(warehouse) in (reference["after_first"], reference["after_second"])
+    if moment != "the commit":
+        assert snapshot(warehouse) == reference["after_first"]
+        assert list((warehouse / wh.STAGING_DIR).iterdir()), "the killed run left its staging folder"
+    news_pipeline(source=str(second), warehouse=str(warehouse), workers=1)
+    assert snapshot(warehouse) == reference["after_second"]
+    assert list((warehouse / wh.STAGING_DIR).iterdir()) == []
+    assert _orphans(warehouse) == 0
+
+
+def test_two_runs_at_once_one_refuses_and_a_query_sees_the_last_snapshot(tmp_path, api_env):
+    first, second = _sources(tmp_path, copies=6)
+    warehouse = tmp_path / "warehouse"
+    news_pipeline(source=str(first), warehouse=str(warehouse), workers=1)
+    runs = [_start_run(second, warehouse, api_env) for _ in range(2)]
+    _wait_for(_staged(warehouse, "articles-00001.parquet"), *runs)
+    during = newsflow("query", "select count(*) as n from articles", "--warehouse", str(warehouse), "--format", "csv")
+    outcomes = sorted((run.wait(timeout=300), run.stderr.read()) for run in runs)
+    assert (during.returncode, during.stdout.splitlines()) == (0, ["n", "2"])  # the first run's two articles
+    assert outcomes[0][0] == 0, outcomes[0][1]
+    # Started at the same instant, the loser may get past the CLI's early check and be refused by the
+    # flow's lock, after Prefect has logged the error: the message is then its last line.
+    assert outcomes[1][0] == 2
+    assert outcomes[1][1].splitlines()[-1] == (f"newsflow: another newsflow run is writing to {warehouse}; "
+                                               "wait for it to finish and run again")
+    with wh.open_read_only(warehouse) as con:
+        last = con.execute("select files_seen, inputs_seen, articles_loaded, unchanged_skips, quarantined "
+                           "from runs order by started_at desc limit 1").fetchall()
+        articles = con.execute("select count(*) from articles").fetchall()
+    assert last == [(21, 22, 20, 1, 1)] and articles == [(21,)]
+    before = snapshot(warehouse)
+    again = news_pipeline(source=str(second), warehouse=str(warehouse), workers=1)
+    assert (again["articles_loaded"], again["unchanged_skips"]) == (0, 22)
+    assert snapshot(warehouse) == before
+
+
+def test_a_run_while_another_holds_the_lock_is_refused_in_one_line(tmp_path):
+    with wh.write_lock(tmp_path / "warehouse"):
+        refused = newsflow("run", "--source", str(SEEDS), "--warehouse", str(tmp_path / "warehouse"))
+    assert refused.returncode == 2
+    assert refused.stderr == (f"newsflow: another newsflow run is writing to {tmp_path / 'warehouse'}; "
+                              "wait for it to finish and run again\n")
+    assert not (tmp_path / "warehouse" / wh.CATALOG_FILE).exists()
