@@ -65,7 +65,8 @@ def test_run_is_recorded_with_its_quality_results(seed_warehouse):
     assert (run["status"], run["files_seen"], run["articles_loaded"], run["quarantined"]) == ("completed", 5, 5, 0)
     assert set(json.loads(run["stage_seconds"])) == {"ingest", "clean", "extract", "quality", "dedup", "load"}
     results = query(seed_warehouse, "select suite, bool_and(success) as ok from quality_results group by suite")
-    assert sorted((r["suite"], r["ok"]) for r in results) == [("clean", True), ("extracted", True), ("raw", True)]
+    assert sorted((r["suite"], r["ok"]) for r in results) == [("accounting", True), ("clean", True),
+                                                               ("extracted", True), ("raw", True)]
 
 
 def test_a_second_run_adds_nothing(tmp_path, prefect_harness):
