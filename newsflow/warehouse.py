@@ -62,12 +62,13 @@ def _quoted(text: str) -> str:
 
 def _attach(con: duckdb.DuckDBPyConnection, warehouse: Path, read_only: bool) -> None:
     catalog = (warehouse / CATALOG_FILE).resolve()
+    data_path = f"{(warehouse / DATA_DIR).resolve()}/"
+    # The catalog records the data path it was created with; overriding it with the folder beside
+    # the catalog lets a warehouse be moved or copied whole. Every row goes to Parquet: inlined
+    # rows would live in the SQLite catalog instead.
+    options = f"data_path {_quoted(data_path)}, override_data_path true, data_inlining_row_limit 0"
     if read_only:
-        options = "read_only"
-    else:
-        data_path = f"{(warehouse / DATA_DIR).resolve()}/"
-        # Every row goes to Parquet: inlined rows would live in the SQLite catalog instead.
-        options = f"data_path {_quoted(data_path)}, data_inlining_row_limit 0"
+        options += ", read_only"
     con.execute(f"attach {_quoted(f'ducklake:sqlite:{catalog}')} as lake ({options})")
     con.execute("use lake")
 
