@@ -70,15 +70,14 @@ def _file_digest(path: str) -> str:
 def staged_content_key(context, parameters: dict) -> str:
     """Cache key of a stage: its name, its settings and the bytes of the staged files it reads.
 
-    Parameters named *_in are input files (hashed by content); *_out are the files it writes
-    (a missing output means the cached result cannot be used).
+    Parameters named *_in are input files, hashed by content. Output paths enter the key as
+    paths: they name the flow run's own staging folder, which lives until the run commits, so a
+    cached result is only ever reused by a retry of the same flow run, whose files still exist.
     """
     digest = hashlib.blake2b(context.task.name.encode())
     for name, value in sorted(parameters.items()):
         if name.endswith("_in") and value:
             value = _file_digest(value)
-        elif name.endswith("_out") and value:
-            value = (value, os.path.exists(value))
         digest.update(f"{name}={value!r};".encode())
     return digest.hexdigest()
 
@@ -247,8 +246,9 @@ def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: s
     parameters = quality.suite_parameters(run_date, extract.model_labels(model))
     _stage_empty_batch(staging)
     batches = [inputs[i:i + batch_size] for i in range(0, len(inputs), batch_size)]
-    # input_order grows across runs too, so "earliest copy" ties break by when it was read.
-    first_order = int(run.started_at.timestamp()) * 1_000_000
+    # input_order grows across runs too, so "earliest copy" ties break by when it was read. It counts
+    # from the flow run's scheduled start, which a retry keeps, so a retry stages identical batches.
+    first_order = int(flow_run.scheduled_start_time.timestamp()) * 1_000_000
     for number, paths in enumerate(batches):
         with _timed(run, "ingest"):
             read = ingest_batch(source, paths, first_order + number * batch_size, known,

@@ -26,6 +26,18 @@ def _deployment(api: str, name: str, timeout: float = 90) -> dict:
     raise AssertionError(f"deployment {name} never appeared")
 
 
+def _create_run(api: str, deployment_id: str, parameters: dict) -> dict:
+    """POST create_flow_run as the UI does; a busy server on 2 shared cores may answer 503 at first."""
+    for _ in range(10):
+        response = httpx.post(f"{api}/deployments/{deployment_id}/create_flow_run",
+                              json={"parameters": parameters}, timeout=30)
+        if response.status_code < 500:
+            response.raise_for_status()
+            return response.json()
+        time.sleep(2)
+    raise AssertionError(f"create_flow_run kept failing: {response.status_code} {response.text}")
+
+
 def _wait_for_final_state(api: str, flow_run_id: str, timeout: float = 300) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -67,8 +79,7 @@ def test_serve_publishes_both_deployments_with_schedules_and_a_parameter_form(se
 def test_a_run_started_like_the_ui_run_button_completes_with_artifacts_and_rows(served):
     api, workdir = served["api"], served["workdir"]
     deployment = _deployment(api, "newsflow")
-    created = httpx.post(f"{api}/deployments/{deployment['id']}/create_flow_run",
-                         json={"parameters": {"warehouse": "ui-warehouse", "workers": 1}}).json()
+    created = _create_run(api, deployment["id"], {"warehouse": "ui-warehouse", "workers": 1})
     run = _wait_for_final_state(api, created["id"])
     assert run["state"]["type"] == "COMPLETED", run["state"]
     assert run["name"] == "news-pipeline: seeds → ui-warehouse"
@@ -89,8 +100,7 @@ def test_a_run_started_like_the_ui_run_button_completes_with_artifacts_and_rows(
 def test_a_failing_run_is_failed_in_the_ui_with_the_reason(served):
     api = served["api"]
     deployment = _deployment(api, "newsflow")
-    created = httpx.post(f"{api}/deployments/{deployment['id']}/create_flow_run",
-                         json={"parameters": {"source": "no-such-folder", "warehouse": "ui-warehouse-2"}}).json()
+    created = _create_run(api, deployment["id"], {"source": "no-such-folder", "warehouse": "ui-warehouse-2"})
     run = _wait_for_final_state(api, created["id"])
     assert run["state"]["type"] == "FAILED"
     assert "no-such-folder does not exist" in run["state"]["message"]
