@@ -21,7 +21,7 @@ from pathlib import PurePosixPath
 
 import pyarrow as pa
 
-from tasks.dates import (DateCandidate, date_time_spans, find_dates_with_time, find_yearless_dates,
+from tasks.dates import (MONTH, DateCandidate, PublicationDate, house_date_orders, date_time_spans, find_dates_with_time, find_yearless_dates,
                          resolve_publication)
 
 # Lines that are never the story (matched against the whole stripped line, any case).
@@ -49,10 +49,13 @@ BYLINE = re.compile(r"(?i:by)\s+([A-Z][\w.'-]+(?:\s+(?:[A-Z][\w.'-]+|and|&)){0,5
 AGENCIES = r"REUTERS?|AFP|AP|TASS|XINHUA|UPI|DPA|ANI|PTI|IANS|BLOOMBERG"
 AGENCY_SIGNOFF = re.compile(rf"\s*[-–—]+\s*({AGENCIES})\s*$|^\s*\(?({AGENCIES}|Reuters?)\)?\s*$")
 # "MOSCOW, Aug 26:" / "SALVADOR, Feb 26 -" / "ROME 1996-12-06" / "LONDON (Reuters) -" opening a paragraph.
+# A place in capitals may stand alone; a place in mixed case ("Toronto, Feb 26 -") needs its date, or
+# any sentence opening "President Putin - who..." would read as a dateline.
+_DATELINE_REGION = r"(?:,\s*[A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+){0,2})?"        # ", N.Y." / ", Conn." / ", Ontario"
+_DATELINE_DAY = rf"(?:(?i:{MONTH})\.? \d{{1,2}}(?:, \d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}})"
 DATELINE = re.compile(
-    r"([A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,3}(?:, [A-Z][a-z]+\.?)?"
-    r"(?:,? \(?[A-Za-z]+\)?)?"
-    r"(?:,? (?:[A-Z][a-z]{2,8}\.? \d{1,2}(?:, \d{4})?|\d{4}-\d{2}-\d{2}))?)"
+    rf"((?:[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){{0,3}}{_DATELINE_REGION}(?:,? \(?[A-Za-z]+\)?)?(?:,? {_DATELINE_DAY})?"
+    rf"|[A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){{0,3}}{_DATELINE_REGION},? {_DATELINE_DAY}))"
     r"\s*(?:\((?:" + AGENCIES + r"|Reuters)\))?\s*[:\-–—]+\s+"
 )
 DATE_LINE_FILLER = re.compile(r"(?i)\b(mon|tues|wednes|thurs|fri|satur|sun)day\b|\b\d{1,2}:\d{2}(:\d{2})?\s*([ap]\.?m\.?)?"
@@ -138,7 +141,7 @@ def clean_article(raw_text: str, title_hint: str | None = None, date_hint: str |
         if not line:
             continue
         in_header = not story or (len(story) < HEADER_LINES and not _is_paragraph(story[-1].text))
-        kept = _classify_line(piece, in_header, not story, article, repeated_lines)
+        kept = _classify_line(piece, in_header, article, repeated_lines)
         if kept and story and story[-1].text == kept.text:   # a title printed twice is one title
             article._remove(kept.start, kept.start + len(kept.text), "repeated title")
         elif kept:
@@ -161,12 +164,12 @@ def _join_story(story: list[_Piece], article: CleanArticle) -> None:
     article.clean_text = "\n\n".join(piece.text for piece in story)
 
 
-def _classify_line(piece: _Piece, in_header: bool, first: bool, article: CleanArticle,
+def _classify_line(piece: _Piece, in_header: bool, article: CleanArticle,
                    repeated_lines: frozenset[str]) -> _Piece | None:
     """The story text of one line, or None when the line is set aside (recorded in article)."""
     line, start, number = piece.text, piece.start, piece.number
     end = start + len(line)
-    prefix = DATE_PREFIX.match(line) if first else None
+    prefix = DATE_PREFIX.match(line) if in_header else None
     if prefix:
         article.date_candidates.append(DateCandidate(prefix.group(1), "date prefix", number))
         article._remove(start, start + prefix.end(), "date prefix")
@@ -335,25 +338,28 @@ def clean_documents(documents: pa.Table, run_date: dt.date) -> pa.Table:
     """Clean every document of a batch; articles with empty text stay, for the clean suite to set aside."""
     docs = documents.to_pylist()
     repeated = repeated_lines_by_source(docs)
-    rows = []
-    for doc in docs:
-        article = clean_article(doc["raw_text"], doc["title_hint"], doc["date_hint"],
-                                repeated.get(_source_of(doc["source_path"]), frozenset()))
-        published = resolve_publication(article.date_candidates, run_date)
-        rows.append({
-            "article_id": doc["article_id"], "source_path": doc["source_path"],
-            "record_index": doc["record_index"], "source_format": doc["source_format"],
-            "encoding": doc["encoding"], "title": article.title, "byline": article.byline,
-            "dateline": article.dateline, "credits": "; ".join(article.credits) or None,
-            "clean_text": article.clean_text,
-            "published_date": published.date if published else None,
-            "date_source": published.source if published else None,
-            "content_hash": hashlib.blake2b(article.clean_text.encode("utf-8"), digest_size=8).hexdigest(),
-            "word_count": len(article.clean_text.split()), "input_order": doc["input_order"],
-            "published_time": published.time if published else None,
-            "published_timezone": published.timezone if published else None,
-            "date_confidence": published.confidence if published else None,
-            "removed_spans": [{"start_char": s.start, "end_char": s.end, "rule": s.rule} for s in article.removed],
-            "text_map": [{"clean_start": c, "raw_start": r, "length": n} for c, r, n in article.text_map],
-        })
-    return pa.Table.from_pylist(rows, schema=ARTICLE_SCHEMA)
+    cleaned = [clean_article(doc["raw_text"], doc["title_hint"], doc["date_hint"],
+                             repeated.get(_source_of(doc["source_path"]), frozenset())) for doc in docs]
+    orders = house_date_orders([(_source_of(doc["source_path"]), a.date_candidates) for doc, a in zip(docs, cleaned)])
+    return pa.Table.from_pylist([_article_row(doc, article, resolve_publication(
+        article.date_candidates, run_date, orders.get(_source_of(doc["source_path"])))) for doc, article in zip(docs, cleaned)],
+        schema=ARTICLE_SCHEMA)
+
+
+def _article_row(doc: dict, article: CleanArticle, published: PublicationDate | None) -> dict:
+    return {
+        "article_id": doc["article_id"], "source_path": doc["source_path"],
+        "record_index": doc["record_index"], "source_format": doc["source_format"],
+        "encoding": doc["encoding"], "title": article.title, "byline": article.byline,
+        "dateline": article.dateline, "credits": "; ".join(article.credits) or None,
+        "clean_text": article.clean_text,
+        "published_date": published.date if published else None,
+        "date_source": published.source if published else None,
+        "content_hash": hashlib.blake2b(article.clean_text.encode("utf-8"), digest_size=8).hexdigest(),
+        "word_count": len(article.clean_text.split()), "input_order": doc["input_order"],
+        "published_time": published.time if published else None,
+        "published_timezone": published.timezone if published else None,
+        "date_confidence": published.confidence if published else None,
+        "removed_spans": [{"start_char": s.start, "end_char": s.end, "rule": s.rule} for s in article.removed],
+        "text_map": [{"clean_start": c, "raw_start": r, "length": n} for c, r, n in article.text_map],
+    }

@@ -20,22 +20,23 @@ RANK = {"metadata": 0, "published line": 1, "date prefix": 1, "header line": 2, 
 # How far each origin is trusted; agreement between origins raises it, disagreement lowers it.
 CONFIDENCE = {"metadata": 0.95, "published line": 0.95, "date prefix": 0.9, "header line": 0.85, "dateline": 0.8}
 YEAR_FROM_ARTICLE_CONFIDENCE = 0.6
-AGREEMENT_BONUS, DISAGREEMENT_PENALTY = 0.04, 0.15
+AGREEMENT_BONUS, DISAGREEMENT_PENALTY, HOUSE_ORDER_PENALTY = 0.04, 0.15, 0.1
+HOUSE_ORDER_MIN_VOTES = 2   # unambiguous numeric dates a source must print before its order is trusted
 
-_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
 _DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
 # Date strings that name a day, a month and a year; dateparser decides whether the day exists.
 DATE_PATTERN = re.compile(
     rf"\b(?:\d{{4}}-\d{{2}}-\d{{2}}"
-    rf"|{_DAY}\s+(?:of\s+)?{_MONTH}\.?,?\s+\d{{4}}"
-    rf"|{_MONTH}\.?\s+{_DAY},?\s+\d{{4}}"
+    rf"|{_DAY}\s+(?:of\s+)?{MONTH}\.?,?\s+\d{{4}}"
+    rf"|{MONTH}\.?\s+{_DAY},?\s+\d{{4}}"
     rf"|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{4}}"
-    rf"|\d{{1,2}}-{_MONTH}-\d{{4}})(?:\b|(?=T\d))",   # "2021-08-23T10:35": the T glues the time on
+    rf"|\d{{1,2}}-{MONTH}-\d{{4}})(?:\b|(?=T\d))",   # "2021-08-23T10:35": the T glues the time on
     re.IGNORECASE,
 )
 # A month and a day without a year, as datelines print them: "Aug 26", "March 9", "26 Aug".
-YEARLESS_PATTERN = re.compile(rf"\b(?:{_MONTH}\.?\s+{_DAY}|{_DAY}\s+{_MONTH}\.?)\b(?!,?\s*\d{{4}})", re.IGNORECASE)
+YEARLESS_PATTERN = re.compile(rf"\b(?:{MONTH}\.?\s+{_DAY}|{_DAY}\s+{MONTH}\.?)\b(?!,?\s*\d{{4}})", re.IGNORECASE)
 # What may follow a date: "T10:35:00Z", ", 10:35 AM", " at 12:00 AM", " 3:45 p.m. ET", " 14:02 +03:00".
 TIME_AFTER_DATE = re.compile(
     r"(?:T|,?\s+(?:at\s+)?|,\s*)"
@@ -110,19 +111,50 @@ def _time_end(after: re.Match | None) -> int | None:
     return after.end()
 
 
-def parse_date(text: str, run_date: dt.date, year: int | None = None) -> dt.date | None:
+def parse_date(text: str, run_date: dt.date, year: int | None = None, date_order: str | None = None) -> dt.date | None:
     """The day a date string names, or None if it is ambiguous, impossible or implausible.
 
-    A yearless string ("Aug 26") is read only when the article gave its year.
+    A yearless string ("Aug 26") is read only when the article gave its year; a numeric one that
+    reads both ways (03/04/2021) only when its source's house order (date_order, "DMY" or "MDY") is known.
     """
     text = text.strip()
     if year is not None:
         text = f"{text} {year}"
-    day = _parse_day(text)
+    day = _parse_day(text, date_order)
     return day if day is not None and EARLIEST_DATE <= day <= run_date else None
 
 
-def _parse_day(text: str) -> dt.date | None:
+def numeric_date_order(text: str) -> str | None:
+    """"DMY" or "MDY" when a numeric date (13/02/2021, 02/13/2021) reads only one way, else None."""
+    numeric = _NUMERIC.match(text.strip())
+    if numeric is None:
+        return None
+    first, second = int(numeric.group(1)), int(numeric.group(2))
+    if first > 12 >= second:
+        return "DMY"
+    if second > 12 >= first:
+        return "MDY"
+    return None
+
+
+def house_date_orders(candidates_by_source: list[tuple[str, list[DateCandidate]]]) -> dict[str, str]:
+    """Per source, the numeric date order its header dates show unambiguously, when they agree.
+
+    A site prints its dates one way: 13/02 on one page tells how to read 03/04 on the next.
+    """
+    votes: dict[str, set[str]] = {}
+    counts: dict[str, int] = {}
+    for source, candidates in candidates_by_source:
+        for candidate in candidates:
+            order = numeric_date_order(_date_part(candidate.text)) if candidate.origin in RANK else None
+            if order:
+                votes.setdefault(source, set()).add(order)
+                counts[source] = counts.get(source, 0) + 1
+    return {source: orders.pop() for source, orders in votes.items()
+            if len(orders) == 1 and counts[source] >= HOUSE_ORDER_MIN_VOTES}
+
+
+def _parse_day(text: str, date_order: str | None = None) -> dt.date | None:
     if _ISO.match(text):   # the strict pattern: no library needed, and no locale to guess
         try:
             return dt.date.fromisoformat(text)
@@ -134,9 +166,10 @@ def _parse_day(text: str) -> dt.date | None:
     numeric = _NUMERIC.match(text)
     if numeric:
         first, second = int(numeric.group(1)), int(numeric.group(2))
-        if first <= 12 and second <= 12 and first != second:
+        order = numeric_date_order(text) or (date_order if first != second else "DMY")
+        if order is None:
             return None  # 03/04/2021: day-first and month-first both read; never guess
-        settings = settings | {"DATE_ORDER": "DMY" if first > 12 else "MDY"}
+        settings = settings | {"DATE_ORDER": order}
     parsed = dateparser.parse(text, languages=["en"], settings=settings)
     return parsed.date() if parsed is not None else None
 
@@ -163,16 +196,20 @@ def parse_time(text: str) -> tuple[dt.time | None, str | None]:
     return dt.time(hour, minute, second), zone
 
 
-def resolve_publication(candidates: list[DateCandidate], run_date: dt.date) -> PublicationDate | None:
+def resolve_publication(candidates: list[DateCandidate], run_date: dt.date,
+                        date_order: str | None = None) -> PublicationDate | None:
     """The best-ranked candidate that parses to a plausible day, with its time and confidence; else None."""
     ranked = sorted((c for c in candidates if c.origin in RANK), key=lambda c: RANK[c.origin])
-    days = {c: parse_date(_date_part(c.text), run_date) for c in ranked if find_date_strings(c.text)}
+    days = {c: parse_date(_date_part(c.text), run_date, date_order=date_order)
+            for c in ranked if find_date_strings(c.text)}
     for candidate in ranked:
         day, confidence = days.get(candidate), CONFIDENCE[candidate.origin]
         if day is None and candidate.origin == "dateline":
             day, confidence = _dateline_with_article_year(candidate, candidates, run_date)
         if day is None:
             continue
+        if parse_date(_date_part(candidate.text), run_date) is None and candidate.origin != "dateline":
+            confidence -= HOUSE_ORDER_PENALTY   # read by its source's house order, not by itself
         others = {other_day for other, other_day in days.items() if other_day and other.origin != candidate.origin}
         if others - {day}:
             confidence -= DISAGREEMENT_PENALTY
