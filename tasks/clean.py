@@ -70,11 +70,12 @@ DATELINE_LINE = re.compile(
     r",?\s+(?:\d{4}-\d{2}-\d{2}|[A-Z][a-z]{2,8}\.? \d{1,2}(?:, \d{4})?))"
 )
 # Corpus repetition: a line of at most this many words, printed in at least this many different
-# stories of one source folder (and this share of them), is boilerplate. Longer lines repeated
+# stories of one source folder (and this share of them), is boilerplate. The share keeps table
+# labels ("Year", "Nine mths") that recur in a few per cent of a financial wire's stories. Longer lines repeated
 # across stories are usually background paragraphs an agency reuses: story, not furniture.
 REPEAT_MAX_WORDS = 25
 REPEAT_MIN_STORIES = 3
-REPEAT_MIN_SHARE = 0.02
+REPEAT_MIN_SHARE = 0.1
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
@@ -140,7 +141,7 @@ def clean_article(raw_text: str, title_hint: str | None = None, date_hint: str |
         line_start += len(raw_line) + 1
         if not line:
             continue
-        in_header = not story or (len(story) < HEADER_LINES and not _is_paragraph(story[-1].text))
+        in_header = _in_header(story)
         kept = _classify_line(piece, in_header, article, repeated_lines)
         if kept and story and story[-1].text == kept.text:   # a title printed twice is one title
             article._remove(kept.start, kept.start + len(kept.text), "repeated title")
@@ -224,6 +225,15 @@ def _is_date_line(line: str) -> bool:
         return False
     rest = "".join(line[end:next_start] for (_, end), (next_start, _) in zip(spans, spans[1:] + [(len(line), 0)]))
     return not DATE_LINE_FILLER.sub("", line[:spans[0][0]] + rest)
+
+
+def _in_header(story: list[_Piece]) -> bool:
+    """Whether the next line still sits in the header: no paragraph kept yet but, maybe, a headline."""
+    if not story:
+        return True
+    last = story[-1].text
+    headline = len(story) == 1 and len(last.split()) <= TITLE_MAX_WORDS   # "... DEAL WITH U.S." ends in a dot
+    return len(story) < HEADER_LINES and (headline or not _is_paragraph(last))
 
 
 def _is_paragraph(text: str) -> bool:

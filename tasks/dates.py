@@ -49,6 +49,7 @@ _CLOCK = re.compile(r"(\d{1,2})[:.]?(\d{2})?(?::(\d{2}))?(?:\.\d+)?\s*(?:([ap])\
 ZONES = {"Z", "UTC", "GMT", "ET", "EST", "EDT", "CT", "CST", "CDT", "MT", "MST", "MDT", "PT", "PST", "PDT",
          "BST", "CET", "CEST", "EET", "EEST", "MSK", "IST", "PKT", "JST", "KST", "AEST", "AEDT", "SGT", "HKT", "WIB"}
 _NUMERIC = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+_YEAR = re.compile(r"\d{4}")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PARSER_SETTINGS = {"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"],
                     "RETURN_AS_TIMEZONE_AWARE": False}
@@ -233,11 +234,21 @@ def _date_part(text: str) -> str:
 
 def _dateline_with_article_year(dateline: DateCandidate, candidates: list[DateCandidate],
                                 run_date: dt.date) -> tuple[dt.date | None, float]:
-    """A yearless dateline read with the one year the article's other full dates agree on."""
-    if find_date_strings(dateline.text) or not find_yearless_dates(dateline.text):
+    """A yearless dateline read with the one year the article gives it, else None.
+
+    The year comes from a header, "Published" line or metadata date (even one that reads two
+    ways, 03/04/2021: its year is plain), or from a body date on the dateline's own month and day.
+    A body date on another day says nothing of the year the story was filed in.
+    """
+    yearless = find_yearless_dates(dateline.text)
+    if find_date_strings(dateline.text) or not yearless:
         return None, 0.0
-    years = {day.year for c in candidates if c is not dateline
-             for day in [parse_date(_date_part(c.text), run_date)] if day is not None and find_date_strings(c.text)}
+    years = {int(_YEAR.search(_date_part(c.text)).group(0)) for c in candidates
+             if c.origin in RANK and c is not dateline and find_date_strings(c.text)}
+    for body in (c for c in candidates if c.origin == "body" and find_date_strings(c.text)):
+        day = parse_date(_date_part(body.text), run_date)
+        if day is not None and parse_date(yearless[0], run_date, year=day.year) == day:
+            years.add(day.year)
     if len(years) != 1:
-        return None, 0.0   # no year printed, or several: never guess
-    return parse_date(find_yearless_dates(dateline.text)[0], run_date, year=years.pop()), YEAR_FROM_ARTICLE_CONFIDENCE
+        return None, 0.0   # no year given, or several: never guess
+    return parse_date(yearless[0], run_date, year=years.pop()), YEAR_FROM_ARTICLE_CONFIDENCE
