@@ -54,9 +54,9 @@ AGENCY_SIGNOFF = re.compile(rf"\s*[-–—]+\s*({AGENCIES})\s*$|^\s*\(?({AGENCIE
 _DATELINE_REGION = r"(?:,\s*[A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+){0,2})?"        # ", N.Y." / ", Conn." / ", Ontario"
 _DATELINE_DAY = rf"(?:(?i:{MONTH})\.? \d{{1,2}}(?:, \d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}})"
 DATELINE = re.compile(
-    rf"((?:[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){{0,3}}{_DATELINE_REGION}(?:,? \(?[A-Za-z]+\)?)?(?:,? {_DATELINE_DAY})?"
+    rf"((?:[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){{0,3}}{_DATELINE_REGION}(?:,? {_DATELINE_DAY})?"
     rf"|[A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){{0,3}}{_DATELINE_REGION},? {_DATELINE_DAY}))"
-    r"\s*(?:\((?:" + AGENCIES + r"|Reuters)\))?\s*[:\-–—]+\s+"
+    r"\s*(?:\((" + AGENCIES + r"|Reuters)\))?\s*[:\-–—]+\s+"       # "LONDON (Reuters) -": a credit
 )
 DATE_LINE_FILLER = re.compile(r"(?i)\b(mon|tues|wednes|thurs|fri|satur|sun)day\b|\b\d{1,2}:\d{2}(:\d{2})?\s*([ap]\.?m\.?)?"
                               r"|\b(at|on|gmt|utc|ist|et|est|edt|bst|cet|msk|[ap]\.?m\.?)\b|[\s,|:\-–—.()]")
@@ -232,8 +232,12 @@ def _in_header(story: list[_Piece]) -> bool:
     if not story:
         return True
     last = story[-1].text
-    headline = len(story) == 1 and len(last.split()) <= TITLE_MAX_WORDS   # "... DEAL WITH U.S." ends in a dot
-    return len(story) < HEADER_LINES and (headline or not _is_paragraph(last))
+    return len(story) < HEADER_LINES and (not _is_paragraph(last) or len(story) == 1 and _is_headline(last))
+
+
+def _is_headline(text: str) -> bool:
+    """A short line in capitals is a headline even when it ends in a dot ("... TRADE DEAL WITH U.S.")."""
+    return not _is_paragraph(text) or text.isupper() and len(text.split()) <= TITLE_MAX_WORDS
 
 
 def _is_paragraph(text: str) -> bool:
@@ -254,7 +258,7 @@ def _take_title(story: list[_Piece], article: CleanArticle) -> list[_Piece]:
             if piece.text == article.title:
                 article._remove(piece.start, piece.start + len(piece.text), "title")
         return [piece for piece in story if piece.text != article.title]
-    if len(story) > 1 and not _is_paragraph(story[0].text) and story[0].number <= HEADER_LINES + 2 \
+    if len(story) > 1 and _is_headline(story[0].text) and story[0].number <= HEADER_LINES + 2 \
             and not DATELINE_LINE.fullmatch(story[0].text):
         article.title = story[0].text
         article._remove(story[0].start, story[0].start + len(story[0].text), "title")
@@ -283,6 +287,8 @@ def _take_dateline_and_signoff(story: list[_Piece], article: CleanArticle) -> li
         dateline = alone or DATELINE.match(piece.text)
         if dateline and (alone or len(piece.text) > dateline.end()):
             article.dateline = dateline.group(1).strip()
+            if not alone and dateline.group(2):
+                article.credits.append(dateline.group(2))
             found = find_dates_with_time(article.dateline) or find_yearless_dates(article.dateline)
             article.date_candidates += [DateCandidate(d, "dateline", piece.number) for d in found[:1]]
             article._remove(piece.start, piece.start + dateline.end(), "dateline")
