@@ -6,7 +6,8 @@ Each Reuters story (title, dateline, body, <DATE>) becomes the text a scraper wo
 news site: the title, a date line in the site's house format (or none), share/ad/credit lines of
 known kinds and, per site, furniture lines no rule lists (caught only by repetition), then the
 body paragraphs with their dateline and the "Reuter" sign-off. Stories go to 10 sites (folders).
-The rendered texts are written to bench/corpus/ and the figures to bench/results/.
+The rendered texts are written to bench/corpus/ and the figures to bench/results/. With --as-is
+the SGML text is cleaned unchanged (hard-wrapped lines, a yearless dateline): no date should be stored.
 
 Tune files: reut2-000..004 (looked at while writing rules). Held-out: reut2-010..021 (never read).
 """
@@ -92,7 +93,8 @@ def read_stories(split: str) -> list[dict]:
             paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s{2,}|\n\s*\n", body) if p.strip()]
             if not paragraphs:
                 continue
-            stories.append({"id": f"{number:03d}-{len(stories)}", "date": when,
+            stories.append({"id": f"{number:03d}-{len(stories)}", "date": when, "sgml_body": fields["BODY"].group(1),
+                            "sgml_dateline": fields["DATELINE"].group(1),
                             "title": " ".join(html.unescape(fields["TITLE"].group(1)).split()),
                             "dateline": " ".join(html.unescape(fields["DATELINE"].group(1)).split()).rstrip(" -"),
                             "paragraphs": paragraphs})
@@ -126,18 +128,26 @@ def render(story: dict, site: int, rng: random.Random) -> tuple[str, dict]:
     return "\n\n".join(lines) + "\n", truth
 
 
-def measure(split: str, limit: int | None) -> dict:
+def render_as_is(story: dict) -> tuple[str, dict]:
+    """The story as the SGML prints it: title, dateline, hard-wrapped body, "Reuter"; no date with a year."""
+    text = html.unescape(f"{story['title']}\n{story['sgml_dateline']}{story['sgml_body']}").replace("\x03", "")
+    truth = {"date": None, "junk": [], "sentences": [s for p in story["paragraphs"] for s in SENTENCE.split(p)],
+             "dateline": story["dateline"], "time": None}
+    return text, truth
+
+
+def measure(split: str, limit: int | None, as_is: bool = False) -> dict:
     rng = random.Random(1987)
     stories = read_stories(split)[:limit]
     docs, truths = [], []
     for order, story in enumerate(stories):
         site = order % SITES
-        text, truth = render(story, site, rng)
+        text, truth = render_as_is(story) if as_is else render(story, site, rng)
         docs.append({"article_id": story["id"], "source_path": f"site{site}/{story['id']}.txt", "record_index": None,
                      "source_format": "txt", "encoding": "utf-8", "raw_text": text, "title_hint": None,
                      "date_hint": None, "input_order": order})
         truths.append(truth)
-    out = Path(__file__).parent / "corpus" / split
+    out = Path(__file__).parent / "corpus" / (split + ("-as-is" if as_is else ""))
     out.mkdir(parents=True, exist_ok=True)
     for doc in docs:
         (out / doc["source_path"]).parent.mkdir(exist_ok=True)
@@ -152,6 +162,7 @@ def score(articles: list[dict], truths: list[dict]) -> dict:
     misses = []
     for article, truth in zip(articles, truths):
         text = article["clean_text"]
+        flat = " ".join(text.split())   # sentences are compared with their spacing and line wraps undone
         if truth["date"]:
             c["printed"] += 1
             c["date_right"] += article["published_date"] == truth["date"]
@@ -172,7 +183,7 @@ def score(articles: list[dict], truths: list[dict]) -> dict:
         c["junk"] += len(truth["junk"])
         c["junk_left"] += sum(junk in text.split("\n\n") for junk in truth["junk"])   # whole lines: "Print" ≠ "Printers"
         c["sentences"] += len(truth["sentences"])
-        c["sentences_kept"] += sum(sentence in text for sentence in truth["sentences"])
+        c["sentences_kept"] += sum(sentence in flat for sentence in truth["sentences"])
     printed_with_dateline = sum(1 for t in truths if t["date"])
     return {"articles": len(articles), **c,
             "date_accuracy": round(c["date_right"] / max(c["printed"], 1), 4),
@@ -189,11 +200,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=sorted(SPLITS), default="tune")
     parser.add_argument("--limit", type=int)
+    parser.add_argument("--as-is", action="store_true", help="the SGML text unchanged: wrapped lines, no year")
     args = parser.parse_args()
-    result = measure(args.split, args.limit)
+    result = measure(args.split, args.limit, args.as_is)
     results = Path(__file__).parent / "results"
     results.mkdir(exist_ok=True)
-    (results / f"reuters_clean_{args.split}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    (results / f"reuters_clean_{args.split}{'_as_is' if args.as_is else ''}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     print(json.dumps(result, indent=2))
 
 

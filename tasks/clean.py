@@ -56,7 +56,7 @@ _DATELINE_DAY = rf"(?:(?i:{MONTH})\.? \d{{1,2}}(?:, \d{{4}})?|\d{{4}}-\d{{2}}-\d
 DATELINE = re.compile(
     rf"((?:[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){{0,3}}{_DATELINE_REGION}(?:,? {_DATELINE_DAY})?"
     rf"|[A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){{0,3}}{_DATELINE_REGION},? {_DATELINE_DAY}))"
-    r"\s*(?:\((" + AGENCIES + r"|Reuters)\))?\s*[:\-–—]+\s+"       # "LONDON (Reuters) -": a credit
+    r"\s*(?:\((" + AGENCIES + r"|Reuters)\))?\s*[:\-–—]+(?:\s+|$)"   # "LONDON (Reuters) -": a credit
 )
 DATE_LINE_FILLER = re.compile(r"(?i)\b(mon|tues|wednes|thurs|fri|satur|sun)day\b|\b\d{1,2}:\d{2}(:\d{2})?\s*([ap]\.?m\.?)?"
                               r"|\b(at|on|gmt|utc|ist|et|est|edt|bst|cet|msk|[ap]\.?m\.?)\b|[\s,|:\-–—.()]")
@@ -232,6 +232,8 @@ def _in_header(story: list[_Piece]) -> bool:
     if not story:
         return True
     last = story[-1].text
+    if any(DATELINE.match(piece.text) for piece in story[1:]):
+        return False   # the body has begun: a date in a hard-wrapped line of it is no header date
     return len(story) < HEADER_LINES and (not _is_paragraph(last) or len(story) == 1 and _is_headline(last))
 
 
@@ -285,7 +287,7 @@ def _take_dateline_and_signoff(story: list[_Piece], article: CleanArticle) -> li
     for i, piece in enumerate(story[:3]):
         alone = DATELINE_LINE.fullmatch(piece.text)
         dateline = alone or DATELINE.match(piece.text)
-        if dateline and (alone or len(piece.text) > dateline.end()):
+        if dateline:
             article.dateline = dateline.group(1).strip()
             if not alone and dateline.group(2):
                 article.credits.append(dateline.group(2))

@@ -237,15 +237,17 @@ def _dateline_with_article_year(dateline: DateCandidate, candidates: list[DateCa
     """A yearless dateline read with the one year the article gives it, else None.
 
     The year comes from a header, "Published" line or metadata date (even one that reads two
-    ways, 03/04/2021: its year is plain), or from a body date on the dateline's own month and day.
-    A body date on another day says nothing of the year the story was filed in.
+    ways, 03/04/2021: its year is plain), or from a date on the dateline's own month and day in the
+    dateline's paragraph. A date elsewhere in the body (a bond "due March 2, 1989") says nothing of
+    the year the story was filed in.
     """
     yearless = find_yearless_dates(dateline.text)
     if find_date_strings(dateline.text) or not yearless:
         return None, 0.0
     years = {int(_YEAR.search(_date_part(c.text)).group(0)) for c in candidates
              if c.origin in RANK and c is not dateline and find_date_strings(c.text)}
-    for body in (c for c in candidates if c.origin == "body" and find_date_strings(c.text)):
+    for body in (c for c in candidates if c.origin == "body" and c.line_number == dateline.line_number
+                 and find_date_strings(c.text)):
         day = parse_date(_date_part(body.text), run_date)
         if day is not None and parse_date(yearless[0], run_date, year=day.year) == day:
             years.add(day.year)

@@ -287,3 +287,19 @@ def test_warehouse_holds_the_audit_trail(seed_warehouse):
                      ("title", 1)]
     raw = _seed("004").replace("\u00a0", " ")
     assert pieces and all(raw[r:r + n] == text[c:c + n] for c, r, n, text in pieces)
+
+
+def test_hard_wrapped_wire_text():
+    raw = ("LIPOSOME CO TO SPONSOR SEMINAR\n    PRINCETON, N.J., March 6 - The company said it will\n"
+           "sponsor a seminar at Tokyo University on\nMarch  12, 1987.\n    Liposomes are tiny spheres.\n Reuter\n")
+    article = clean_article(raw)
+    assert (article.title, article.dateline, article.credits) == ("LIPOSOME CO TO SPONSOR SEMINAR",
+                                                                  "PRINCETON, N.J., March 6", ["Reuter"])
+    assert article.clean_text == ("The company said it will\n\nsponsor a seminar at Tokyo University on\n\n"
+                                  "March  12, 1987.\n\nLiposomes are tiny spheres.")
+    assert resolve_publication_date(article.date_candidates, RUN_DATE) == (None, None)   # no year in the dateline
+
+
+def test_dateline_alone_on_its_line_before_a_table():
+    article = clean_article("COBANCO INC YEAR NET\n    SANTA CRUZ, Calif., Feb 26 -\n    Shr 34 cts vs 1.19 dlrs\n")
+    assert (article.dateline, article.clean_text) == ("SANTA CRUZ, Calif., Feb 26", "Shr 34 cts vs 1.19 dlrs")

@@ -125,8 +125,9 @@ def test_a_date_in_the_body_alone_is_never_the_publication_date():
 
 @pytest.mark.parametrize("others, expected", [
     ([DateCandidate("03/04/2021", "header line", 1)], dt.date(2021, 8, 26)),   # the year reads, the day does not
-    ([DateCandidate("August 26, 2021", "body", 5)], dt.date(2021, 8, 26)),     # a body date on the same day
-    ([DateCandidate("March 1, 1989", "body", 5)], None),                       # a body date on another day
+    ([DateCandidate("August 26, 2021", "body", 3)], dt.date(2021, 8, 26)),     # same day, dateline's paragraph
+    ([DateCandidate("August 26, 2021", "body", 5)], None),                     # same day, a later paragraph
+    ([DateCandidate("March 1, 1989", "body", 3)], None),                       # another day
     ([], None),                                                                # no year anywhere
     ([DateCandidate("01/02/2020", "header line", 1), DateCandidate("01/02/2021", "published line", 2)], None),
 ])
