@@ -104,10 +104,11 @@ def date_time_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _time_end(after: re.Match | None) -> int | None:
+    """Where a time printed after a date ends: with its zone when the zone is one a news page prints."""
     if after is None:
         return None
     zone = after.group("zone")
-    if zone and zone.upper().split()[0].rstrip("+-0123456789:") not in ZONES and not zone[0] in "+-":
+    if zone and zone.upper().split()[0].rstrip("+-0123456789:") not in ZONES and zone[0] not in "+-":
         return after.end("clock")   # "10:35 AM Moscow": a word, not a zone
     return after.end()
 
