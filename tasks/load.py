@@ -23,6 +23,9 @@ LOAD_STATEMENTS = (
     "delete_replaced_entity_mentions", "delete_replaced_date_mentions", "delete_replaced_quotes",
     "delete_replaced_articles", "insert_articles", "relink_earlier_copies", "insert_entity_mentions",
     "entity_names", "delete_entities", "insert_entities", "insert_quarantine", "insert_quality_results",
+    # the cleaner's audit trail: date details, removed spans, clean-to-raw offsets
+    "delete_replaced_publication_details", "delete_replaced_removed_spans", "delete_replaced_clean_text_map",
+    "insert_publication_details", "insert_removed_spans", "insert_clean_text_map",
 )
 
 
