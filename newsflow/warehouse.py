@@ -6,6 +6,7 @@ Only tasks/load.py writes through `open_for_writing`; everything else reads a sn
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import importlib
 import os
@@ -23,7 +24,8 @@ STAGING_DIR = ".staging"     # one folder per run, removed when the run ends
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 # Table creation order matters only for readability; no foreign keys in DuckLake.
 SCHEMA_FILES = ("articles", "entity_mentions", "entities", "date_mentions", "quotes",
-                "quarantine", "runs", "quality_results", "stories")
+                "quarantine", "runs", "quality_results", "stories",
+                "publication_details", "removed_spans", "clean_text_map")
 
 
 class WarehouseMissing(RuntimeError):
@@ -64,12 +66,13 @@ def _quoted(text: str) -> str:
 
 def _attach(con: duckdb.DuckDBPyConnection, warehouse: Path, read_only: bool) -> None:
     catalog = (warehouse / CATALOG_FILE).resolve()
+    data_path = f"{(warehouse / DATA_DIR).resolve()}/"
+    # The catalog records the data path it was created with; overriding it with the folder beside
+    # the catalog lets a warehouse be moved or copied whole. Every row goes to Parquet: inlined
+    # rows would live in the SQLite catalog instead.
+    options = f"data_path {_quoted(data_path)}, override_data_path true, data_inlining_row_limit 0"
     if read_only:
-        options = "read_only"
-    else:
-        data_path = f"{(warehouse / DATA_DIR).resolve()}/"
-        # Every row goes to Parquet: inlined rows would live in the SQLite catalog instead.
-        options = f"data_path {_quoted(data_path)}, data_inlining_row_limit 0"
+        options += ", read_only"
     con.execute(f"attach {_quoted(f'ducklake:sqlite:{catalog}')} as lake ({options})")
     con.execute("use lake")
 
@@ -127,15 +130,17 @@ def open_for_writing(warehouse: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def clear_leftovers(warehouse: Path) -> dict[str, int]:
-    """Remove what killed runs left behind: staging folders and Parquet files no commit refers to.
+def clear_leftovers(warehouse: Path, keep_younger_than: dt.timedelta, keep: str | None = None) -> dict[str, int]:
+    """Remove what killed runs left behind: old staging folders and data files no commit refers to.
 
     Call it only while holding `write_lock`: then no other run is staging or writing, so every
-    staging folder is stale and every untracked data file is an orphan of an uncommitted load.
-    Readers never write files, so they lose nothing.
+    untracked data file is an orphan of an uncommitted load (readers never write files). A staging
+    folder younger than keep_younger_than, or named keep, is left for its flow run to be retried.
     """
     staging = warehouse / STAGING_DIR
-    stale = sorted(staging.iterdir()) if staging.is_dir() else []
+    oldest_kept = dt.datetime.now().timestamp() - keep_younger_than.total_seconds()
+    stale = [folder for folder in (sorted(staging.iterdir()) if staging.is_dir() else [])
+             if folder.name != keep and _last_written(folder) < oldest_kept]
     for folder in stale:
         shutil.rmtree(folder, ignore_errors=True)
     orphans = 0
@@ -143,3 +148,8 @@ def clear_leftovers(warehouse: Path) -> dict[str, int]:
         with open_for_writing(warehouse) as con:
             orphans = len(con.execute("call ducklake_delete_orphaned_files('lake', cleanup_all => true)").fetchall())
     return {"staging_folders": len(stale), "orphan_files": orphans}
+
+
+def _last_written(folder: Path) -> float:
+    # A file added to a staging folder's kind subfolder changes that subfolder's mtime.
+    return max([folder.stat().st_mtime, *(p.stat().st_mtime for p in folder.iterdir())])
