@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -23,7 +24,7 @@ from prefect.cache_policies import NO_CACHE
 
 from newsflow import warehouse as wh
 from newsflow import summary
-from tasks import clean, dedup, entities, extract, ingest, load, quality
+from tasks import clean, date_mentions, dedup, entities, extract, ingest, load, quality, quotes
 
 DEFAULT_BATCH_SIZE = 500
 STAGING_DIR = ".staging"
@@ -85,10 +86,16 @@ def ingest_batch(source: str, paths: list[str], known: str, staging: str, batch:
 def check_batch(suite: str, staging: str, batch: int, parameters: dict) -> dict:
     """Validate a batch at a stage boundary; set failing rows aside into quarantine."""
     staging_dir = Path(staging)
-    table_kind = {"raw": "documents", "clean": "articles", "extracted": "mentions"}[suite]
+    table_kind = {"raw": "documents", "clean": "articles", "extracted": "mentions",
+                  "date_mentions": "date_mentions", "quotes": "quotes"}[suite]
     table = _read(_batch_file(staging_dir, table_kind, batch))
-    articles = _read(_batch_file(staging_dir, "articles", batch)) if suite == "extracted" else table
+    articles = table if suite in ("raw", "clean") else _read(_batch_file(staging_dir, "articles", batch))
+    if suite in ("date_mentions", "quotes"):  # rows of articles an earlier check set aside go with them
+        table = table.filter(pc.is_in(table["article_id"], value_set=articles["article_id"]))
     frame = quality.mention_frame(table, articles) if suite == "extracted" else table
+    if suite == "extracted":
+        entity_ids = _read(_batch_file(staging_dir, "entities", batch))["entity_id"].to_pylist()
+        parameters = parameters | {"batch_entity_ids": entity_ids}
     outcome = quality.check(frame, suite, parameters)
     _write(pa.Table.from_pylist(outcome.results, schema=quality.RESULT_SCHEMA),
            _batch_file(staging_dir, f"quality-{suite}", batch))
@@ -111,12 +118,14 @@ def clean_batch(staging: str, batch: int, run_date: dt.date) -> int:
 
 @task(name="extract", cache_policy=NO_CACHE)
 def extract_batch(staging: str, batch: int, model: str, workers: int) -> int:
-    """Recognise named entities and give each mention its canonical entity."""
+    """Recognise named entities, give each mention its canonical entity; find dates and quotes."""
     articles = _read(_batch_file(Path(staging), "articles", batch))
     mentions = extract.recognise_entities(articles, model, workers)
     mentions, batch_entities = entities.resolve_entities(mentions, articles)
     _write(mentions, _batch_file(Path(staging), "mentions", batch))
     _write(batch_entities, _batch_file(Path(staging), "entities", batch))
+    _write(date_mentions.date_mentions(articles), _batch_file(Path(staging), "date_mentions", batch))
+    _write(quotes.quotes(articles, mentions, batch_entities), _batch_file(Path(staging), "quotes", batch))
     return len(mentions)
 
 
@@ -136,7 +145,7 @@ def load_run(staging: str, warehouse: str, run: load.RunRecord) -> None:
     """Commit the run's staged rows to the warehouse in one transaction."""
     staging_dir = Path(staging)
     files = {kind: sorted(str(p) for p in staging_dir.glob(f"{kind}-*.parquet"))
-             for kind in ("articles", "mentions", "entities", "quarantine", "quality")}
+             for kind in ("articles", "mentions", "entities", "quarantine", "quality", "date_mentions", "quotes")}
     staged = load.StagedRun(**files, duplicates=[str(staging_dir / "duplicates.parquet")])
     load.commit_run(Path(warehouse), staged, run)
 
@@ -154,7 +163,8 @@ def _write_empty_batch(staging: Path) -> None:
     # A run with no new inputs still commits (its run record), so every kind needs one file.
     empties = {"articles": clean.ARTICLE_SCHEMA, "mentions": entities.MENTION_WITH_ENTITY_SCHEMA,
                "entities": entities.ENTITY_SCHEMA, "quarantine-none": ingest.QUARANTINE_SCHEMA,
-               "quality-none": quality.RESULT_SCHEMA}
+               "quality-none": quality.RESULT_SCHEMA, "date_mentions": date_mentions.DATE_MENTION_SCHEMA,
+               "quotes": quotes.QUOTE_SCHEMA}
     for kind, schema in empties.items():
         _write(schema.empty_table(), staging / f"{kind}-empty.parquet")
 
@@ -207,7 +217,7 @@ def _run_stages(run, source, warehouse, model, workers, full_refresh, batch_size
         known = stage_known_inputs(warehouse, staging, full_refresh)
     run.files_seen = len(inputs)
     run_date = dt.date.today()
-    parameters = quality.suite_parameters(run_date, extract.model_labels(model))
+    parameters = quality.suite_parameters(run_date, extract.model_labels(model)) | date_mentions.SANE_BOUNDS
     _write_empty_batch(Path(staging))
     batches = [inputs[i:i + batch_size] for i in range(0, len(inputs), batch_size)]
     # input_order grows across runs too, so "earliest copy" ties break by when it was read.
@@ -228,6 +238,8 @@ def _run_stages(run, source, warehouse, model, workers, full_refresh, batch_size
             extract_batch(staging, number, model, workers)
         with _timed(run, "quality"):
             run.quarantined += check_batch("extracted", staging, number, parameters)["quarantined"]
+            check_batch("date_mentions", staging, number, parameters)
+            check_batch("quotes", staging, number, parameters)
         logger.info("batch %d/%d: %d inputs, %d unchanged, %d quarantined so far",
                     number + 1, len(batches), read["inputs"], read["skipped"], run.quarantined)
     with _timed(run, "dedup"):

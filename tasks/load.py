@@ -22,6 +22,7 @@ LOAD_STATEMENTS = (
     "stage_tables", "replaced_articles",
     "delete_replaced_entity_mentions", "delete_replaced_date_mentions", "delete_replaced_quotes",
     "delete_replaced_articles", "insert_articles", "relink_earlier_copies", "insert_entity_mentions",
+    "insert_date_mentions", "insert_quotes",
     "entity_names", "delete_entities", "insert_entities", "insert_quarantine", "insert_quality_results",
 )
 
@@ -60,6 +61,8 @@ class StagedRun:
     quarantine: list[str] = field(default_factory=list)
     quality: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
+    date_mentions: list[str] = field(default_factory=list)
+    quotes: list[str] = field(default_factory=list)
 
 
 def known_input_ids(warehouse: Path) -> set[str]:

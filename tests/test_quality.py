@@ -6,11 +6,13 @@ import pyarrow as pa
 import pytest
 
 from tasks.clean import ARTICLE_SCHEMA
+from tasks.date_mentions import SANE_BOUNDS
 from tasks.entities import MENTION_WITH_ENTITY_SCHEMA
 from tasks.ingest import DOCUMENT_SCHEMA
 from tasks.quality import SUITES, BatchCheckFailed, check, load_suite, mention_frame, suite_parameters
 
-PARAMETERS = suite_parameters(dt.date(2026, 11, 23), ["GPE", "ORG", "PERSON"])
+PARAMETERS = (suite_parameters(dt.date(2026, 11, 23), ["GPE", "ORG", "PERSON"])
+              | SANE_BOUNDS | {"batch_entity_ids": ["e1"]})
 
 
 def _document(article_id: str, raw_text: str = "A story.", source_format: str = "txt") -> dict:
