@@ -159,7 +159,8 @@ def _sentence_of(position: int, rows: list[dict], text: str) -> int | None:
         if neighbour is None:
             continue
         low, high = sorted((neighbour["start_char"], position))
-        if not SENTENCE_END.search(text, low, high):
+        boundary = SENTENCE_END.search(text, low)  # not endpos=high: the look-ahead must see past it
+        if boundary is None or boundary.start() >= high:
             return neighbour["sentence_index"]
     return None
 

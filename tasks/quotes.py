@@ -22,7 +22,7 @@ QUOTE_SCHEMA = pa.schema([
 ])
 SPEAKER_LABELS = {"PERSON", "ORG"}
 SPEECH_VERB = re.compile(
-    r"\b(?:(?:has|had|have|also|then|later|previously)\s+)*(?:said|says|told\s+\w+(?:\s+\w+)?|added|stated|"
+    r"\b(?:(?:has|had|have|also|then|later|previously)\s+)*(?:said|says|told(?:\s+(?!that\b)\w+){1,2}|added|stated|"
     r"noted|warned|stressed|insisted|claimed|argued|explained|declared|announced|emphasi[sz]ed)\b")
 PRONOUN = re.compile(r"\b(?:he|she)\s*$", re.IGNORECASE)
 DIRECT_QUOTE = re.compile(r"[“\"]([^”\"\n]{12,}?)[”\"]")
@@ -44,11 +44,10 @@ def _speaker_before(position: int, floor: int, mentions: list[dict], text: str) 
     """The speaker of a verb at `position`: a mention just before it, or "he"/"she" for the last person."""
     before = [m for m in mentions if m["label"] in SPEAKER_LABELS and floor <= m["start_char"]
               and m["end_char"] <= position]
-    if before:
-        nearest = before[-1]
-        gap = text[nearest["end_char"]:position]
+    for candidate in reversed(before):  # nearest first; a mention inside an appositive is passed over
+        gap = text[candidate["end_char"]:position]
         if not gap.strip() or (gap.lstrip().startswith(",") and len(gap) <= MAX_GAP and gap.rstrip().endswith(",")):
-            return nearest
+            return candidate
     if PRONOUN.search(text[floor:position]):
         persons = [m for m in mentions if m["label"] == "PERSON" and m["end_char"] <= position]
         return persons[-1] if persons else None
