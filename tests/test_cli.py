@@ -49,7 +49,7 @@ def test_every_example_query_runs(seed_warehouse):
     import re
     from pathlib import Path
 
-    samples = {"label": "PERSON", "name": "Vladimir Putin"}
+    samples = {"label": "PERSON", "name": "Vladimir Putin", "start": "2021-08-01", "end": "2021-08-31"}
     for path in sorted((Path(__file__).resolve().parent.parent / "sql" / "queries").glob("*.sql")):
         names = sorted(set(re.findall(r"\$(\w+)", path.read_text())))
         params = [arg for name in names for arg in ("--param", f"{name}={samples[name]}")]

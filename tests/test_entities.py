@@ -1,3 +1,5 @@
+import json
+
 import pyarrow as pa
 
 from tasks.entities import canonical_key, display_name, entity_id, resolve_entities
@@ -221,3 +223,22 @@ def test_entity_ids_are_the_same_on_a_full_refresh(tmp_path, prefect_harness):
     first = query(tmp_path / "wh", sql)
     news_pipeline(source=str(tmp_path / "seeds"), warehouse=str(tmp_path / "wh"), workers=1, full_refresh=True)
     assert query(tmp_path / "wh", sql) == first and len(first) > 50
+
+
+def test_the_example_queries_answer_for_putin(seed_warehouse):
+    from tests.conftest import PROJECT, newsflow
+
+    def run(name: str, *params: str) -> list[dict]:
+        result = newsflow("query", str(PROJECT / "sql" / "queries" / f"{name}.sql"), *params,
+                          "--warehouse", str(seed_warehouse), "--format", "json")
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    assert run("entity_timeline", "--param", "name=Vladimir Putin") == [
+        {"published_date": "2021-08-21", "mentions": 6, "articles": 1},
+        {"published_date": "2021-08-23", "mentions": 8, "articles": 2},
+        {"published_date": "2021-08-27", "mentions": 1, "articles": 1}]
+    said = run("said_by", "--param", "name=Vladimir Putin")
+    assert len(said) == 8 and {row["kind"] for row in said} == {"direct", "reported"}
+    together = run("together_in_sentences", "--param", "name=Vladimir Putin")
+    assert together[0] == {"name": "Afghanistan", "label": "GPE", "shared_sentences": 13, "shared_articles": 5}
