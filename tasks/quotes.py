@@ -34,8 +34,10 @@ MAX_GAP = 120
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence: a sentence ends at its full stop or at the end of its paragraph."""
-    ends = sorted({match.end() for match in SENTENCE_END.finditer(text)} | {m.end() for m in re.finditer(r"\n+", text)})
+    """(start, end) of each sentence: a sentence ends at its full stop, or at a blank line before a capital."""
+    # Wire copy breaks lines mid-sentence, blank lines too: a lower-case word after one goes on the sentence.
+    paragraph_ends = {match.end() for match in re.finditer(r"\n\s*\n\s*(?![a-z])", text)}
+    ends = sorted({match.end() for match in SENTENCE_END.finditer(text)} | paragraph_ends)
     starts = [0] + ends
     return list(zip(starts, starts[1:] + [len(text)]))
 
