@@ -48,6 +48,7 @@ LABEL_PREFERENCE = ["PERSON", "GPE", "ORG", "NORP", "LOC", "FAC", "EVENT", "PROD
 POSSESSIVE = re.compile(r"['’]s$")
 SPELLING_VARIANTS = ((re.compile(r"isation\b"), "ization"), (re.compile(r"ise\b"), "ize"))
 SENTENCE_END = re.compile(r"[.!?][\"'”’)]?\s+(?=[\"'“‘(]?[A-Z])")
+SENTENCE_START = re.compile(r"(?:^|[.!?:;][\"'”’)]?\s+|\n\s*|[\"“‘(]\s*)$")
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 ENTITY_SCHEMA = pa.schema([("entity_id", pa.string()), ("name", pa.string()), ("label", pa.string())])
 MENTION_WITH_ENTITY_SCHEMA = MENTION_SCHEMA.append(pa.field("entity_id", pa.string()))
@@ -100,13 +101,21 @@ def split_title(row: dict) -> dict | None:
     return row | {"start_char": start, "end_char": start + len(text), "text": text, "label": "PERSON"}
 
 
-def lowercase_words(texts: list[str]) -> Counter:
-    """How often each word is written all in lower case in the batch: common nouns, not names."""
-    return Counter(word for text in texts for word in WORD.findall(text) if word.islower())
+def common_nouns(texts: list[str]) -> set[str]:
+    """Words the batch writes in lower case and capitalises only where a sentence starts."""
+    lower, capitalised_inside = set(), set()
+    for text in texts:
+        for match in WORD.finditer(text):
+            word = match.group()
+            if word.islower():
+                lower.add(word)
+            elif word[0].isupper() and not SENTENCE_START.search(text, max(0, match.start() - 4), match.start()):
+                capitalised_inside.add(word.casefold())
+    return lower - capitalised_inside
 
 
-def repair_spans(rows: list[dict], common_nouns: Counter) -> list[dict]:
-    """Titles split off names; one-word names the corpus writes in lower case dropped."""
+def repair_spans(rows: list[dict], common_nouns: set[str]) -> list[dict]:
+    """Titles split off names; one-word names the batch shows to be common nouns dropped."""
     repaired = []
     for row in rows:
         if row["label"] not in NAME_LABELS:
@@ -114,7 +123,7 @@ def repair_spans(rows: list[dict], common_nouns: Counter) -> list[dict]:
             continue
         row = split_title(row) or row
         word = row["text"].casefold()
-        if " " not in word and row["label"] in COMMON_NOUN_LABELS and common_nouns[word] and not row["text"].isupper():
+        if " " not in word and row["label"] in COMMON_NOUN_LABELS and word in common_nouns and not row["text"].isupper():
             continue
         repaired.append(row)
     return repaired
@@ -226,11 +235,11 @@ def article_aliases(rows: list[dict], clean_text: str) -> dict[tuple[str, str], 
 def corrected_mentions(mentions: pa.Table, articles: pa.Table) -> dict[str, list[dict]]:
     """The batch's mentions by article after span repair, label resolution and propagation."""
     text_of = dict(zip(articles["article_id"].to_pylist(), articles["clean_text"].to_pylist()))
-    common_nouns = lowercase_words(list(text_of.values()))
+    nouns = common_nouns(list(text_of.values()))
     by_article: dict[str, list[dict]] = defaultdict(list)
     for row in mentions.to_pylist():
         by_article[row["article_id"]].append(row)
-    by_article = {aid: repair_spans(rows, common_nouns) for aid, rows in by_article.items()}
+    by_article = {aid: repair_spans(rows, nouns) for aid, rows in by_article.items()}
     corpus_labels: dict[str, Counter] = defaultdict(Counter)
     for rows in by_article.values():
         for row in rows:
