@@ -23,6 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -133,7 +134,7 @@ def measure(documents: list[tuple[str, set]], batch_size: int, model: str) -> di
         alone = {}
         for i in range(articles.num_rows):  # each article its own batch: no corpus evidence
             one = articles.slice(i, 1)
-            one_raw = raw.filter(pa.compute.equal(raw["article_id"], one["article_id"][0]))
+            one_raw = raw.filter(pc.equal(raw["article_id"], one["article_id"][0]))
             alone |= bags([r for rows in corrected_mentions(one_raw, one).values() for r in rows])
         runs["article-level steps"].append(alone)
         corrected = corrected_mentions(raw, articles)
@@ -162,6 +163,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    import pyarrow.compute  # noqa: F401  (pa.compute in measure)
-
     main()

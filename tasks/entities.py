@@ -32,11 +32,13 @@ TITLES = {
     "prime", "minister", "chancellor", "secretary", "general", "king", "queen", "prince", "princess",
     "senator", "sen", "rep", "representative", "governor", "gov", "mayor", "ambassador", "spokesman",
     "spokeswoman", "spokesperson", "pope", "sheikh", "gen", "col", "capt", "lt", "sgt", "judge", "justice",
+    "treasurer", "chairman", "chairwoman",
 }
 # Titles that, inside a mention of any label, announce that a person's name follows.
 PERSON_TITLES = {
     "president", "minister", "chancellor", "secretary", "spokesman", "spokeswoman", "spokesperson",
     "ambassador", "senator", "governor", "mayor", "premier", "envoy", "mr", "mrs", "ms", "dr",
+    "treasurer", "chairman", "chairwoman",
 }
 # Labels of names; the numeric and temporal labels (DATE, MONEY, ...) are left as the model gave them.
 NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
@@ -123,7 +125,8 @@ def repair_spans(rows: list[dict], common_nouns: set[str]) -> list[dict]:
             continue
         row = split_title(row) or row
         word = row["text"].casefold()
-        if " " not in word and row["label"] in COMMON_NOUN_LABELS and word in common_nouns and not row["text"].isupper():
+        one_word = " " not in word and not row["text"].isupper()
+        if one_word and row["label"] in COMMON_NOUN_LABELS and word in common_nouns:
             continue
         repaired.append(row)
     return repaired

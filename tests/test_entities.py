@@ -74,6 +74,14 @@ def test_a_title_inside_a_mention_is_split_off_the_persons_name():
     assert entities == {entity_id("PERSON", "berik uali"): ("Berik Uali", "PERSON")}
 
 
+def test_a_wire_title_inside_a_person_mention_is_dropped_from_its_span():
+    # Reuters: "Treasurer Paul Keating said ..." is tagged as one PERSON.
+    text = "Treasurer Paul Keating said demand could fall."
+    mentions, entities = _resolve({"a": (text, [("Treasurer Paul Keating", "PERSON")])})
+    assert [(m["text"], m["start_char"]) for m in mentions] == [("Paul Keating", 10)]
+    assert entities == {entity_id("PERSON", "paul keating"): ("Paul Keating", "PERSON")}
+
+
 def test_a_title_with_no_name_after_it_leaves_the_mention_alone():
     text = "The Foreign Minister of Kazakhstan spoke."
     mentions, _ = _resolve({"a": (text, [("The Foreign Minister of Kazakhstan", "ORG")])})

@@ -27,7 +27,8 @@ def test_reported_speech_after_a_speaker_and_an_appositive():
     # From the seeds.
     text = ("Putin, on the other hand, has said that the ongoing situation would directly impact Russia. "
             "Dmitry Peskov, the Kremlin's spokesman, told reporters that the group discussed a civil war.")
-    spans = [("Putin", "PERSON", PUTIN), ("Dmitry Peskov", "PERSON", PESKOV), ("Kremlin", "ORG", entity_id("ORG", "kremlin"))]
+    spans = [("Putin", "PERSON", PUTIN), ("Dmitry Peskov", "PERSON", PESKOV),
+             ("Kremlin", "ORG", entity_id("ORG", "kremlin"))]
     assert _quotes(text, spans) == [
         ("Vladimir Putin", "reported", "the ongoing situation would directly impact Russia", True),
         ("Dmitry Peskov", "reported", "the group discussed a civil war", True)]
