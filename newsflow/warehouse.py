@@ -26,6 +26,8 @@ SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 SCHEMA_FILES = ("articles", "entity_mentions", "entities", "date_mentions", "quotes",
                 "quarantine", "runs", "quality_results", "stories",
                 "publication_details", "removed_spans", "clean_text_map")
+# Views over the tables (sql/views/), created after them.
+VIEW_FILES = ("entity_pairs_by_article", "entity_pairs_by_sentence", "entity_timeline")
 
 
 class WarehouseMissing(RuntimeError):
@@ -89,6 +91,8 @@ def open_read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for name in SCHEMA_FILES:
         con.execute(read_sql(f"schema/{name}"))
+    for name in VIEW_FILES:
+        con.execute(read_sql(f"views/{name}"))
 
 
 def _lock_or_refuse(handle, warehouse: Path) -> None:

@@ -9,4 +9,4 @@ select
 from quality_results
 where run_id = $run_id
 group by suite, expectation, column_name, on_failure
-order by list_position(['raw', 'clean', 'extracted', 'accounting'], suite), expectation, column_name
+order by list_position(['raw', 'clean', 'extracted', 'date_mentions', 'quotes', 'accounting'], suite), expectation, column_name
