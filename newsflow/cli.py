@@ -32,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=int, default=0, help="NER processes (default: the machine's cores)")
     run.add_argument("--full-refresh", action="store_true", help="recompute every input, even unchanged ones")
     run.add_argument("--batch-size", type=int, default=None, help="inputs per batch (default: 500)")
+    run.add_argument("--dask", default=None, metavar="ADDRESS",
+                     help="run the batches on a Dask cluster: tcp://scheduler:8786, or 'local' for a LocalCluster")
 
     query = commands.add_parser("query", help="run SQL on the warehouse (read-only) and print the rows")
     query.add_argument("sql", help="a SQL statement, or the path of a .sql file (e.g. sql/queries/top_entities.sql)")
@@ -74,7 +76,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         summary = news_pipeline(source=args.source, warehouse=args.warehouse, model=args.model or DEFAULT_MODEL,
                                 workers=args.workers, full_refresh=args.full_refresh,
-                                batch_size=args.batch_size or DEFAULT_BATCH_SIZE)
+                                batch_size=args.batch_size or DEFAULT_BATCH_SIZE, dask_address=args.dask)
     except (SourceNotFound, ModelNotInstalled, WarehouseBusy) as error:
         return _fail(str(error))
     except Exception as error:  # the run could not complete: say why in one line
