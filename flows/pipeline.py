@@ -121,14 +121,19 @@ def extract_batch(staging: str, batch: int, model: str, workers: int) -> int:
 
 
 @task(name="find duplicates", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def find_duplicates(staging: str, warehouse: str) -> int:
-    """Link exact copies to the earliest copy, within the run and against the warehouse."""
-    articles = pa.concat_tables([_read(p) for p in sorted(Path(staging).glob("articles-*.parquet"))])
-    earlier = load.earlier_copies(Path(warehouse), sorted(set(articles["content_hash"].to_pylist())))
-    links = dedup.link_exact_duplicates(articles, earlier)
-    _write(links, Path(staging) / "duplicates.parquet")
+def find_duplicates(staging: str, warehouse: str, threshold: float) -> int:
+    """Link exact and near copies and stories, within the run and against the warehouse."""
+    staging_dir = Path(staging)
+    articles = pa.concat_tables([_read(p) for p in sorted(staging_dir.glob("articles-*.parquet"))])
+    mentions = pa.concat_tables([_read(p).select(["article_id", "entity_id", "label"])
+                                 for p in sorted(staging_dir.glob("mentions-*.parquet"))]).to_pylist()
+    prints = dedup.fingerprint_articles(articles)
+    earlier = load.dedup_candidates(Path(warehouse), dedup.candidate_request(articles, prints, mentions, threshold))
+    found = dedup.find_copies(articles, prints, mentions, earlier, threshold)
+    for kind in ("links", "signatures", "fingerprints", "borrowings"):
+        _write(getattr(found, kind), staging_dir / f"dedup-{kind}.parquet")
     new_ids = set(articles["article_id"].to_pylist())
-    return sum(1 for row in links.to_pylist() if row["duplicate_of"] and row["article_id"] in new_ids)
+    return sum(1 for row in found.links.to_pylist() if row["duplicate_of"] and row["article_id"] in new_ids)
 
 
 @task(name="load", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
@@ -137,7 +142,9 @@ def load_run(staging: str, warehouse: str, run: load.RunRecord) -> None:
     staging_dir = Path(staging)
     files = {kind: sorted(str(p) for p in staging_dir.glob(f"{kind}-*.parquet"))
              for kind in ("articles", "mentions", "entities", "quarantine", "quality")}
-    staged = load.StagedRun(**files, duplicates=[str(staging_dir / "duplicates.parquet")])
+    dedup_files = {kind: [str(staging_dir / f"dedup-{kind}.parquet")]
+                   for kind in ("signatures", "fingerprints", "borrowings")}
+    staged = load.StagedRun(**files, duplicates=[str(staging_dir / "dedup-links.parquet")], **dedup_files)
     load.commit_run(Path(warehouse), staged, run)
 
 
@@ -165,7 +172,8 @@ def default_workers() -> int:
 
 @flow(name="news-pipeline", flow_run_name="news-pipeline: {source} → {warehouse}")
 def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: str = extract.DEFAULT_MODEL,
-                  workers: int = 0, full_refresh: bool = False, batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
+                  workers: int = 0, full_refresh: bool = False, batch_size: int = DEFAULT_BATCH_SIZE,
+                  near_duplicate_threshold: float = dedup.DEFAULT_NEAR_DUPLICATE_THRESHOLD) -> dict:
     """Turn a folder of news articles into warehouse tables: articles, mentions, entities, quarantine.
 
     Args:
@@ -175,6 +183,8 @@ def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: st
         workers: Processes for named-entity recognition; 0 means one per CPU core.
         full_refresh: Recompute every input, even those the warehouse already holds unchanged.
         batch_size: Inputs per batch; memory grows with it, not with the size of the source.
+        near_duplicate_threshold: Estimated Jaccard similarity of word shingles (0-1) from which two
+            articles are near-duplicates; lower finds more edited copies and more false ones.
     """
     logger = get_run_logger()
     started_at = dt.datetime.now(dt.timezone.utc)
@@ -185,7 +195,8 @@ def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: st
     with wh.write_lock(Path(warehouse)):
         staging.mkdir(parents=True)
         try:
-            _run_stages(run, source, warehouse, model, workers, full_refresh, batch_size, str(staging), logger)
+            _run_stages(run, source, warehouse, model, workers, full_refresh, batch_size, str(staging), logger,
+                        near_duplicate_threshold)
         except Exception as error:
             run.status, run.message = "failed", f"{type(error).__name__}: {error}"
             load.record_failed_run(Path(warehouse), run)
@@ -201,7 +212,8 @@ def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: st
     return run_summary
 
 
-def _run_stages(run, source, warehouse, model, workers, full_refresh, batch_size, staging, logger) -> None:
+def _run_stages(run, source, warehouse, model, workers, full_refresh, batch_size, staging, logger,
+                near_duplicate_threshold) -> None:
     with _timed(run, "ingest"):
         inputs = discover_inputs(source)
         known = stage_known_inputs(warehouse, staging, full_refresh)
@@ -231,7 +243,7 @@ def _run_stages(run, source, warehouse, model, workers, full_refresh, batch_size
         logger.info("batch %d/%d: %d inputs, %d unchanged, %d quarantined so far",
                     number + 1, len(batches), read["inputs"], read["skipped"], run.quarantined)
     with _timed(run, "dedup"):
-        run.duplicates = find_duplicates(staging, warehouse)
+        run.duplicates = find_duplicates(staging, warehouse, near_duplicate_threshold)
     articles = [_read(p) for p in sorted(Path(staging).glob("articles-*.parquet"))]
     run.articles_loaded = sum(len(t) for t in articles)
     run.mentions = sum(pq.read_metadata(p).num_rows for p in Path(staging).glob("mentions-*.parquet"))

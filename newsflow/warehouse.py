@@ -21,7 +21,8 @@ LOCK_FILE = ".write.lock"
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 # Table creation order matters only for readability; no foreign keys in DuckLake.
 SCHEMA_FILES = ("articles", "entity_mentions", "entities", "date_mentions", "quotes",
-                "quarantine", "runs", "quality_results", "stories")
+                "quarantine", "runs", "quality_results", "stories",
+                "minhash_signatures", "passage_fingerprints", "borrowings")
 
 
 class WarehouseMissing(RuntimeError):
