@@ -1,7 +1,7 @@
 """Duplicates: the run's articles and earlier copies in the warehouse in; duplicate links out.
 
 Three kinds of copy, all flagged, none deleted:
-- exact: the same clean_text (equal content_hash);
+- exact: the same clean_text, line breaks and spacing aside;
 - near: MinHash (datasketch) estimated Jaccard similarity of word shingles at or above a
   threshold, candidates found with MinHash LSH, never by comparing all pairs;
 - borrowed paragraphs: the share of an article's words in paragraphs mostly found in another
@@ -33,6 +33,8 @@ NUM_PERM = 128
 # Persisted values are only comparable under one permutation scheme: datasketch 2's default.
 MINHASH_SCHEME = "affine32"
 MINHASH_SEED = 1
+# (false positive, false negative) weights for datasketch's choice of bands x rows.
+LSH_WEIGHTS = (0.1, 0.9)
 # A shared passage of WINNOW_WINDOW + SHINGLE_WORDS - 1 words always shares a fingerprint.
 WINNOW_WINDOW = 4
 # A paragraph is borrowed when this share of its fingerprints occurs in the other article.
@@ -120,7 +122,10 @@ def fingerprint(clean_text: str) -> Fingerprints:
 
 
 def lsh_index(threshold: float) -> MinHashLSH:
-    return MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    if not 0 < threshold <= 1:
+        raise ValueError(f"near-duplicate threshold must be above 0 and at most 1, got {threshold}")
+    # Candidates are checked against the threshold anyway: a missed pair costs more than a checked one.
+    return MinHashLSH(threshold=threshold, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
 
 
 def lsh_layout(lsh: MinHashLSH) -> str:
@@ -203,13 +208,17 @@ def candidate_pool(batch: list[dict], loaded: list[dict]) -> dict[str, dict]:
     return pool
 
 
+def exact_key(clean_text: str) -> str:
+    """Equal for texts that differ only in line breaks and spacing (wire copy re-sent with another layout)."""
+    return hashlib.blake2b(" ".join(clean_text.split()).encode("utf-8"), digest_size=8).hexdigest()
+
+
 def duplicate_groups(pool: dict[str, dict], near_pairs: set[tuple]) -> Groups:
-    """Exact copies (equal content_hash), near copies, and the links loaded rows already have."""
-    groups, first_of_hash = Groups(), {}
+    """Exact copies (equal text, spacing aside), near copies, and the links loaded rows already have."""
+    groups, first_of_text = Groups(), {}
     for article_id, row in pool.items():
         groups.find(article_id)
-        first_of_hash.setdefault(row["content_hash"], article_id)
-        groups.join(article_id, first_of_hash[row["content_hash"]])
+        groups.join(article_id, first_of_text.setdefault(exact_key(row["clean_text"]), article_id))
         if row["duplicate_of"] in pool:
             groups.join(article_id, row["duplicate_of"])
     for a, b in near_pairs:
@@ -350,10 +359,10 @@ def find_copies(articles: pa.Table, prints: dict[str, Fingerprints], mentions: l
     pool = candidate_pool(articles.select(columns).to_pylist(), earlier.articles)
     new_ids = set(articles["article_id"].to_pylist())
     known = _earlier_prints(earlier) | prints
+    lsh = lsh_index(threshold)
     near = near_duplicate_pairs({a: known[a].minhash for a in pool if a in known}, sorted(new_ids), threshold)
     entities = stories.salient_entities(mentions + earlier.mentions)
     story_pairs = stories.same_story_pairs(pool, entities, new_ids)
-    lsh = lsh_index(threshold)
     # Loaded signatures of another band layout (the threshold changed) are re-keyed once.
     rekeyed = {row["article_id"] for row in earlier.signatures if row["lsh_layout"] != lsh_layout(lsh)}
     return DedupResult(
