@@ -1,12 +1,14 @@
 """Duplicates, borrowings and stories on small inline articles (tasks/dedup.py, tasks/stories.py)."""
 
 import datetime as dt
+import json
 
 import pyarrow as pa
 import pytest
 
 from tasks import dedup, stories
 from tasks.clean import ARTICLE_SCHEMA
+from tests.conftest import newsflow
 
 STRIKE = (
     "Dock workers in Port Halden walked off the job on Monday, halting the loading of grain ships\n"
@@ -185,3 +187,60 @@ def test_salient_entities_are_the_most_mentioned_story_entities():
                 for e, label in [("p", "PERSON"), ("p", "PERSON"), ("d", "DATE"), ("g", "GPE"), ("o", "ORG"),
                                  ("o", "ORG"), ("o", "ORG")]]
     assert stories.salient_entities(mentions) == {"a": ["o", "p", "g"]}
+
+
+# The real flow, DuckLake, spaCy and GX: seeds, and a copy arriving in a later run.
+
+def _query(warehouse, sql: str, **params) -> list[dict]:
+    args = [arg for name, value in params.items() for arg in ("--param", f"{name}={value}")]
+    result = newsflow("query", sql, *args, "--warehouse", str(warehouse), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_seeds_000_and_001_are_linked_and_the_five_form_one_story(seed_warehouse):
+    [link] = _query(seed_warehouse, """
+        select borrower.source_path as borrower, lender.source_path as lender, b.borrowed_share
+        from borrowings b join articles borrower using (article_id)
+        join articles lender on lender.article_id = b.borrowed_from""")
+    # 000's second to fourth paragraphs (187 of its 481 words) retell 001's.
+    assert (link["borrower"], link["lender"]) == ("000_2537d38693dccd6e.txt", "001_cc92b69f11ad1a98.txt")
+    assert 0.35 < link["borrowed_share"] < 0.42
+    [story] = _query(seed_warehouse, "select * from stories")
+    assert (story["first_seen"], story["last_seen"], story["article_count"], story["distinct_articles"]) == \
+        ("2021-08-21", "2021-08-27", 5, 5)
+    assert {"Afghanistan", "Vladimir Putin", "Taliban"} <= set(story["top_entities"])
+    first = _query(seed_warehouse, "sql/queries/story_sources.sql", source_path="004_8b3fc308f6c75f53.txt")
+    assert [(r["publication_rank"], r["source_path"]) for r in first][:1] == [(1, "001_cc92b69f11ad1a98.txt")]
+    assert len(first) == 5
+
+
+def _write_article(folder, name: str, date: str, text: str) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(f"{date}\n{text}\n")
+
+
+def test_a_copy_arriving_a_week_later_is_linked_to_the_loaded_original(tmp_path, prefect_harness):
+    from flows.pipeline import news_pipeline
+
+    source, warehouse = tmp_path / "source", tmp_path / "warehouse"
+    _write_article(source, "strike.txt", "4 March 2024", STRIKE)
+    _write_article(source, "festival.txt", "4 March 2024", HARBOUR_FESTIVAL)
+    news_pipeline(source=str(source), warehouse=str(warehouse), workers=1)
+    _write_article(source, "republished.txt", "11 March 2024", STRIKE_EDITED)
+    second = news_pipeline(source=str(source), warehouse=str(warehouse), workers=1)
+    assert (second["articles_loaded"], second["duplicates"]) == (1, 1)
+    rows = _query(warehouse, "sql/queries/duplicates_of_article.sql", source_path="strike.txt")
+    assert [(r["relation"], r["source_path"]) for r in rows] == \
+        [("borrows from it", "republished.txt"), ("copy", "republished.txt")]
+    assert _query(warehouse, "select count(*) as n from minhash_signatures") == [{"n": 3}]
+    week = _query(warehouse, "sql/queries/stories_of_week.sql", day="2024-03-06")
+    assert sorted((r["first_source_path"], r["article_count"]) for r in week) == \
+        [("festival.txt", 1), ("strike.txt", 2)]
+
+
+def test_a_threshold_outside_0_to_1_is_a_usage_error(tmp_path):
+    result = newsflow("run", "--source", str(tmp_path), "--warehouse", str(tmp_path / "w"),
+                      "--near-duplicate-threshold", "1.5")
+    assert (result.returncode, result.stderr) == \
+        (2, "newsflow: --near-duplicate-threshold must be above 0 and at most 1\n")
