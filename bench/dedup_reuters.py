@@ -51,7 +51,8 @@ def read_stories(split: str) -> list[dict]:
             body = _field(story, "BODY")
             if not body or len(body.split()) < 20:
                 continue
-            date = dt.datetime.strptime(_field(story, "DATE").split(".")[0], "%d-%b-%Y %H:%M:%S").date()
+            # The day only: some times are malformed ("31-MAR-1987 605:12:19").
+            date = dt.datetime.strptime(_field(story, "DATE").split()[0], "%d-%b-%Y").date()
             stories.append({"id": f"r{newid}", "title": _field(story, "TITLE"), "body": body, "date": date})
     return stories
 

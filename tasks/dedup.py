@@ -41,6 +41,7 @@ WINNOW_WINDOW = 4
 BORROWED_PARAGRAPH = 0.5
 # Borrowings below this share of the article's words are not recorded.
 MIN_BORROWED_SHARE = 0.2
+# A passage in more articles than this is a stock phrase ("said in a statement"), not a borrowing.
 MAX_ARTICLES_PER_FINGERPRINT = 50
 # Pairs sharing fewer fingerprints cannot share a paragraph worth counting.
 MIN_SHARED_FINGERPRINTS = 4
@@ -264,7 +265,6 @@ def borrowings(pool: dict[str, dict], prints: dict[str, Fingerprints], new_ids: 
             by_print.setdefault(value, []).append(article_id)
     shared: dict[tuple, int] = {}
     for holders in by_print.values():
-        # A passage in very many articles is a stock phrase, not a borrowing.
         if 1 < len(holders) <= MAX_ARTICLES_PER_FINGERPRINT:
             for a, b in itertools.combinations(sorted(holders), 2):
                 if a in new_ids or b in new_ids:
