@@ -8,7 +8,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 UI_PORT ?= 4200
 
-.PHONY: run test ui serve bench clean
+.PHONY: run test e2e ui serve bench clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,12 @@ run: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(BIN)/pytest
+
+# The UI integration test plus a headless browser screenshot of the flow run's artifacts.
+# Needs Debian's chromium (apt-get install chromium); Playwright drives it, downloading nothing.
+e2e: $(INSTALLED)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,e2e]'
+	$(BIN)/pytest -m e2e tests/e2e -p no:logging
 
 # The Prefect UI on http://127.0.0.1:$(UI_PORT) (loopback only).
 ui: $(INSTALLED)

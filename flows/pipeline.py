@@ -3,11 +3,17 @@
 The flow body reads as the stage list. Each task handles one stage for one batch of inputs
 and passes Parquet paths, not data, to the next; tests call the stage functions in tasks/
 directly. One commit per run: nothing reaches the warehouse until every batch passed.
+
+Staged files live in warehouse/.staging/<flow run id>/<kind>/<batch>.parquet until the run
+commits. Stage tasks are cached by the content of the files they read, so retrying a failed
+flow run from the Prefect UI does not redo the stages that had finished.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
 import shutil
 import time
@@ -18,35 +24,162 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
 
-from newsflow import warehouse as wh
 from newsflow import summary
+from newsflow import warehouse as wh
 from tasks import clean, dedup, entities, extract, ingest, load, quality
 
 DEFAULT_BATCH_SIZE = 500
 STAGING_DIR = ".staging"
+QUALITY_DOCS_DIR = "quality_docs"
+# The table each suite checks, as staged by the stage before it, and where rows that pass go.
+CHECKED = {"raw": ("documents", "raw"), "clean": ("cleaned", "clean"), "extracted": ("mentions-unchecked", "mentions")}
 
 
-def _write(table: pa.Table, path: Path) -> str:
+class Staging:
+    """Where one flow run keeps its batches between tasks."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def path(self, kind: str, batch: int | str) -> str:
+        folder = self.root / kind
+        folder.mkdir(parents=True, exist_ok=True)
+        return str(folder / (f"{batch:05d}.parquet" if isinstance(batch, int) else f"{batch}.parquet"))
+
+    def files(self, kind: str) -> list[str]:
+        return sorted(str(p) for p in (self.root / kind).glob("*.parquet"))
+
+
+def _write(table: pa.Table, path: str) -> None:
     pq.write_table(table, path)
-    return str(path)
 
 
-def _read(path: Path | str) -> pa.Table:
+def _read(path: str) -> pa.Table:
     return pq.read_table(path)
 
 
-def _batch_file(staging: Path, kind: str, batch: int) -> Path:
-    return staging / f"{kind}-{batch:05d}.parquet"
+def _file_digest(path: str) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "blake2b").hexdigest()
 
 
-def _set_aside(table: pa.Table, outcome: quality.CheckOutcome, key: str = "article_id") -> pa.Table:
-    """The rows of table whose key the check did not fail."""
+def staged_content_key(context, parameters: dict) -> str:
+    """Cache key of a stage: its name, its settings and the bytes of the staged files it reads.
+
+    Parameters named *_in are input files, hashed by content. Output paths enter the key as
+    paths: they name the flow run's own staging folder, which lives until the run commits, so a
+    cached result is only ever reused by a retry of the same flow run, whose files still exist.
+    """
+    digest = hashlib.blake2b(context.task.name.encode())
+    for name, value in sorted(parameters.items()):
+        if name.endswith("_in") and value:
+            value = _file_digest(value)
+        digest.update(f"{name}={value!r};".encode())
+    return digest.hexdigest()
+
+
+# Stages that only transform staged files: cached by content, never retried (bad data stays bad).
+staged_stage = dict(cache_key_fn=staged_content_key, persist_result=True, cache_expiration=dt.timedelta(days=2))
+
+
+@task(name="discover inputs", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def discover_inputs(source: str) -> list[str]:
+    """List every file under the source folder."""
+    return ingest.discover_inputs(Path(source))
+
+
+@task(name="known inputs", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def stage_known_inputs(warehouse: str, full_refresh: bool, known_out: str) -> None:
+    """Stage the ids of inputs the warehouse already holds (none on a full refresh)."""
+    ids = set() if full_refresh else load.known_input_ids(Path(warehouse))
+    _write(pa.table({"input_id": pa.array(sorted(ids), pa.string())}), known_out)
+
+
+@task(name="ingest", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def ingest_batch(source: str, paths: list[str], first_order: int, known_in: str, documents_out: str,
+                 quarantine_out: str) -> dict:
+    """Read and decode one batch of inputs; quarantine what cannot be read."""
+    known_ids = set(_read(known_in)["input_id"].to_pylist())
+    result = ingest.read_inputs(ingest.source_root(Path(source)), paths, known_ids, first_order)
+    _write(result.documents_table(), documents_out)
+    _write(result.quarantine_table(), quarantine_out)
+    return {"inputs": result.records_seen, "skipped": result.skipped, "quarantined": len(result.quarantined)}
+
+
+@task(name="check", **staged_stage)
+def check_batch(suite: str, parameters: dict, table_in: str, articles_in: str | None, passed_out: str,
+                articles_out: str | None, quarantine_out: str, results_out: str, validation_out: str) -> dict:
+    """Validate a batch at a stage boundary; set failing rows aside into quarantine."""
+    table = _read(table_in)
+    articles = _read(articles_in) if articles_in else table
+    frame = quality.mention_frame(table, articles) if suite == "extracted" else table
+    outcome = quality.check(frame, suite, parameters)
+    _write(pa.Table.from_pylist(outcome.results, schema=quality.RESULT_SCHEMA), results_out)
+    _write(pa.Table.from_pylist(_quarantine_rows(articles, outcome), schema=ingest.QUARANTINE_SCHEMA),
+           quarantine_out)
+    _write(_without_failed(table, outcome), passed_out)
+    if articles_out:
+        _write(_without_failed(articles, outcome), articles_out)
+    Path(validation_out).write_text(json.dumps(outcome.validation, default=str), encoding="utf-8")
+    return {"quarantined": len(outcome.failed_rows)}
+
+
+@task(name="clean", **staged_stage)
+def clean_batch(run_date: dt.date, documents_in: str, articles_out: str) -> int:
+    """Strip boilerplate, find title, byline, dateline and publication date."""
+    articles = clean.clean_documents(_read(documents_in), run_date)
+    _write(articles, articles_out)
+    return len(articles)
+
+
+@task(name="extract", **staged_stage)
+def extract_batch(model: str, workers: int, articles_in: str, mentions_out: str, entities_out: str) -> int:
+    """Recognise named entities and give each mention its canonical entity."""
+    articles = _read(articles_in)
+    mentions = extract.recognise_entities(articles, model, workers)
+    mentions, batch_entities = entities.resolve_entities(mentions, articles)
+    _write(mentions, mentions_out)
+    _write(batch_entities, entities_out)
+    return len(mentions)
+
+
+@task(name="find duplicates", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def find_duplicates(warehouse: str, articles_in: list[str], mentions_in: list[str], threshold: float,
+                    found_out: dict[str, str]) -> int:
+    """Link exact and near copies and stories, within the run and against the warehouse."""
+    articles = pa.concat_tables([_read(p) for p in articles_in])
+    mentions = pa.concat_tables([_read(p).select(["article_id", "entity_id", "label"]) for p in mentions_in])
+    mentions = mentions.to_pylist()
+    prints = dedup.fingerprint_articles(articles)
+    earlier = load.dedup_candidates(Path(warehouse), dedup.candidate_request(articles, prints, mentions, threshold))
+    found = dedup.find_copies(articles, prints, mentions, earlier, threshold)
+    for kind, path in found_out.items():
+        _write(getattr(found, kind), path)
+    new_ids = set(articles["article_id"].to_pylist())
+    return sum(1 for row in found.links.to_pylist() if row["duplicate_of"] and row["article_id"] in new_ids)
+
+
+@task(name="load", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def load_run(warehouse: str, staged: load.StagedRun, run: load.RunRecord) -> None:
+    """Commit the run's staged rows to the warehouse in one transaction."""
+    load.commit_run(Path(warehouse), staged, run)
+
+
+@task(name="quality docs", cache_policy=NO_CACHE)
+def build_quality_docs(validations_in: list[str], site_dir: str) -> str:
+    """Build GX Data Docs for every check of the run."""
+    validations = {Path(p).stem: json.loads(Path(p).read_text(encoding="utf-8")) for p in validations_in}
+    return str(quality.build_data_docs(validations, Path(site_dir)))
+
+
+def _without_failed(table: pa.Table, outcome: quality.CheckOutcome) -> pa.Table:
     if not outcome.failed_rows:
         return table
-    keep = [value not in outcome.failed_rows for value in table[key].to_pylist()]
+    keep = [value not in outcome.failed_rows for value in table["article_id"].to_pylist()]
     return table.filter(pa.array(keep, pa.bool_()))
 
 
@@ -57,97 +190,6 @@ def _quarantine_rows(articles: pa.Table, outcome: quality.CheckOutcome) -> list[
             if row["article_id"] in outcome.failed_rows]
 
 
-@task(name="discover inputs", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def discover_inputs(source: str) -> list[str]:
-    """List every file under the source folder."""
-    return ingest.discover_inputs(Path(source))
-
-
-@task(name="known inputs", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def stage_known_inputs(warehouse: str, staging: str, full_refresh: bool) -> str:
-    """Stage the ids of inputs the warehouse already holds (none on a full refresh)."""
-    ids = set() if full_refresh else load.known_input_ids(Path(warehouse))
-    return _write(pa.table({"input_id": pa.array(sorted(ids), pa.string())}), Path(staging) / "known.parquet")
-
-
-@task(name="ingest", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def ingest_batch(source: str, paths: list[str], known: str, staging: str, batch: int, first_order: int) -> dict:
-    """Read and decode one batch of inputs; quarantine what cannot be read."""
-    known_ids = set(_read(known)["input_id"].to_pylist())
-    result = ingest.read_inputs(ingest.source_root(Path(source)), paths, known_ids, first_order)
-    _write(result.documents_table(), _batch_file(Path(staging), "documents", batch))
-    _write(result.quarantine_table(), _batch_file(Path(staging), "quarantine-ingest", batch))
-    return {"inputs": result.records_seen, "skipped": result.skipped, "quarantined": len(result.quarantined),
-            "documents": len(result.documents)}
-
-
-@task(name="check", cache_policy=NO_CACHE)
-def check_batch(suite: str, staging: str, batch: int, parameters: dict) -> dict:
-    """Validate a batch at a stage boundary; set failing rows aside into quarantine."""
-    staging_dir = Path(staging)
-    table_kind = {"raw": "documents", "clean": "articles", "extracted": "mentions"}[suite]
-    table = _read(_batch_file(staging_dir, table_kind, batch))
-    articles = _read(_batch_file(staging_dir, "articles", batch)) if suite == "extracted" else table
-    frame = quality.mention_frame(table, articles) if suite == "extracted" else table
-    outcome = quality.check(frame, suite, parameters)
-    _write(pa.Table.from_pylist(outcome.results, schema=quality.RESULT_SCHEMA),
-           _batch_file(staging_dir, f"quality-{suite}", batch))
-    _write(pa.Table.from_pylist(_quarantine_rows(articles, outcome), schema=ingest.QUARANTINE_SCHEMA),
-           _batch_file(staging_dir, f"quarantine-{suite}", batch))
-    _write(_set_aside(table, outcome), _batch_file(staging_dir, table_kind, batch))
-    if suite == "extracted":
-        _write(_set_aside(articles, outcome), _batch_file(staging_dir, "articles", batch))
-    return {"quarantined": len(outcome.failed_rows)}
-
-
-@task(name="clean", cache_policy=NO_CACHE)
-def clean_batch(staging: str, batch: int, run_date: dt.date) -> int:
-    """Strip boilerplate, find title, byline, dateline and publication date."""
-    documents = _read(_batch_file(Path(staging), "documents", batch))
-    articles = clean.clean_documents(documents, run_date)
-    _write(articles, _batch_file(Path(staging), "articles", batch))
-    return len(articles)
-
-
-@task(name="extract", cache_policy=NO_CACHE)
-def extract_batch(staging: str, batch: int, model: str, workers: int) -> int:
-    """Recognise named entities and give each mention its canonical entity."""
-    articles = _read(_batch_file(Path(staging), "articles", batch))
-    mentions = extract.recognise_entities(articles, model, workers)
-    mentions, batch_entities = entities.resolve_entities(mentions, articles)
-    _write(mentions, _batch_file(Path(staging), "mentions", batch))
-    _write(batch_entities, _batch_file(Path(staging), "entities", batch))
-    return len(mentions)
-
-
-@task(name="find duplicates", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def find_duplicates(staging: str, warehouse: str, threshold: float) -> int:
-    """Link exact and near copies and stories, within the run and against the warehouse."""
-    staging_dir = Path(staging)
-    articles = pa.concat_tables([_read(p) for p in sorted(staging_dir.glob("articles-*.parquet"))])
-    mentions = pa.concat_tables([_read(p).select(["article_id", "entity_id", "label"])
-                                 for p in sorted(staging_dir.glob("mentions-*.parquet"))]).to_pylist()
-    prints = dedup.fingerprint_articles(articles)
-    earlier = load.dedup_candidates(Path(warehouse), dedup.candidate_request(articles, prints, mentions, threshold))
-    found = dedup.find_copies(articles, prints, mentions, earlier, threshold)
-    for kind in ("links", "signatures", "fingerprints", "borrowings"):
-        _write(getattr(found, kind), staging_dir / f"dedup-{kind}.parquet")
-    new_ids = set(articles["article_id"].to_pylist())
-    return sum(1 for row in found.links.to_pylist() if row["duplicate_of"] and row["article_id"] in new_ids)
-
-
-@task(name="load", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def load_run(staging: str, warehouse: str, run: load.RunRecord) -> None:
-    """Commit the run's staged rows to the warehouse in one transaction."""
-    staging_dir = Path(staging)
-    files = {kind: sorted(str(p) for p in staging_dir.glob(f"{kind}-*.parquet"))
-             for kind in ("articles", "mentions", "entities", "quarantine", "quality")}
-    dedup_files = {kind: [str(staging_dir / f"dedup-{kind}.parquet")]
-                   for kind in ("signatures", "fingerprints", "borrowings")}
-    staged = load.StagedRun(**files, duplicates=[str(staging_dir / "dedup-links.parquet")], **dedup_files)
-    load.commit_run(Path(warehouse), staged, run)
-
-
 @contextmanager
 def _timed(run: load.RunRecord, stage: str):
     started = time.perf_counter()
@@ -155,15 +197,6 @@ def _timed(run: load.RunRecord, stage: str):
         yield
     finally:
         run.stage_seconds[stage] = run.stage_seconds.get(stage, 0.0) + time.perf_counter() - started
-
-
-def _write_empty_batch(staging: Path) -> None:
-    # A run with no new inputs still commits (its run record), so every kind needs one file.
-    empties = {"articles": clean.ARTICLE_SCHEMA, "mentions": entities.MENTION_WITH_ENTITY_SCHEMA,
-               "entities": entities.ENTITY_SCHEMA, "quarantine-none": ingest.QUARANTINE_SCHEMA,
-               "quality-none": quality.RESULT_SCHEMA}
-    for kind, schema in empties.items():
-        _write(schema.empty_table(), staging / f"{kind}-empty.parquet")
 
 
 def default_workers() -> int:
@@ -186,65 +219,113 @@ def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: st
         near_duplicate_threshold: Estimated Jaccard similarity of word shingles (0-1) from which two
             articles are near-duplicates; lower finds more edited copies and more false ones.
     """
-    logger = get_run_logger()
     started_at = dt.datetime.now(dt.timezone.utc)
-    run = load.RunRecord(run_id=f"{started_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}", started_at=started_at,
+    # A retried flow run keeps its flow run id, and so finds the batches it had staged.
+    flow_run_id = flow_run.id or uuid.uuid4().hex
+    run = load.RunRecord(run_id=f"{started_at:%Y%m%dT%H%M%S}-{flow_run_id[:8]}", started_at=started_at,
                          source=str(source), model=model)
-    workers = workers or default_workers()
-    staging = Path(warehouse) / STAGING_DIR / run.run_id
+    staging = Staging(Path(warehouse) / STAGING_DIR / flow_run_id)
     with wh.write_lock(Path(warehouse)):
-        staging.mkdir(parents=True)
         try:
-            _run_stages(run, source, warehouse, model, workers, full_refresh, batch_size, str(staging), logger,
-                        near_duplicate_threshold)
+            _run_stages(run, staging, source, warehouse, model, workers or default_workers(), full_refresh,
+                        batch_size, near_duplicate_threshold)
         except Exception as error:
             run.status, run.message = "failed", f"{type(error).__name__}: {error}"
             load.record_failed_run(Path(warehouse), run)
             raise
         finally:
             extract.shutdown_worker_pools()
-            shutil.rmtree(staging, ignore_errors=True)
-    run_summary = summary.read_run_summary(Path(warehouse), run.run_id)
-    create_markdown_artifact(summary.render_markdown(run_summary), key="run-summary",
-                             description=f"newsflow run {run.run_id}")
-    create_table_artifact(run_summary["quality"], key="quality-results",
-                          description="Great Expectations results per suite and expectation")
+        docs = build_quality_docs(staging.files("validations"), str(Path(warehouse) / QUALITY_DOCS_DIR / run.run_id))
+        shutil.rmtree(staging.root, ignore_errors=True)
+    run_summary = summary.read_run_summary(Path(warehouse), run.run_id) | {"quality_docs": docs}
+    _publish_artifacts(run_summary)
     return run_summary
 
 
-def _run_stages(run, source, warehouse, model, workers, full_refresh, batch_size, staging, logger,
-                near_duplicate_threshold) -> None:
+def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: str, model: str, workers: int,
+                full_refresh: bool, batch_size: int, near_duplicate_threshold: float) -> None:
+    logger = get_run_logger()
     with _timed(run, "ingest"):
         inputs = discover_inputs(source)
-        known = stage_known_inputs(warehouse, staging, full_refresh)
+        known = staging.path("known", "inputs")
+        stage_known_inputs(warehouse, full_refresh, known)
     run.files_seen = len(inputs)
     run_date = dt.date.today()
     parameters = quality.suite_parameters(run_date, extract.model_labels(model))
-    _write_empty_batch(Path(staging))
+    _stage_empty_batch(staging)
     batches = [inputs[i:i + batch_size] for i in range(0, len(inputs), batch_size)]
-    # input_order grows across runs too, so "earliest copy" ties break by when it was read.
-    first_order = int(run.started_at.timestamp()) * 1_000_000
+    # input_order grows across runs too, so "earliest copy" ties break by when it was read. It counts
+    # from the flow run's scheduled start, which a retry keeps, so a retry stages identical batches.
+    first_order = int(flow_run.scheduled_start_time.timestamp()) * 1_000_000
     for number, paths in enumerate(batches):
         with _timed(run, "ingest"):
-            read = ingest_batch(source, paths, known, staging, number, first_order + number * batch_size)
+            read = ingest_batch(source, paths, first_order + number * batch_size, known,
+                                staging.path("documents", number), staging.path("quarantine", f"ingest-{number:05d}"))
         run.inputs_seen += read["inputs"]
         run.unchanged_skips += read["skipped"]
         run.quarantined += read["quarantined"]
         with _timed(run, "quality"):
-            run.quarantined += check_batch("raw", staging, number, parameters)["quarantined"]
+            run.quarantined += _check(staging, "raw", number, parameters)
         with _timed(run, "clean"):
-            clean_batch(staging, number, run_date)
+            clean_batch(run_date, staging.path("raw", number), staging.path("cleaned", number))
         with _timed(run, "quality"):
-            run.quarantined += check_batch("clean", staging, number, parameters)["quarantined"]
+            run.quarantined += _check(staging, "clean", number, parameters)
         with _timed(run, "extract"):
-            extract_batch(staging, number, model, workers)
+            extract_batch(model, workers, staging.path("clean", number), staging.path("mentions-unchecked", number),
+                          staging.path("entities", number))
         with _timed(run, "quality"):
-            run.quarantined += check_batch("extracted", staging, number, parameters)["quarantined"]
-        logger.info("batch %d/%d: %d inputs, %d unchanged, %d quarantined so far",
+            run.quarantined += _check(staging, "extracted", number, parameters)
+        logger.info("batch %d/%d: %d inputs, %d unchanged; run so far: %d quarantined",
                     number + 1, len(batches), read["inputs"], read["skipped"], run.quarantined)
     with _timed(run, "dedup"):
-        run.duplicates = find_duplicates(staging, warehouse, near_duplicate_threshold)
-    articles = [_read(p) for p in sorted(Path(staging).glob("articles-*.parquet"))]
-    run.articles_loaded = sum(len(t) for t in articles)
-    run.mentions = sum(pq.read_metadata(p).num_rows for p in Path(staging).glob("mentions-*.parquet"))
-    load_run(staging, warehouse, run)  # times itself: its record is committed with the rows
+        found_out = {"links": staging.path("duplicates", "links")} | {
+            kind: staging.path(kind, "run") for kind in ("signatures", "fingerprints", "borrowings")}
+        run.duplicates = find_duplicates(warehouse, staging.files("articles"), staging.files("mentions"),
+                                         near_duplicate_threshold, found_out)
+    run.articles_loaded = sum(pq.read_metadata(p).num_rows for p in staging.files("articles"))
+    run.mentions = sum(pq.read_metadata(p).num_rows for p in staging.files("mentions"))
+    staged = load.StagedRun(articles=staging.files("articles"), mentions=staging.files("mentions"),
+                            entities=staging.files("entities"), quarantine=staging.files("quarantine"),
+                            quality=staging.files("quality"), duplicates=staging.files("duplicates"),
+                            signatures=staging.files("signatures"), fingerprints=staging.files("fingerprints"),
+                            borrowings=staging.files("borrowings"))
+    load_run(warehouse, staged, run)  # times itself: its record is committed with the rows
+
+
+def _check(staging: Staging, suite: str, number: int, parameters: dict) -> int:
+    """Run one suite on one batch; the number of rows it set aside."""
+    checked, passed = CHECKED[suite]
+    extracted = suite == "extracted"
+    outcome = check_batch(
+        suite, parameters, staging.path(checked, number),
+        articles_in=staging.path("clean", number) if extracted else None,
+        passed_out=staging.path(passed, number),
+        articles_out=staging.path("articles", number) if extracted else None,
+        quarantine_out=staging.path("quarantine", f"{suite}-{number:05d}"),
+        results_out=staging.path("quality", f"{suite}-{number:05d}"),
+        validation_out=str(Path(staging.path("validations", f"{suite}-{number:05d}")).with_suffix(".json")))
+    return outcome["quarantined"]
+
+
+def _stage_empty_batch(staging: Staging) -> None:
+    # A run with no new inputs still commits (its run record), so every kind needs one file.
+    empties = {"articles": clean.ARTICLE_SCHEMA, "mentions": entities.MENTION_WITH_ENTITY_SCHEMA,
+               "entities": entities.ENTITY_SCHEMA, "quarantine": ingest.QUARANTINE_SCHEMA,
+               "quality": quality.RESULT_SCHEMA}
+    for kind, schema in empties.items():
+        _write(schema.empty_table(), staging.path(kind, "empty"))
+
+
+def _publish_artifacts(run_summary: dict) -> None:
+    """What the flow run page shows: the summary, GX results, top entities, new stories, Data Docs."""
+    run_id = run_summary["run_id"]
+    create_markdown_artifact(summary.render_markdown(run_summary), key="run-summary",
+                             description=f"newsflow run {run_id}")
+    create_table_artifact(run_summary["quality"], key="quality-results",
+                          description="Great Expectations results, per suite and expectation")
+    create_table_artifact(run_summary["top_entities"] or [{"note": "no new mentions in this run"}],
+                          key="top-entities", description="Entities mentioned in the most of this run's articles")
+    create_table_artifact(run_summary["new_stories"] or [{"note": "no new stories in this run"}],
+                          key="new-stories", description="Stories that began with this run's articles")
+    create_link_artifact(Path(run_summary["quality_docs"]).resolve().as_uri(), link_text="GX Data Docs for this run",
+                         key="quality-docs", description="Great Expectations Data Docs built for this run")

@@ -1,24 +1,38 @@
-"""Deployments for the Prefect UI: the pipeline with its parameters as a form, on a schedule."""
+"""Deployments for the Prefect UI: the pipeline and the warehouse maintenance, each with its
+parameters as a form and a schedule. Runs execute in the `newsflow serve` process."""
 
 from __future__ import annotations
 
+from prefect import serve
 from prefect.schedules import Cron, Interval
 
+from flows.maintenance import warehouse_maintenance
 from flows.pipeline import news_pipeline
 
-DEFAULT_CRON = "0 6 * * *"     # daily, 06:00
+DEFAULT_CRON = "0 6 * * *"            # the pipeline: daily, 06:00
+MAINTENANCE_CRON = "0 3 * * 0"        # maintenance: Sundays, 03:00
 TIMEZONE = "UTC"
-DEPLOYMENT_NAME = "newsflow"
+PIPELINE_DEPLOYMENT = "newsflow"
+MAINTENANCE_DEPLOYMENT = "newsflow-maintenance"
+# One run at a time per deployment: a run holds the warehouse's write lock anyway.
+CONCURRENCY_LIMIT = 1
+
+
+def pipeline_deployment(cron: str | None = None, interval: int | None = None):
+    schedule = Interval(interval, timezone=TIMEZONE) if interval else Cron(cron or DEFAULT_CRON, timezone=TIMEZONE)
+    return news_pipeline.to_deployment(
+        name=PIPELINE_DEPLOYMENT, schedules=[schedule], tags=["newsflow"], concurrency_limit=CONCURRENCY_LIMIT,
+        description="Ingest, clean, extract and load a folder of news articles into the DuckLake warehouse.")
+
+
+def maintenance_deployment():
+    return warehouse_maintenance.to_deployment(
+        name=MAINTENANCE_DEPLOYMENT, schedules=[Cron(MAINTENANCE_CRON, timezone=TIMEZONE)], tags=["newsflow"],
+        concurrency_limit=CONCURRENCY_LIMIT,
+        description="Compact the warehouse, expire old snapshots, re-validate everything against the suites.")
 
 
 def serve_deployments(cron: str | None = None, interval: int | None = None) -> None:
-    """Serve the pipeline deployment until interrupted; runs execute in this process."""
-    schedule = Interval(interval, timezone=TIMEZONE) if interval else Cron(cron or DEFAULT_CRON, timezone=TIMEZONE)
-    news_pipeline.serve(
-        name=DEPLOYMENT_NAME,
-        schedules=[schedule],
-        description="Ingest, clean, extract and load a folder of news articles into the DuckLake warehouse.",
-        tags=["newsflow"],
-        # Stopping `newsflow serve` must not pause the schedule a person set up.
-        pause_on_shutdown=False,
-    )
+    """Serve both deployments until interrupted."""
+    # Stopping `newsflow serve` must not pause the schedules a person set up.
+    serve(pipeline_deployment(cron, interval), maintenance_deployment(), pause_on_shutdown=False)

@@ -3,6 +3,7 @@ terminal (rich) or a Prefect markdown artifact."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -17,14 +18,21 @@ def read_run_summary(warehouse: Path, run_id: str) -> dict:
         def rows(name: str) -> list[dict]:
             cursor = con.execute(wh.read_sql(f"summary/{name}"), {"run_id": run_id})
             columns = [c[0] for c in cursor.description]
-            return [dict(zip(columns, values)) for values in cursor.fetchall()]
+            return [{c: _plain(v) for c, v in zip(columns, values)} for values in cursor.fetchall()]
 
         run = rows("run")[0]
         run["stage_seconds"] = json.loads(run["stage_seconds"] or "{}")
         run["quarantine"] = rows("quarantine_by_reason")
         run["quality"] = rows("quality")
+        run["top_entities"] = rows("top_entities")
+        run["new_stories"] = rows("new_stories")
         run["warehouse"] = str(warehouse)
     return run
+
+
+def _plain(value):
+    # Artifacts and JSON output take plain values: dates as ISO strings.
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
 
 
 def _seconds(run: dict) -> str:

@@ -22,6 +22,7 @@ SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 # Table creation order matters only for readability; no foreign keys in DuckLake.
 SCHEMA_FILES = ("articles", "entity_mentions", "entities", "date_mentions", "quotes",
                 "quarantine", "runs", "quality_results", "stories",
+                "publication_details", "removed_spans", "clean_text_map",
                 "minhash_signatures", "passage_fingerprints", "borrowings")
 
 
@@ -63,12 +64,13 @@ def _quoted(text: str) -> str:
 
 def _attach(con: duckdb.DuckDBPyConnection, warehouse: Path, read_only: bool) -> None:
     catalog = (warehouse / CATALOG_FILE).resolve()
+    data_path = f"{(warehouse / DATA_DIR).resolve()}/"
+    # The catalog records the data path it was created with; overriding it with the folder beside
+    # the catalog lets a warehouse be moved or copied whole. Every row goes to Parquet: inlined
+    # rows would live in the SQLite catalog instead.
+    options = f"data_path {_quoted(data_path)}, override_data_path true, data_inlining_row_limit 0"
     if read_only:
-        options = "read_only"
-    else:
-        data_path = f"{(warehouse / DATA_DIR).resolve()}/"
-        # Every row goes to Parquet: inlined rows would live in the SQLite catalog instead.
-        options = f"data_path {_quoted(data_path)}, data_inlining_row_limit 0"
+        options += ", read_only"
     con.execute(f"attach {_quoted(f'ducklake:sqlite:{catalog}')} as lake ({options})")
     con.execute("use lake")
 

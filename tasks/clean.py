@@ -1,21 +1,28 @@
 """Clean: documents in; articles with clean text, title, byline, dateline, credits and date out.
 
-Works line by line on the raw text: lines that are not the story (share buttons, ads, comment
-counters, credits, date and "Published" lines) are set aside, bylines, datelines, credits and
-agency sign-offs become fields, the title is found, and the story's lines are joined into
-clean_text. Date strings found on the way are ranked by tasks/dates.py.
+Works line by line on the raw text, in two layers. Known patterns: lines that are not the story
+(share buttons, ads, comment counters, credits, copyright, date and "Published" lines) are set
+aside; bylines, datelines, credits and agency sign-offs become fields; the title is found.
+Corpus repetition: a short line printed in several different stories of one source folder is
+site furniture (an ad, a newsletter plug), caught without a list. Every span taken out of the
+raw text is recorded with its rule, and every piece of clean_text maps back to its raw offset.
+Date strings found on the way are ranked by tasks/dates.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 import pyarrow as pa
 
-from tasks.dates import DATE_PATTERN, DateCandidate, find_date_strings, resolve_publication_date
+from tasks.dates import (MONTH, DateCandidate, PublicationDate, house_date_orders, date_time_spans, find_dates_with_time, find_yearless_dates,
+                         resolve_publication)
 
 # Lines that are never the story (matched against the whole stripped line, any case).
 JUNK_LINE_PATTERNS = {
@@ -42,11 +49,14 @@ BYLINE = re.compile(r"(?i:by)\s+([A-Z][\w.'-]+(?:\s+(?:[A-Z][\w.'-]+|and|&)){0,5
 AGENCIES = r"REUTERS?|AFP|AP|TASS|XINHUA|UPI|DPA|ANI|PTI|IANS|BLOOMBERG"
 AGENCY_SIGNOFF = re.compile(rf"\s*[-–—]+\s*({AGENCIES})\s*$|^\s*\(?({AGENCIES}|Reuters?)\)?\s*$")
 # "MOSCOW, Aug 26:" / "SALVADOR, Feb 26 -" / "ROME 1996-12-06" / "LONDON (Reuters) -" opening a paragraph.
+# A place in capitals may stand alone; a place in mixed case ("Toronto, Feb 26 -") needs its date, or
+# any sentence opening "President Putin - who..." would read as a dateline.
+_DATELINE_REGION = r"(?:,\s*[A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+){0,2})?"        # ", N.Y." / ", Conn." / ", Ontario"
+_DATELINE_DAY = rf"(?:(?i:{MONTH})\.? \d{{1,2}}(?:, \d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}})"
 DATELINE = re.compile(
-    r"([A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,3}(?:, [A-Z][a-z]+\.?)?"
-    r"(?:,? \(?[A-Za-z]+\)?)?"
-    r"(?:,? (?:[A-Z][a-z]{2,8}\.? \d{1,2}(?:, \d{4})?|\d{4}-\d{2}-\d{2}))?)"
-    r"\s*(?:\((?:" + AGENCIES + r"|Reuters)\))?\s*[:\-–—]+\s+"
+    rf"((?:[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){{0,3}}{_DATELINE_REGION}(?:,? {_DATELINE_DAY})?"
+    rf"|[A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){{0,3}}{_DATELINE_REGION},? {_DATELINE_DAY}))"
+    r"\s*(?:\((" + AGENCIES + r"|Reuters)\))?\s*[:\-–—]+(?:\s+|$)"   # "LONDON (Reuters) -": a credit
 )
 DATE_LINE_FILLER = re.compile(r"(?i)\b(mon|tues|wednes|thurs|fri|satur|sun)day\b|\b\d{1,2}:\d{2}(:\d{2})?\s*([ap]\.?m\.?)?"
                               r"|\b(at|on|gmt|utc|ist|et|est|edt|bst|cet|msk|[ap]\.?m\.?)\b|[\s,|:\-–—.()]")
@@ -54,13 +64,37 @@ HEADER_LINES = 6           # a title or date line sits among the first few lines
 TITLE_MAX_WORDS = 25
 SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
 
-ARTICLE_SCHEMA = pa.schema([
-    ("article_id", pa.string()), ("source_path", pa.string()), ("record_index", pa.int32()),
-    ("source_format", pa.string()), ("encoding", pa.string()), ("title", pa.string()),
-    ("byline", pa.string()), ("dateline", pa.string()), ("credits", pa.string()),
-    ("clean_text", pa.string()), ("published_date", pa.date32()), ("date_source", pa.string()),
-    ("content_hash", pa.string()), ("word_count", pa.int32()), ("input_order", pa.int64()),
-])
+# A dateline printed on a line of its own: "ROME 1996-12-06", "AL-AIN , United Arab Emirates 1996-12-06".
+DATELINE_LINE = re.compile(
+    r"([A-Z][A-Za-z.'-]*[A-Z.'-](?:[ -][A-Z][A-Za-z.'-]+){0,3}(?:\s*,\s*[A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+){0,3})?"
+    r",?\s+(?:\d{4}-\d{2}-\d{2}|[A-Z][a-z]{2,8}\.? \d{1,2}(?:, \d{4})?))"
+)
+# Corpus repetition: a line of at most this many words, printed in at least this many different
+# stories of one source folder (and this share of them), is boilerplate. The share keeps table
+# labels ("Year", "Nine mths") that recur in a few per cent of a financial wire's stories. Longer lines repeated
+# across stories are usually background paragraphs an agency reuses: story, not furniture.
+REPEAT_MAX_WORDS = 25
+REPEAT_MIN_STORIES = 3
+REPEAT_MIN_SHARE = 0.1
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+@dataclass
+class RemovedSpan:
+    """Characters [start, end) of the raw text taken out of the story, and the rule that took them."""
+
+    start: int
+    end: int
+    rule: str
+
+
+@dataclass
+class _Piece:
+    """Text kept from one raw line, and where it starts in the raw text (raw[start:start+len(text)] == text)."""
+
+    number: int
+    start: int
+    text: str
 
 
 @dataclass
@@ -73,75 +107,139 @@ class CleanArticle:
     dateline: str | None = None
     credits: list[str] = field(default_factory=list)
     date_candidates: list[DateCandidate] = field(default_factory=list)
-    removed: list[tuple[int, str]] = field(default_factory=list)  # (line number, rule)
+    removed: list[RemovedSpan] = field(default_factory=list)
+    text_map: list[tuple[int, int, int]] = field(default_factory=list)  # (clean_start, raw_start, length)
+
+    def raw_offset(self, clean_offset: int) -> int:
+        """Where the character at clean_offset of clean_text sits in the raw text."""
+        for clean_start, raw_start, length in self.text_map:
+            if clean_start <= clean_offset < clean_start + length:
+                return raw_start + clean_offset - clean_start
+        raise ValueError(f"offset {clean_offset} is a paragraph break or outside clean_text")
+
+    def _remove(self, start: int, end: int, rule: str) -> None:
+        self.removed.append(RemovedSpan(start, end, rule))
 
 
-def clean_article(raw_text: str, title_hint: str | None = None, date_hint: str | None = None) -> CleanArticle:
+def line_fingerprint(line: str) -> str:
+    """A line's identity for the repetition layer: its words, lower case, punctuation and spacing ignored."""
+    return _NOT_WORD.sub(" ", line.lower()).strip()
+
+
+def clean_article(raw_text: str, title_hint: str | None = None, date_hint: str | None = None,
+                  repeated_lines: frozenset[str] = frozenset()) -> CleanArticle:
     """Split a raw text into story lines and fields; see the module docstring."""
-    lines = [line.strip() for line in raw_text.replace("\u00a0", " ").split("\n")]
+    text = raw_text.replace("\u00a0", " ")   # same length: offsets into it are offsets into the raw text
     article = CleanArticle(clean_text="", title=title_hint)
     if date_hint:
         article.date_candidates.append(DateCandidate(date_hint, "metadata"))
-    story: list[tuple[int, str]] = []   # (line number, text) of lines kept so far
-    for number, line in enumerate(lines, start=1):
+    story: list[_Piece] = []
+    line_start = 0
+    for number, raw_line in enumerate(text.split("\n"), start=1):
+        line = raw_line.strip()
+        piece = _Piece(number, line_start + len(raw_line) - len(raw_line.lstrip()), line)
+        line_start += len(raw_line) + 1
         if not line:
             continue
-        in_header = not story or (len(story) < HEADER_LINES and not _is_paragraph(story[-1][1]))
-        kept = _classify_line(number, line, in_header, article)
-        if kept and not (story and story[-1][1] == kept):   # a title printed twice is one title
-            story.append((number, kept))
+        in_header = _in_header(story)
+        kept = _classify_line(piece, in_header, article, repeated_lines)
+        if kept and story and story[-1].text == kept.text:   # a title printed twice is one title
+            article._remove(kept.start, kept.start + len(kept.text), "repeated title")
+        elif kept:
+            story.append(kept)
     story = _take_title(story, article)
     story = _drop_trailing_boilerplate(story, article)
     story = _take_dateline_and_signoff(story, article)
-    article.clean_text = "\n\n".join(text for _, text in story)
+    for piece in story:
+        article.date_candidates += [DateCandidate(d, "body", piece.number) for d in find_dates_with_time(piece.text)]
+    _join_story(story, article)
     return article
 
 
-def _classify_line(number: int, line: str, in_header: bool, article: CleanArticle) -> str | None:
+def _join_story(story: list[_Piece], article: CleanArticle) -> None:
+    """Join the kept pieces into clean_text, paragraphs apart, and map each piece to its raw offset."""
+    clean_start = 0
+    for piece in story:
+        article.text_map.append((clean_start, piece.start, len(piece.text)))
+        clean_start += len(piece.text) + 2
+    article.clean_text = "\n\n".join(piece.text for piece in story)
+
+
+def _classify_line(piece: _Piece, in_header: bool, article: CleanArticle,
+                   repeated_lines: frozenset[str]) -> _Piece | None:
     """The story text of one line, or None when the line is set aside (recorded in article)."""
-    if number == 1 or not article.clean_text:
-        prefix = DATE_PREFIX.match(line)
-        if prefix:
-            article.date_candidates.append(DateCandidate(prefix.group(1), "date prefix", number))
-            line = line[prefix.end():]
-    if line.startswith("#"):
-        line = line.lstrip("#").strip()   # a Markdown heading
-    for rule, pattern in JUNK_LINE:
-        if pattern.fullmatch(line):
-            article.removed.append((number, rule))
-            return None
-    credit = CREDIT_LINE.fullmatch(line)
-    if credit:
-        article.credits.append(credit.group(1).strip())
-        article.removed.append((number, "credit"))
-        return None
-    published = PUBLISHED_LINE.match(line)
-    if published and find_date_strings(line[published.end():]):
-        article.date_candidates += [DateCandidate(text, "published line", number)
-                                    for text in find_date_strings(line[published.end():])]
-        article.removed.append((number, "published line"))
-        return None
-    if in_header and _is_date_line(line):
-        article.date_candidates += [DateCandidate(text, "header line", number) for text in find_date_strings(line)]
-        article.removed.append((number, "date line"))
-        return None
-    byline = BYLINE.fullmatch(line) if in_header else None
-    if byline and article.byline is None:
-        article.byline = byline.group(1)
-        article.removed.append((number, "byline"))
+    line, start, number = piece.text, piece.start, piece.number
+    end = start + len(line)
+    prefix = DATE_PREFIX.match(line) if in_header else None
+    if prefix:
+        article.date_candidates.append(DateCandidate(prefix.group(1), "date prefix", number))
+        article._remove(start, start + prefix.end(), "date prefix")
+        line, start = line[prefix.end():], start + prefix.end()
+    if line.startswith("#"):   # a Markdown heading
+        heading = line.lstrip("#").strip()
+        article._remove(start, end - len(heading), "markdown heading mark")
+        line, start = heading, end - len(heading)
+    rule = _set_aside_rule(line, number, in_header, article, repeated_lines)
+    if rule:
+        article._remove(start, end, rule)
         return None
     caption_credit = CAPTION_CREDIT.search(line)
     if caption_credit:
         article.credits.append(caption_credit.group(1).strip())
+        article._remove(start + caption_credit.start(), end, "credit")
         line = line[:caption_credit.start()]
-    return line
+    return _Piece(number, start, line)
+
+
+def _set_aside_rule(line: str, number: int, in_header: bool, article: CleanArticle,
+                    repeated_lines: frozenset[str]) -> str | None:
+    """The rule that sets a whole line aside (taking its date or credit into article), or None to keep it."""
+    for rule, pattern in JUNK_LINE:
+        if pattern.fullmatch(line):
+            return rule
+    credit = CREDIT_LINE.fullmatch(line)
+    if credit:
+        article.credits.append(credit.group(1).strip())
+        return "credit"
+    published = PUBLISHED_LINE.match(line)
+    if published and find_dates_with_time(line[published.end():]):
+        article.date_candidates += [DateCandidate(text, "published line", number)
+                                    for text in find_dates_with_time(line[published.end():])]
+        return "published line"
+    if in_header and _is_date_line(line):
+        article.date_candidates += [DateCandidate(text, "header line", number) for text in find_dates_with_time(line)]
+        return "date line"
+    byline = BYLINE.fullmatch(line) if in_header else None
+    if byline and article.byline is None:
+        article.byline = byline.group(1)
+        return "byline"
+    if line_fingerprint(line) in repeated_lines and not AGENCY_SIGNOFF.search(line):
+        return "repeated line"
+    return None
 
 
 def _is_date_line(line: str) -> bool:
-    """A line that prints a full date and nothing else but weekday, time and punctuation."""
-    if not find_date_strings(line):
+    """A line that prints a full date and nothing else but weekday, time, timezone and punctuation."""
+    spans = date_time_spans(line)
+    if not spans:
         return False
-    return not DATE_LINE_FILLER.sub("", DATE_PATTERN.sub("", line))
+    rest = "".join(line[end:next_start] for (_, end), (next_start, _) in zip(spans, spans[1:] + [(len(line), 0)]))
+    return not DATE_LINE_FILLER.sub("", line[:spans[0][0]] + rest)
+
+
+def _in_header(story: list[_Piece]) -> bool:
+    """Whether the next line still sits in the header: no paragraph kept yet but, maybe, a headline."""
+    if not story:
+        return True
+    last = story[-1].text
+    if any(DATELINE.match(piece.text) for piece in story[1:]):
+        return False   # the body has begun: a date in a hard-wrapped line of it is no header date
+    return len(story) < HEADER_LINES and (not _is_paragraph(last) or len(story) == 1 and _is_headline(last))
+
+
+def _is_headline(text: str) -> bool:
+    """A short line in capitals is a headline even when it ends in a dot ("... TRADE DEAL WITH U.S.")."""
+    return not _is_paragraph(text) or text.isupper() and len(text.split()) <= TITLE_MAX_WORDS
 
 
 def _is_paragraph(text: str) -> bool:
@@ -155,65 +253,131 @@ def _ends_sentence(text: str) -> bool:
         or bool(SENTENCE_END.search(text))
 
 
-def _take_title(story: list[tuple[int, str]], article: CleanArticle) -> list[tuple[int, str]]:
+def _take_title(story: list[_Piece], article: CleanArticle) -> list[_Piece]:
     """Move the headline (a short first line before the body) into the title field."""
     if article.title:
-        return [(n, text) for n, text in story if text != article.title]
-    if len(story) > 1 and not _is_paragraph(story[0][1]) and story[0][0] <= HEADER_LINES + 2:
-        article.title = story[0][1]
+        for piece in story:
+            if piece.text == article.title:
+                article._remove(piece.start, piece.start + len(piece.text), "title")
+        return [piece for piece in story if piece.text != article.title]
+    if len(story) > 1 and _is_headline(story[0].text) and story[0].number <= HEADER_LINES + 2 \
+            and not DATELINE_LINE.fullmatch(story[0].text):
+        article.title = story[0].text
+        article._remove(story[0].start, story[0].start + len(story[0].text), "title")
         return story[1:]
     return story
 
 
-def _drop_trailing_boilerplate(story: list[tuple[int, str]], article: CleanArticle) -> list[tuple[int, str]]:
+def _drop_trailing_boilerplate(story: list[_Piece], article: CleanArticle) -> list[_Piece]:
     """Short unpunctuated lines after the story's last sentence are site furniture, not story."""
-    last_sentence = max((i for i, (_, text) in enumerate(story) if _ends_sentence(text)), default=None)
+    last_sentence = max((i for i, piece in enumerate(story) if _ends_sentence(piece.text)), default=None)
     if last_sentence is None:
         return story
-    for number, text in story[last_sentence + 1:]:
-        if len(text.split()) <= 12:
-            article.removed.append((number, "trailing boilerplate"))
-        else:
-            last_sentence = len(story)  # a long line after all: keep everything
-            break
-    kept = story[:last_sentence + 1]
-    return kept
+    trailing = story[last_sentence + 1:]
+    if any(len(piece.text.split()) > 12 for piece in trailing):
+        return story   # a long line after all: keep everything
+    for piece in trailing:
+        article._remove(piece.start, piece.start + len(piece.text), "trailing boilerplate")
+    return story[:last_sentence + 1]
 
 
-def _take_dateline_and_signoff(story: list[tuple[int, str]], article: CleanArticle) -> list[tuple[int, str]]:
-    """Move "MOSCOW, Aug 26:" and "-REUTERS" from the text into the dateline and credits fields."""
+def _take_dateline_and_signoff(story: list[_Piece], article: CleanArticle) -> list[_Piece]:
+    """Move "MOSCOW, Aug 26:", "ROME 1996-12-06" and "-REUTERS" from the text into the dateline and credits."""
     story = list(story)
-    for i, (number, text) in enumerate(story[:3]):
-        dateline = DATELINE.match(text)
-        if dateline and len(text) > dateline.end():
+    for i, piece in enumerate(story[:3]):
+        alone = DATELINE_LINE.fullmatch(piece.text)
+        dateline = alone or DATELINE.match(piece.text)
+        if dateline:
             article.dateline = dateline.group(1).strip()
-            article.date_candidates += [DateCandidate(d, "dateline", number) for d in find_date_strings(dateline.group(1))]
-            story[i] = (number, text[dateline.end():])
+            if not alone and dateline.group(2):
+                article.credits.append(dateline.group(2))
+            found = find_dates_with_time(article.dateline) or find_yearless_dates(article.dateline)
+            article.date_candidates += [DateCandidate(d, "dateline", piece.number) for d in found[:1]]
+            article._remove(piece.start, piece.start + dateline.end(), "dateline")
+            rest = piece.text[dateline.end():]
+            story[i:i + 1] = [_Piece(piece.number, piece.start + dateline.end(), rest)] if rest else []
             break
     while story:
-        number, text = story[-1]
-        signoff = AGENCY_SIGNOFF.search(text)
+        piece = story[-1]
+        signoff = AGENCY_SIGNOFF.search(piece.text)
         if not signoff:
             break
         article.credits.append((signoff.group(1) or signoff.group(2)).strip())
-        remainder = text[:signoff.start()].rstrip()
-        story[-1:] = [(number, remainder)] if remainder else []
+        remainder = piece.text[:signoff.start()].rstrip()
+        article._remove(piece.start + len(remainder), piece.start + len(piece.text), "agency sign-off")
+        story[-1:] = [_Piece(piece.number, piece.start, remainder)] if remainder else []
     return story
+
+
+def repeated_lines_by_source(documents: list[dict]) -> dict[str, frozenset[str]]:
+    """Per source folder, the fingerprints of short lines printed in several different stories of it.
+
+    Copies of one story (syndicated or re-scraped) count once: a story is known by its longest line.
+    """
+    stories_with_line: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    stories: dict[str, set[str]] = defaultdict(set)
+    for doc in documents:
+        source = _source_of(doc["source_path"])
+        lines = [line.strip() for line in doc["raw_text"].split("\n") if line.strip()]
+        if not lines:
+            continue
+        story_key = line_fingerprint(max(lines, key=len))
+        stories[source].add(story_key)
+        for line in lines:
+            if len(line.split()) <= REPEAT_MAX_WORDS and line_fingerprint(line):
+                stories_with_line[source][line_fingerprint(line)].add(story_key)
+    repeated = {}
+    for source, lines in stories_with_line.items():
+        needed = max(REPEAT_MIN_STORIES, math.ceil(REPEAT_MIN_SHARE * len(stories[source])))
+        repeated[source] = frozenset(line for line, keys in lines.items() if len(keys) >= needed)
+    return repeated
+
+
+def _source_of(source_path: str) -> str:
+    """The source an input belongs to for the repetition layer: its folder (one site per folder)."""
+    return str(PurePosixPath(source_path).parent)
+
+
+REMOVED_SPAN = pa.struct([("start_char", pa.int32()), ("end_char", pa.int32()), ("rule", pa.string())])
+TEXT_MAP_PIECE = pa.struct([("clean_start", pa.int32()), ("raw_start", pa.int32()), ("length", pa.int32())])
+ARTICLE_SCHEMA = pa.schema([
+    ("article_id", pa.string()), ("source_path", pa.string()), ("record_index", pa.int32()),
+    ("source_format", pa.string()), ("encoding", pa.string()), ("title", pa.string()),
+    ("byline", pa.string()), ("dateline", pa.string()), ("credits", pa.string()),
+    ("clean_text", pa.string()), ("published_date", pa.date32()), ("date_source", pa.string()),
+    ("content_hash", pa.string()), ("word_count", pa.int32()), ("input_order", pa.int64()),
+    # Loaded into publication_details, removed_spans and clean_text_map (sql/load/insert_*.sql).
+    ("published_time", pa.time64("us")), ("published_timezone", pa.string()), ("date_confidence", pa.float64()),
+    ("removed_spans", pa.list_(REMOVED_SPAN)), ("text_map", pa.list_(TEXT_MAP_PIECE)),
+])
 
 
 def clean_documents(documents: pa.Table, run_date: dt.date) -> pa.Table:
     """Clean every document of a batch; articles with empty text stay, for the clean suite to set aside."""
-    rows = []
-    for doc in documents.to_pylist():
-        article = clean_article(doc["raw_text"], doc["title_hint"], doc["date_hint"])
-        published_date, date_source = resolve_publication_date(article.date_candidates, run_date)
-        rows.append({
-            "article_id": doc["article_id"], "source_path": doc["source_path"],
-            "record_index": doc["record_index"], "source_format": doc["source_format"],
-            "encoding": doc["encoding"], "title": article.title, "byline": article.byline,
-            "dateline": article.dateline, "credits": "; ".join(article.credits) or None,
-            "clean_text": article.clean_text, "published_date": published_date, "date_source": date_source,
-            "content_hash": hashlib.blake2b(article.clean_text.encode("utf-8"), digest_size=8).hexdigest(),
-            "word_count": len(article.clean_text.split()), "input_order": doc["input_order"],
-        })
-    return pa.Table.from_pylist(rows, schema=ARTICLE_SCHEMA)
+    docs = documents.to_pylist()
+    repeated = repeated_lines_by_source(docs)
+    cleaned = [clean_article(doc["raw_text"], doc["title_hint"], doc["date_hint"],
+                             repeated.get(_source_of(doc["source_path"]), frozenset())) for doc in docs]
+    orders = house_date_orders([(_source_of(doc["source_path"]), a.date_candidates) for doc, a in zip(docs, cleaned)])
+    return pa.Table.from_pylist([_article_row(doc, article, resolve_publication(
+        article.date_candidates, run_date, orders.get(_source_of(doc["source_path"])))) for doc, article in zip(docs, cleaned)],
+        schema=ARTICLE_SCHEMA)
+
+
+def _article_row(doc: dict, article: CleanArticle, published: PublicationDate | None) -> dict:
+    return {
+        "article_id": doc["article_id"], "source_path": doc["source_path"],
+        "record_index": doc["record_index"], "source_format": doc["source_format"],
+        "encoding": doc["encoding"], "title": article.title, "byline": article.byline,
+        "dateline": article.dateline, "credits": "; ".join(article.credits) or None,
+        "clean_text": article.clean_text,
+        "published_date": published.date if published else None,
+        "date_source": published.source if published else None,
+        "content_hash": hashlib.blake2b(article.clean_text.encode("utf-8"), digest_size=8).hexdigest(),
+        "word_count": len(article.clean_text.split()), "input_order": doc["input_order"],
+        "published_time": published.time if published else None,
+        "published_timezone": published.timezone if published else None,
+        "date_confidence": published.confidence if published else None,
+        "removed_spans": [{"start_char": s.start, "end_char": s.end, "rule": s.rule} for s in article.removed],
+        "text_map": [{"clean_start": c, "raw_start": r, "length": n} for c, r, n in article.text_map],
+    }

@@ -26,6 +26,9 @@ LOAD_STATEMENTS = (
     "entity_names", "delete_entities", "insert_entities", "insert_quarantine", "insert_quality_results",
     "delete_replaced_signatures", "delete_replaced_fingerprints", "delete_replaced_borrowings",
     "insert_signatures", "insert_fingerprints", "insert_borrowings",
+    # the cleaner's audit trail: date details, removed spans, clean-to-raw offsets
+    "delete_replaced_publication_details", "delete_replaced_removed_spans", "delete_replaced_clean_text_map",
+    "insert_publication_details", "insert_removed_spans", "insert_clean_text_map",
 )
 
 
@@ -121,3 +124,42 @@ def record_failed_run(warehouse: Path, run: RunRecord) -> None:
 def _parameters_used(sql: str, values: dict) -> dict:
     # DuckDB refuses named parameters a statement does not use.
     return {name: value for name, value in values.items() if f"${name}" in sql}
+
+
+def parquet_files(warehouse: Path) -> int:
+    return sum(1 for _ in (warehouse / wh.DATA_DIR).rglob("*.parquet"))
+
+
+def compact(warehouse: Path, keep_days: int) -> dict:
+    """Merge small Parquet files, expire snapshots older than keep_days and delete unreferenced files."""
+    before = parquet_files(warehouse)
+    with wh.open_for_writing(warehouse) as con:
+        snapshots_before = con.execute(wh.read_sql("maintenance/snapshot_count")).fetchone()[0]
+        con.execute(wh.read_sql("maintenance/merge_adjacent_files"))
+        con.execute(wh.read_sql("maintenance/expire_snapshots"), {"keep_days": keep_days})
+        con.execute(wh.read_sql("maintenance/cleanup_old_files"))
+        snapshots_after = con.execute(wh.read_sql("maintenance/snapshot_count")).fetchone()[0]
+    return {"parquet_files_before": before, "parquet_files_after": parquet_files(warehouse),
+            "snapshots_before": snapshots_before, "snapshots_after": snapshots_after}
+
+
+def loaded_pages(warehouse: Path, page_size: int):
+    """Yield (articles, their mentions) of the warehouse, page by page, from one snapshot."""
+    with wh.open_read_only(warehouse) as con:
+        offset = 0
+        while True:
+            articles = con.execute(wh.read_sql("maintenance/articles_page"),
+                                   {"page_size": page_size, "page_offset": offset}).to_arrow_table()
+            if not len(articles):
+                return
+            mentions = con.execute(wh.read_sql("maintenance/mentions_of_articles"),
+                                   {"article_ids": articles["article_id"].to_pylist()}).to_arrow_table()
+            yield articles, mentions
+            offset += page_size
+
+
+def record_quality_results(warehouse: Path, run_id: str, results: pa.Table) -> None:
+    """Store the results of a check that is not part of a pipeline run (re-validation)."""
+    with wh.open_for_writing(warehouse) as con:
+        con.register("revalidation_results", results)
+        con.execute(wh.read_sql("maintenance/insert_revalidation_results"), {"run_id": run_id})

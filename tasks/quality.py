@@ -38,6 +38,7 @@ class CheckOutcome:
     suite: str
     failed_rows: dict[str, str] = field(default_factory=dict)   # row id -> reason
     results: list[dict] = field(default_factory=list)
+    validation: dict = field(default_factory=dict)               # GX's own result, for Data Docs
 
 
 def load_suite(name: str) -> dict:
@@ -86,7 +87,7 @@ def check(table: pa.Table, suite_name: str, parameters: dict) -> CheckOutcome:
     batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
     validation = batch.validate(suite, result_format={
         "result_format": "COMPLETE", "unexpected_index_column_names": [spec["row_id"]]})
-    outcome = CheckOutcome(suite=suite_name)
+    outcome = CheckOutcome(suite=suite_name, validation=validation.to_json_dict())
     for result in validation.results:
         config, meta = result.expectation_config, result.expectation_config.meta
         kwargs = config.kwargs
@@ -116,3 +117,33 @@ def mention_frame(mentions: pa.Table, articles: pa.Table) -> pa.Table:
     matches = [text_of[i][s:e] == t for i, s, e, t in zip(ids, starts, ends, texts)]
     return mentions.append_column("article_length", pa.array(lengths, pa.int32())) \
                    .append_column("span_matches_text", pa.array(matches, pa.bool_()))
+
+
+def build_data_docs(validations: dict[str, dict], site_dir: Path) -> Path:
+    """GX Data Docs for one run's validation results (name -> GX result JSON); returns index.html."""
+    from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResultSchema
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier, ValidationResultIdentifier)
+
+    site_dir = site_dir.resolve()
+    context = _batch_definition().data_asset.datasource._data_context
+    site_name = f"run-{site_dir.name}"
+    context.add_data_docs_site(site_name, {
+        "class_name": "SiteBuilder", "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(site_dir)}})
+    store, keys = context.validation_results_store, []
+    try:
+        for name, validation in sorted(validations.items()):
+            suite_name, batch = name.rsplit("-", 1)
+            key = ValidationResultIdentifier(expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite_name),
+                                             run_id=RunIdentifier(run_name=site_dir.name), batch_identifier=batch)
+            store.set(key, ExpectationSuiteValidationResultSchema().load(validation))
+            keys.append(key)
+        context.build_data_docs(site_names=[site_name], resource_identifiers=keys)
+    finally:
+        # The context lives as long as the process (a `newsflow serve` may run for months): forget this run.
+        for key in keys:
+            store.remove_key(key)
+        context.delete_data_docs_site(site_name)
+    return site_dir / "index.html"

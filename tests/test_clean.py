@@ -3,7 +3,8 @@ import datetime as dt
 import pyarrow as pa
 import pytest
 
-from tasks.clean import clean_article, clean_documents
+from newsflow.warehouse import open_read_only
+from tasks.clean import clean_article, clean_documents, repeated_lines_by_source
 from tasks.dates import resolve_publication_date
 from tasks.ingest import DOCUMENT_SCHEMA
 from tests.conftest import SEEDS
@@ -115,3 +116,190 @@ def test_clean_documents_row():
     assert row["credits"] == "Image: AP"
     assert row["word_count"] == 5
     assert row["input_order"] == 7
+
+
+def _spans(article, raw):
+    """(removed text, rule) of every removed span, in raw-text order."""
+    return [(raw[s.start:s.end], s.rule) for s in sorted(article.removed, key=lambda s: s.start)]
+
+
+def test_every_removed_span_is_recorded_with_its_rule():
+    raw = ("Share on Facebook\nRussia to supply weapons\n\nBy Jane Doe\nAug. 27, 2021 3:45 p.m. ET\n"
+           "Forces prepare a gun. photo : AFP\nAdvertisement\nMOSCOW, Aug 26: Russia said it has orders.\n"
+           "Related Topics\n5 Comments\n© 2021 The Daily Star\nPeskov told a briefing.    -REUTERS\n")
+    article = clean_article(raw)
+    assert _spans(article, raw) == [
+        ("Share on Facebook", "share button"), ("Russia to supply weapons", "title"), ("By Jane Doe", "byline"),
+        ("Aug. 27, 2021 3:45 p.m. ET", "date line"), (" photo : AFP", "credit"), ("Advertisement", "advertisement"),
+        ("MOSCOW, Aug 26: ", "dateline"), ("Related Topics", "follow or subscribe"),
+        ("5 Comments", "comment counter"), ("© 2021 The Daily Star", "copyright"), ("    -REUTERS", "agency sign-off"),
+    ]
+    assert article.clean_text == "Forces prepare a gun.\n\nRussia said it has orders.\n\nPeskov told a briefing."
+
+
+def test_clean_text_maps_back_to_the_raw_text():
+    raw = "Title here\n\n  date 2021-08-23 First\u00a0paragraph, glued.\n\nLONDON (Reuters) - Second one.\n"
+    article = clean_article(raw)
+    assert article.clean_text == "First paragraph, glued.\n\nSecond one."
+    assert article.text_map == [(0, 30, 23), (25, 74, 11)]
+    assert article.credits == ["Reuters"]
+    text = raw.replace("\u00a0", " ")
+    for clean_start, raw_start, length in article.text_map:
+        assert text[raw_start:raw_start + length] == article.clean_text[clean_start:clean_start + length]
+    assert article.raw_offset(article.clean_text.index("Second")) == raw.index("Second")
+    with pytest.raises(ValueError):
+        article.raw_offset(23)   # the paragraph break is not in the raw text
+
+
+def test_clean_text_map_and_spans_cover_every_character_of_the_seeds():
+    for prefix in sorted(SEED_DATES):
+        raw = _seed(prefix)
+        article = clean_article(raw)
+        covered = set()
+        for clean_start, raw_start, length in article.text_map:
+            assert raw.replace("\u00a0", " ")[raw_start:raw_start + length] == \
+                article.clean_text[clean_start:clean_start + length]
+            covered.update(range(raw_start, raw_start + length))
+        for span in article.removed:
+            covered.update(range(span.start, span.end))
+        assert all(raw[i].isspace() for i in range(len(raw)) if i not in covered), prefix
+
+
+@pytest.mark.parametrize("raw, dateline, text", [
+    ("SOCCER - JAPAN WIN\nROME 1996-12-06\nJapan began the defence of their title.\n",
+     "ROME 1996-12-06", "Japan began the defence of their title."),
+    ("Cup\nAL-AIN , United Arab Emirates 1996-12-06\nJapan won 2-1.\n",
+     "AL-AIN , United Arab Emirates 1996-12-06", "Japan won 2-1."),
+    ("Stake raised\nROCHESTER, N.Y., Feb 26 - The group bought shares.\n",
+     "ROCHESTER, N.Y., Feb 26", "The group bought shares."),
+    ("Output falls\nToronto, FEB 26 - Output fell 2 pct.\n", "Toronto, FEB 26", "Output fell 2 pct."),
+    ("Talks\nLONDON (Reuters) - Talks resumed.\n", "LONDON", "Talks resumed."),
+    ("Talks\nPresident Putin - who chairs the bloc - spoke.\n", None, "President Putin - who chairs the bloc - spoke."),
+])
+def test_datelines(raw, dateline, text):
+    article = clean_article(raw)
+    assert (article.dateline, article.clean_text) == (dateline, text)
+
+
+def test_dateline_with_a_full_date_is_the_publication_date():
+    article = clean_article("SOCCER - JAPAN WIN\nROME 1996-12-06\nJapan began the defence of their title.\n")
+    assert resolve_publication_date(article.date_candidates, RUN_DATE) == (dt.date(1996, 12, 6), "dateline (line 2)")
+
+
+def test_yearless_dateline_resolves_only_with_the_articles_year():
+    with_year = clean_article("Deal\nMOSCOW, Aug 26: Russia signed the deal on August 26, 2021 in Moscow.\n")
+    without = clean_article("Deal\nMOSCOW, Aug 26: Russia signed the deal.\n")
+    assert resolve_publication_date(with_year.date_candidates, RUN_DATE) == (dt.date(2021, 8, 26), "dateline (line 2)")
+    assert resolve_publication_date(without.date_candidates, RUN_DATE) == (None, None)
+
+
+def test_headline_ending_in_an_abbreviation_keeps_the_header_open():
+    article = clean_article("CHINA SEEKS BETTER TRADE DEAL WITH U.S.\n3rd March 1987\nPEKING, March 3 - China called.\n")
+    assert article.title == "CHINA SEEKS BETTER TRADE DEAL WITH U.S."
+    assert article.clean_text == "China called."
+    assert resolve_publication_date(article.date_candidates, RUN_DATE) == (dt.date(1987, 3, 3), "header line (line 2)")
+
+
+def test_glued_date_prefix_after_the_headline():
+    article = clean_article("Headline\n\n date 2021-08-21 Putin met Tokayev on Saturday.\n")
+    assert (article.title, article.clean_text) == ("Headline", "Putin met Tokayev on Saturday.")
+    assert resolve_publication_date(article.date_candidates, RUN_DATE) == (dt.date(2021, 8, 21), "date prefix (line 3)")
+
+
+def test_agency_attributions_and_credits_become_fields():
+    raw = ("Putin to attend\n(Image: AP)\nThe session was held online.\nBased on materials from TASS\n"
+           "Photo credit: Getty Images\nIt ended at noon. - AFP\n")
+    article = clean_article(raw)
+    assert article.credits == ["Image: AP", "Based on materials from TASS", "Photo credit: Getty Images", "AFP"]
+    assert article.clean_text == "The session was held online.\n\nIt ended at noon."
+
+
+def _documents(texts: dict[str, str]) -> pa.Table:
+    return pa.Table.from_pylist([{
+        "article_id": path, "source_path": path, "record_index": None, "source_format": "txt", "encoding": "utf-8",
+        "raw_text": text, "title_hint": None, "date_hint": None, "input_order": i}
+        for i, (path, text) in enumerate(texts.items())], schema=DOCUMENT_SCHEMA)
+
+
+STORIES = ["Oil rose on Monday as traders weighed supply.", "The central bank held rates steady, it said.",
+           "Shares of the carmaker fell after a recall.", "Rain delayed the harvest in the north, farmers said."]
+
+
+def test_a_line_repeated_across_stories_of_a_source_is_removed_without_a_rule():
+    texts = {f"ledger/{i}.txt": f"{story}\nDownload the Ledger app for alerts\nMore in part {i}.\n"
+             for i, story in enumerate(STORIES[:3])}
+    texts["other/0.txt"] = f"{STORIES[3]}\nDownload the Ledger app for alerts\nMore in part 3.\n"  # another source
+    rows = clean_documents(_documents(texts), RUN_DATE).to_pylist()
+    assert [row["clean_text"] for row in rows] == [f"{STORIES[i]}\n\nMore in part {i}." for i in range(3)] + \
+        [f"{STORIES[3]}\n\nDownload the Ledger app for alerts\n\nMore in part 3."]
+    assert rows[0]["removed_spans"] == [{"start_char": 46, "end_char": 80, "rule": "repeated line"}]
+
+
+def test_copies_of_one_story_do_not_make_its_lines_boilerplate():
+    copy = f"{STORIES[0]}\nOPEC meets next week\n"
+    assert repeated_lines_by_source([{"source_path": f"wire/{i}.txt", "raw_text": copy} for i in range(5)]) == \
+        {"wire": frozenset()}
+
+
+def test_repetition_needs_short_lines_in_enough_stories():
+    long_line = " ".join(["word"] * 30)   # shorter than each story, whose longest line tells it apart
+    docs = [{"source_path": f"s/{i}.txt", "raw_text": f"{story * 6}\nTrending now\n{long_line}\n"}
+            for i, story in enumerate(STORIES)]
+    assert repeated_lines_by_source(docs) == {"s": frozenset({"trending now"})}
+    assert repeated_lines_by_source(docs[:2]) == {"s": frozenset()}   # two stories are not enough
+
+
+def test_repeated_date_lines_and_signoffs_keep_their_meaning():
+    texts = {f"site/{i}.txt": f"23 August 2021\n{story}\nREUTERS\n" for i, story in enumerate(STORIES)}
+    rows = clean_documents(_documents(texts), RUN_DATE).to_pylist()
+    assert [(r["published_date"], r["credits"], r["clean_text"]) for r in rows] == \
+        [(dt.date(2021, 8, 23), "REUTERS", story) for story in STORIES]
+
+
+def test_house_order_of_a_source_reads_its_ambiguous_dates():
+    texts = {"site/0.txt": f"Published: 13/02/2021\n{STORIES[0]}\n", "site/1.txt": f"Published: 25/02/2021\n{STORIES[1]}\n",
+             "site/2.txt": f"Published: 03/04/2021\n{STORIES[2]}\n", "solo/0.txt": f"Published: 03/04/2021\n{STORIES[3]}\n"}
+    rows = clean_documents(_documents(texts), RUN_DATE).to_pylist()
+    assert [(r["published_date"], r["date_confidence"]) for r in rows] == [
+        (dt.date(2021, 2, 13), 0.95), (dt.date(2021, 2, 25), 0.95), (dt.date(2021, 4, 3), 0.85), (None, None)]
+
+
+def test_clean_documents_carries_time_zone_and_audit_columns():
+    row = clean_documents(_documents({"x.txt": "Aug. 27, 2021 3:45 p.m. ET\nStocks rose, traders said.\n"}),
+                          RUN_DATE).to_pylist()[0]
+    assert (row["published_date"], row["published_time"], row["published_timezone"], row["date_confidence"]) == \
+        (dt.date(2021, 8, 27), dt.time(15, 45), "ET", 0.85)
+    assert row["removed_spans"] == [{"start_char": 0, "end_char": 26, "rule": "date line"}]
+    assert row["text_map"] == [{"clean_start": 0, "raw_start": 27, "length": 26}]
+
+
+def test_warehouse_holds_the_audit_trail(seed_warehouse):
+    with open_read_only(seed_warehouse) as con:
+        details = con.execute("""select published_time, published_timezone, date_confidence from publication_details
+                                 join articles using (article_id) where source_path like '004_%'""").fetchall()
+        spans = con.execute("""select rule, count(*) from removed_spans join articles using (article_id)
+                               where source_path like '004_%' group by rule order by rule""").fetchall()
+        pieces = con.execute("""select m.clean_start, m.raw_start, m.length, a.clean_text from clean_text_map m
+                                join articles a using (article_id) where a.source_path like '004_%'
+                                order by m.clean_start""").fetchall()
+    assert details == [(dt.time(0, 0), None, 0.99)]
+    assert spans == [("agency sign-off", 1), ("credit", 1), ("date line", 1), ("dateline", 1), ("published line", 1),
+                     ("title", 1)]
+    raw = _seed("004").replace("\u00a0", " ")
+    assert pieces and all(raw[r:r + n] == text[c:c + n] for c, r, n, text in pieces)
+
+
+def test_hard_wrapped_wire_text():
+    raw = ("LIPOSOME CO TO SPONSOR SEMINAR\n    PRINCETON, N.J., March 6 - The company said it will\n"
+           "sponsor a seminar at Tokyo University on\nMarch  12, 1987.\n    Liposomes are tiny spheres.\n Reuter\n")
+    article = clean_article(raw)
+    assert (article.title, article.dateline, article.credits) == ("LIPOSOME CO TO SPONSOR SEMINAR",
+                                                                  "PRINCETON, N.J., March 6", ["Reuter"])
+    assert article.clean_text == ("The company said it will\n\nsponsor a seminar at Tokyo University on\n\n"
+                                  "March  12, 1987.\n\nLiposomes are tiny spheres.")
+    assert resolve_publication_date(article.date_candidates, RUN_DATE) == (None, None)   # no year in the dateline
+
+
+def test_dateline_alone_on_its_line_before_a_table():
+    article = clean_article("COBANCO INC YEAR NET\n    SANTA CRUZ, Calif., Feb 26 -\n    Shr 34 cts vs 1.19 dlrs\n")
+    assert (article.dateline, article.clean_text) == ("SANTA CRUZ, Calif., Feb 26", "Shr 34 cts vs 1.19 dlrs")

@@ -135,3 +135,28 @@ def test_a_batch_level_failure_stops_the_run_and_loads_nothing(tmp_path, prefect
     runs = query(tmp_path / "warehouse", "select status, message from runs")
     assert runs[0]["status"] == "failed" and "too few documents" in runs[0]["message"]
     assert query(tmp_path / "warehouse", "select count(*) as n from articles") == [{"n": 0}]
+
+
+def test_a_retried_flow_run_reuses_the_stages_it_had_finished(tmp_path, prefect_harness, monkeypatch):
+    import tasks.clean
+    import tasks.dedup
+
+    calls = {"clean": 0, "dedup": 0}
+    clean_documents, link = tasks.clean.clean_documents, tasks.dedup.link_exact_duplicates
+
+    def counting_clean(*args, **kwargs):
+        calls["clean"] += 1
+        return clean_documents(*args, **kwargs)
+
+    def failing_then_working_link(*args, **kwargs):
+        calls["dedup"] += 1
+        if calls["dedup"] <= 3:          # the task's own two retries fail too: the flow run retries
+            raise OSError("catalog briefly unavailable")
+        return link(*args, **kwargs)
+
+    monkeypatch.setattr(tasks.clean, "clean_documents", counting_clean)
+    monkeypatch.setattr(tasks.dedup, "link_exact_duplicates", failing_then_working_link)
+    monkeypatch.setattr("flows.pipeline.find_duplicates.retry_delay_seconds", 0)
+    summary = news_pipeline.with_options(retries=1)(source=str(SEEDS), warehouse=str(tmp_path / "w"), workers=1)
+    assert summary["articles_loaded"] == 5
+    assert calls == {"clean": 1, "dedup": 4}

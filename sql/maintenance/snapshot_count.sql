@@ -1,0 +1,2 @@
+select count(*) as snapshots
+from ducklake_snapshots('lake')
