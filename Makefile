@@ -35,5 +35,11 @@ ui: $(INSTALLED)
 serve: $(INSTALLED)
 	PREFECT_API_URL=http://127.0.0.1:$(UI_PORT)/api $(BIN)/newsflow serve
 
+# Throughput, memory and re-run cost against bare spaCy (bench/, not part of `make test`).
+BENCH_SIZES ?= 1000 10000 20000
+bench: $(INSTALLED)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt matplotlib
+	$(BIN)/python -m bench.throughput --sizes $(BENCH_SIZES)
+
 clean:
 	rm -rf warehouse .prefect .pytest_cache

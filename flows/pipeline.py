@@ -50,8 +50,8 @@ class Staging:
         folder.mkdir(parents=True, exist_ok=True)
         return str(folder / (f"{batch:05d}.parquet" if isinstance(batch, int) else f"{batch}.parquet"))
 
-    def files(self, kind: str) -> list[str]:
-        return sorted(str(p) for p in (self.root / kind).glob("*.parquet"))
+    def files(self, kind: str, suffix: str = ".parquet") -> list[str]:
+        return sorted(str(p) for p in (self.root / kind).glob(f"*{suffix}"))
 
 
 def _write(table: pa.Table, path: str) -> None:
@@ -116,15 +116,20 @@ def check_batch(suite: str, parameters: dict, table_in: str, articles_in: str | 
     """Validate a batch at a stage boundary; set failing rows aside into quarantine."""
     table = _read(table_in)
     articles = _read(articles_in) if articles_in else table
-    frame = quality.mention_frame(table, articles) if suite == "extracted" else table
-    outcome = quality.check(frame, suite, parameters)
+    if len(articles) == 0:
+        # Nothing to check (a re-run with nothing new): spare the seconds GX takes to import.
+        outcome = quality.CheckOutcome(suite=suite)
+    else:
+        frame = quality.mention_frame(table, articles) if suite == "extracted" else table
+        outcome = quality.check(frame, suite, parameters)
     _write(pa.Table.from_pylist(outcome.results, schema=quality.RESULT_SCHEMA), results_out)
     _write(pa.Table.from_pylist(_quarantine_rows(articles, outcome), schema=ingest.QUARANTINE_SCHEMA),
            quarantine_out)
     _write(_without_failed(table, outcome), passed_out)
     if articles_out:
         _write(_without_failed(articles, outcome), articles_out)
-    Path(validation_out).write_text(json.dumps(outcome.validation, default=str), encoding="utf-8")
+    if outcome.validation:
+        Path(validation_out).write_text(json.dumps(outcome.validation, default=str), encoding="utf-8")
     return {"quarantined": len(outcome.failed_rows)}
 
 
@@ -235,7 +240,8 @@ def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: st
             raise
         finally:
             extract.shutdown_worker_pools()
-        docs = build_quality_docs(staging.files("validations"), str(Path(warehouse) / QUALITY_DOCS_DIR / run.run_id))
+        docs = build_quality_docs(staging.files("validations", ".json"),
+                                  str(Path(warehouse) / QUALITY_DOCS_DIR / run.run_id))
         shutil.rmtree(staging.root, ignore_errors=True)
     run_summary = summary.read_run_summary(Path(warehouse), run.run_id) | {"quality_docs": docs}
     _publish_artifacts(run_summary)

