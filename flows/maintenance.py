@@ -27,7 +27,8 @@ def compact_warehouse(warehouse: str, keep_days: int) -> dict:
 @task(name="revalidate", cache_policy=NO_CACHE)
 def revalidate_warehouse(warehouse: str, model: str, run_id: str) -> dict:
     """Check every loaded article and mention against today's clean and extracted suites."""
-    parameters = quality.suite_parameters(dt.date.today(), extract.model_labels(model))
+    parameters = quality.suite_parameters(dt.date.today(), extract.model_labels(model)) | {
+        "batch_entity_ids": load.entity_ids(Path(warehouse))}
     totals: dict[tuple, dict] = {}
     failing: dict[str, list[str]] = defaultdict(list)   # reason -> article ids
     for articles, mentions in load.loaded_pages(Path(warehouse), PAGE_SIZE):

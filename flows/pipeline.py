@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
@@ -30,13 +31,16 @@ from prefect.runtime import flow_run
 
 from newsflow import summary
 from newsflow import warehouse as wh
-from tasks import clean, dedup, entities, extract, ingest, load, quality
+from tasks import clean, date_mentions, dedup, entities, extract, ingest, load, quality, quotes
 
 DEFAULT_BATCH_SIZE = 500
 STAGING_DIR = ".staging"
 QUALITY_DOCS_DIR = "quality_docs"
 # The table each suite checks, as staged by the stage before it, and where rows that pass go.
-CHECKED = {"raw": ("documents", "raw"), "clean": ("cleaned", "clean"), "extracted": ("mentions-unchecked", "mentions")}
+CHECKED = {"raw": ("documents", "raw"), "clean": ("cleaned", "clean"), "extracted": ("mentions-unchecked", "mentions"),
+           "date_mentions": ("date_mentions-unchecked", "date_mentions"), "quotes": ("quotes-unchecked", "quotes")}
+# Suites over rows that belong to articles (and the staged articles they belong to).
+ARTICLES_OF = {"extracted": "clean", "date_mentions": "articles", "quotes": "articles"}
 
 
 class Staging:
@@ -111,11 +115,16 @@ def ingest_batch(source: str, paths: list[str], first_order: int, known_in: str,
 
 
 @task(name="check", **staged_stage)
-def check_batch(suite: str, parameters: dict, table_in: str, articles_in: str | None, passed_out: str,
-                articles_out: str | None, quarantine_out: str, results_out: str, validation_out: str) -> dict:
+def check_batch(suite: str, parameters: dict, table_in: str, articles_in: str | None, entities_in: str | None,
+                passed_out: str, articles_out: str | None, quarantine_out: str, results_out: str,
+                validation_out: str) -> dict:
     """Validate a batch at a stage boundary; set failing rows aside into quarantine."""
     table = _read(table_in)
     articles = _read(articles_in) if articles_in else table
+    if suite in ("date_mentions", "quotes"):  # rows of articles an earlier check set aside go with them
+        table = table.filter(pc.is_in(table["article_id"], value_set=articles["article_id"]))
+    if entities_in:
+        parameters = parameters | {"batch_entity_ids": _read(entities_in)["entity_id"].to_pylist()}
     if len(articles) == 0:
         # Nothing to check (a re-run with nothing new): spare the seconds GX takes to import.
         outcome = quality.CheckOutcome(suite=suite)
@@ -142,13 +151,16 @@ def clean_batch(run_date: dt.date, documents_in: str, articles_out: str) -> int:
 
 
 @task(name="extract", **staged_stage)
-def extract_batch(model: str, workers: int, articles_in: str, mentions_out: str, entities_out: str) -> int:
-    """Recognise named entities and give each mention its canonical entity."""
+def extract_batch(model: str, workers: int, articles_in: str, mentions_out: str, entities_out: str,
+                  date_mentions_out: str, quotes_out: str) -> int:
+    """Recognise named entities, give each mention its canonical entity; find dates and quotes."""
     articles = _read(articles_in)
     mentions = extract.recognise_entities(articles, model, workers)
     mentions, batch_entities = entities.resolve_entities(mentions, articles)
     _write(mentions, mentions_out)
     _write(batch_entities, entities_out)
+    _write(date_mentions.date_mentions(articles), date_mentions_out)
+    _write(quotes.quotes(articles, mentions, batch_entities), quotes_out)
     return len(mentions)
 
 
@@ -257,7 +269,7 @@ def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: s
         stage_known_inputs(warehouse, full_refresh, known)
     run.files_seen = len(inputs)
     run_date = dt.date.today()
-    parameters = quality.suite_parameters(run_date, extract.model_labels(model))
+    parameters = quality.suite_parameters(run_date, extract.model_labels(model)) | date_mentions.SANE_BOUNDS
     _stage_empty_batch(staging)
     batches = [inputs[i:i + batch_size] for i in range(0, len(inputs), batch_size)]
     # input_order grows across runs too, so "earliest copy" ties break by when it was read. It counts
@@ -278,9 +290,12 @@ def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: s
             run.quarantined += _check(staging, "clean", number, parameters)
         with _timed(run, "extract"):
             extract_batch(model, workers, staging.path("clean", number), staging.path("mentions-unchecked", number),
-                          staging.path("entities", number))
+                          staging.path("entities", number), staging.path("date_mentions-unchecked", number),
+                          staging.path("quotes-unchecked", number))
         with _timed(run, "quality"):
             run.quarantined += _check(staging, "extracted", number, parameters)
+            _check(staging, "date_mentions", number, parameters)   # these suites only `fail`: a bug, not input
+            _check(staging, "quotes", number, parameters)
         logger.info("batch %d/%d: %d inputs, %d unchanged; run so far: %d quarantined",
                     number + 1, len(batches), read["inputs"], read["skipped"], run.quarantined)
     with _timed(run, "dedup"):
@@ -293,6 +308,7 @@ def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: s
     staged = load.StagedRun(articles=staging.files("articles"), mentions=staging.files("mentions"),
                             entities=staging.files("entities"), quarantine=staging.files("quarantine"),
                             quality=staging.files("quality"), duplicates=staging.files("duplicates"),
+                            date_mentions=staging.files("date_mentions"), quotes=staging.files("quotes"),
                             signatures=staging.files("signatures"), fingerprints=staging.files("fingerprints"),
                             borrowings=staging.files("borrowings"))
     load_run(warehouse, staged, run)  # times itself: its record is committed with the rows
@@ -304,7 +320,8 @@ def _check(staging: Staging, suite: str, number: int, parameters: dict) -> int:
     extracted = suite == "extracted"
     outcome = check_batch(
         suite, parameters, staging.path(checked, number),
-        articles_in=staging.path("clean", number) if extracted else None,
+        articles_in=staging.path(ARTICLES_OF[suite], number) if suite in ARTICLES_OF else None,
+        entities_in=staging.path("entities", number) if extracted else None,
         passed_out=staging.path(passed, number),
         articles_out=staging.path("articles", number) if extracted else None,
         quarantine_out=staging.path("quarantine", f"{suite}-{number:05d}"),
@@ -317,7 +334,8 @@ def _stage_empty_batch(staging: Staging) -> None:
     # A run with no new inputs still commits (its run record), so every kind needs one file.
     empties = {"articles": clean.ARTICLE_SCHEMA, "mentions": entities.MENTION_WITH_ENTITY_SCHEMA,
                "entities": entities.ENTITY_SCHEMA, "quarantine": ingest.QUARANTINE_SCHEMA,
-               "quality": quality.RESULT_SCHEMA}
+               "quality": quality.RESULT_SCHEMA, "date_mentions": date_mentions.DATE_MENTION_SCHEMA,
+               "quotes": quotes.QUOTE_SCHEMA}
     for kind, schema in empties.items():
         _write(schema.empty_table(), staging.path(kind, "empty"))
 

@@ -24,6 +24,8 @@ SCHEMA_FILES = ("articles", "entity_mentions", "entities", "date_mentions", "quo
                 "quarantine", "runs", "quality_results", "stories",
                 "publication_details", "removed_spans", "clean_text_map",
                 "minhash_signatures", "passage_fingerprints", "borrowings")
+# Views over the tables (sql/views/), created after them.
+VIEW_FILES = ("entity_pairs_by_article", "entity_pairs_by_sentence", "entity_timeline")
 
 
 class WarehouseMissing(RuntimeError):
@@ -87,6 +89,8 @@ def open_read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for name in SCHEMA_FILES:
         con.execute(read_sql(f"schema/{name}"))
+    for name in VIEW_FILES:
+        con.execute(read_sql(f"views/{name}"))
 
 
 @contextmanager

@@ -1,14 +1,23 @@
-"""Entities: mentions in; each mention's canonical entity id, and the entities' names, out.
+"""Entities: mentions in; repaired mentions with a canonical entity id, and the entities' names, out.
 
-A first canonical form: titles, honorifics, a leading "the" and possessives dropped, accents
-folded, case ignored. Within one article, a person's surname alone ("Putin") joins the full
-name the article also uses ("Vladimir Putin"), and an acronym defined in parentheses
-("Collective Security Treaty Organization (CSTO)") joins its expansion. The id is a hash of
-label and canonical key, so the same entity gets the same id on every run.
+The model's mentions are corrected with evidence from the article and from the whole batch:
+1. span repair: a title inside a mention is split off ("Kazakh Presidential Spokesperson Berik
+   Uali", ORG → PERSON "Berik Uali"); a one-word mention the corpus also writes in lower case
+   ("Coronavirus" / "coronavirus") is a common noun and is dropped;
+2. label resolution: a name takes the label most of its mentions have, counting the article's
+   mentions, the batch's mentions of the same name, and a surname's full form ("Kassym-Jomart
+   Tokayev" tagged ORG once but "Tokayev" PERSON → PERSON);
+3. propagation: a name the article tags is also tagged where the article repeats it untagged;
+4. aliases: titles, honorifics, a leading "the", possessives and accents are folded away; a
+   surname joins the one full name it stands for (in the article, else in the batch), and an
+   acronym joins the one expansion whose initials it is ("CSTO" ↔ "Collective Security Treaty
+   Organization").
+The id is a hash of label and canonical key, so the same input gives the same ids on every run.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import unicodedata
@@ -23,8 +32,26 @@ TITLES = {
     "prime", "minister", "chancellor", "secretary", "general", "king", "queen", "prince", "princess",
     "senator", "sen", "rep", "representative", "governor", "gov", "mayor", "ambassador", "spokesman",
     "spokeswoman", "spokesperson", "pope", "sheikh", "gen", "col", "capt", "lt", "sgt", "judge", "justice",
+    "treasurer", "chairman", "chairwoman",
 }
+# Titles that, inside a mention of any label, announce that a person's name follows.
+PERSON_TITLES = {
+    "president", "minister", "chancellor", "secretary", "spokesman", "spokeswoman", "spokesperson",
+    "ambassador", "senator", "governor", "mayor", "premier", "envoy", "mr", "mrs", "ms", "dr",
+    "treasurer", "chairman", "chairwoman",
+}
+# Labels of names; the numeric and temporal labels (DATE, MONEY, ...) are left as the model gave them.
+NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
+# Labels a capitalised common noun gets by mistake ("Coronavirus" as ORG); NORP words such as
+# "Western" are names even where the corpus also writes them in lower case.
+COMMON_NOUN_LABELS = {"ORG", "GPE", "LOC", "FAC", "PRODUCT", "EVENT"}
+# Equal evidence goes to the label earlier in this list: a surname link is evidence of a person.
+LABEL_PREFERENCE = ["PERSON", "GPE", "ORG", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"]
 POSSESSIVE = re.compile(r"['’]s$")
+SPELLING_VARIANTS = ((re.compile(r"isation\b"), "ization"), (re.compile(r"ise\b"), "ize"))
+SENTENCE_END = re.compile(r"[.!?][\"'”’)]?\s+(?=[\"'“‘(]?[A-Z])")
+SENTENCE_START = re.compile(r"(?:^|[.!?:;][\"'”’)]?\s+|\n\s*|[\"“‘(]\s*)$")
+WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 ENTITY_SCHEMA = pa.schema([("entity_id", pa.string()), ("name", pa.string()), ("label", pa.string())])
 MENTION_WITH_ENTITY_SCHEMA = MENTION_SCHEMA.append(pa.field("entity_id", pa.string()))
 
@@ -46,61 +73,209 @@ def display_name(text: str, label: str) -> str:
 
 def canonical_key(text: str, label: str) -> str:
     """What two mentions of one entity have in common: their display name, folded."""
-    return fold_accents(display_name(text, label)).casefold()
+    key = fold_accents(display_name(text, label)).casefold()
+    for pattern, replacement in SPELLING_VARIANTS:
+        key = pattern.sub(replacement, key)
+    return key
 
 
 def entity_id(label: str, key: str) -> str:
     return hashlib.blake2b(f"{label}\0{key}".encode("utf-8"), digest_size=8).hexdigest()
 
 
-def _initials(key: str) -> str:
-    return "".join(word[0] for word in key.split() if word not in {"of", "and", "for", "the", "&"})
+def initials(key: str) -> str:
+    return "".join(word[0] for word in key.split() if word not in {"of", "and", "for", "the", "&", "on", "in"})
 
 
-def _article_aliases(mentions: list[dict], clean_text: str) -> dict[tuple[str, str], str]:
-    """(label, key) -> the fuller key it stands for in this article."""
-    keys_by_label: dict[str, set[str]] = defaultdict(set)
-    for mention in mentions:
-        keys_by_label[mention["label"]].add(mention["key"])
-    aliases = {}
-    full_names = [key for key in keys_by_label["PERSON"] if " " in key]
-    for key in keys_by_label["PERSON"]:
-        if " " not in key:
-            matches = {full for full in full_names if full.split()[-1] == key}
-            if len(matches) == 1:  # "Putin" with one "... Putin" in the article; two would be a guess
-                aliases["PERSON", key] = matches.pop()
-    for mention in mentions:
-        if mention["label"] != "ORG" or " " not in mention["key"]:
+def split_title(row: dict) -> dict | None:
+    """The person's name a mention holds after a title ("Spokesperson Berik Uali" → "Berik Uali")."""
+    words = [(m.group(), m.start()) for m in re.finditer(r"\S+", row["text"])]
+    title_at = [i for i, (word, _) in enumerate(words) if word.lower().rstrip(".") in PERSON_TITLES]
+    if not title_at or title_at[-1] == len(words) - 1:
+        return None
+    name = words[title_at[-1] + 1:]
+    if len(name) > 3 or not all(word[0].isupper() and word.lower() not in TITLES for word, _ in name):
+        return None
+    if row["label"] != "PERSON" and len(name) == 1 and title_at[-1] == 0 and row["label"] != "ORG":
+        return None
+    start = row["start_char"] + name[0][1]
+    text = row["text"][name[0][1]:]
+    return row | {"start_char": start, "end_char": start + len(text), "text": text, "label": "PERSON"}
+
+
+def common_nouns(texts: list[str]) -> set[str]:
+    """Words the batch writes in lower case and capitalises only where a sentence starts."""
+    lower, capitalised_inside = set(), set()
+    for text in texts:
+        for match in WORD.finditer(text):
+            word = match.group()
+            if word.islower():
+                lower.add(word)
+            elif word[0].isupper() and not SENTENCE_START.search(text, max(0, match.start() - 4), match.start()):
+                capitalised_inside.add(word.casefold())
+    return lower - capitalised_inside
+
+
+def repair_spans(rows: list[dict], common_nouns: set[str]) -> list[dict]:
+    """Titles split off names; one-word names the batch shows to be common nouns dropped."""
+    repaired = []
+    for row in rows:
+        if row["label"] not in NAME_LABELS:
+            repaired.append(row)
             continue
-        after = clean_text[mention["end_char"]:mention["end_char"] + 16]
-        defined = re.match(r"\s*\(([A-Z]{2,10})\)", after)
-        if defined and _initials(mention["key"]) == defined.group(1).lower():
-            aliases["ORG", defined.group(1).casefold()] = mention["key"]
+        row = split_title(row) or row
+        word = row["text"].casefold()
+        one_word = " " not in word and not row["text"].isupper()
+        if one_word and row["label"] in COMMON_NOUN_LABELS and word in common_nouns:
+            continue
+        repaired.append(row)
+    return repaired
+
+
+def name_key(row: dict) -> str:
+    """The key label resolution counts evidence under: the name, whatever its label."""
+    return canonical_key(row["text"], "PERSON" if row["label"] == "PERSON" else "ORG")
+
+
+def _surname_groups(keys: set[str]) -> dict[str, str]:
+    """key -> the one multi-word key of the article it is the last word of ("tokayev" → "kassym-jomart tokayev")."""
+    full_names = [key for key in keys if " " in key]
+    groups = {}
+    for key in keys:
+        if " " not in key:
+            matches = [full for full in full_names if full.split()[-1] == key]
+            if len(matches) == 1:  # two "... Clinton" would make "Clinton" a guess
+                groups[key] = matches[0]
+    return groups
+
+
+def resolve_labels(rows: list[dict], corpus_labels: dict[str, Counter]) -> None:
+    """Give the names of one article the label most of their evidence has, in place."""
+    names = [row for row in rows if row["label"] in NAME_LABELS]
+    persons = {name_key(row) for row in names if row["label"] == "PERSON"}
+    group_of = {short: full for short, full in _surname_groups({name_key(row) for row in names}).items()
+                if short in persons or full in persons}
+    evidence: dict[str, Counter] = defaultdict(Counter)
+    for key in {name_key(row) for row in names}:
+        evidence[group_of.get(key, key)].update(corpus_labels[key])
+    for row in names:
+        row["label"] = max(evidence[group_of.get(name_key(row), name_key(row))].items(),
+                           key=lambda item: (item[1], -LABEL_PREFERENCE.index(item[0])))[0]
+
+
+def _sentence_of(position: int, rows: list[dict], text: str) -> int | None:
+    """The sentence of `position`, known only when a model mention shares it (no sentence end between)."""
+    starts = [row["start_char"] for row in rows]
+    at = bisect.bisect_left(starts, position)
+    for neighbour in (rows[at - 1] if at else None, rows[at] if at < len(rows) else None):
+        if neighbour is None:
+            continue
+        low, high = sorted((neighbour["start_char"], position))
+        boundary = SENTENCE_END.search(text, low)  # not endpos=high: the look-ahead must see past it
+        if boundary is None or boundary.start() >= high:
+            return neighbour["sentence_index"]
+    return None
+
+
+def propagate_names(rows: list[dict], text: str) -> list[dict]:
+    """Tag the article's untagged repetitions of a name it tags (same label), where its sentence is known."""
+    rows = sorted(rows, key=lambda row: row["start_char"])
+    labels_of: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        if row["label"] in NAME_LABELS and row["text"][:1].isupper() and len(row["text"]) >= 3:
+            labels_of[display_name(row["text"], "ORG")].add(row["label"])
+            if row["label"] == "PERSON" and " " in display_name(row["text"], "PERSON"):
+                labels_of[display_name(row["text"], "PERSON").split(" ")[-1]].add("PERSON")
+    taken = [False] * (len(text) + 1)
+    for row in rows:
+        taken[row["start_char"]:row["end_char"]] = [True] * (row["end_char"] - row["start_char"])
+    added = []
+    for surface, labels in sorted(labels_of.items(), key=lambda item: -len(item[0])):
+        if len(labels) != 1:  # the article itself disagrees on what this name is
+            continue
+        for match in re.finditer(rf"(?<![\w-]){re.escape(surface)}(?![\w-])", text):
+            if any(taken[match.start():match.end()]):
+                continue
+            sentence = _sentence_of(match.start(), rows, text)
+            if sentence is None:
+                continue
+            taken[match.start():match.end()] = [True] * (match.end() - match.start())
+            added.append({"article_id": rows[0]["article_id"], "start_char": match.start(),
+                          "end_char": match.end(), "text": surface, "label": next(iter(labels)),
+                          "sentence_index": sentence})
+    return sorted(rows + added, key=lambda row: row["start_char"])
+
+
+def batch_aliases(rows: list[dict]) -> dict[tuple[str, str], str]:
+    """(label, key) -> the fuller key it stands for anywhere in the batch: unique surnames and acronyms."""
+    keys: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        keys[row["label"]].add(row["key"])
+    aliases = {("PERSON", short): full for short, full in _surname_groups(keys["PERSON"]).items()}
+    expansions: dict[str, set[str]] = defaultdict(set)
+    for key in keys["ORG"]:
+        if len(key.split()) >= 2:
+            expansions[initials(key)].add(key)
+    for key in keys["ORG"]:
+        if " " not in key and len(expansions.get(key, ())) == 1:
+            aliases["ORG", key] = next(iter(expansions[key]))
     return aliases
 
 
-def resolve_entities(mentions: pa.Table, articles: pa.Table) -> tuple[pa.Table, pa.Table]:
-    """(mentions with entity_id, entities of the batch with a canonical name and label)."""
+def article_aliases(rows: list[dict], clean_text: str) -> dict[tuple[str, str], str]:
+    """(label, key) -> the fuller key it stands for in this article: surnames and defined acronyms."""
+    aliases = {("PERSON", short): full
+               for short, full in _surname_groups({row["key"] for row in rows if row["label"] == "PERSON"}).items()}
+    for row in rows:
+        if row["label"] != "ORG" or " " not in row["key"]:
+            continue
+        defined = re.match(r"\s*\(([A-Z]{2,10})\)", clean_text[row["end_char"]:row["end_char"] + 16])
+        if defined and initials(row["key"]) == defined.group(1).lower():
+            aliases["ORG", defined.group(1).casefold()] = row["key"]
+    return aliases
+
+
+def corrected_mentions(mentions: pa.Table, articles: pa.Table) -> dict[str, list[dict]]:
+    """The batch's mentions by article after span repair, label resolution and propagation."""
     text_of = dict(zip(articles["article_id"].to_pylist(), articles["clean_text"].to_pylist()))
-    rows = mentions.to_pylist()
+    nouns = common_nouns(list(text_of.values()))
     by_article: dict[str, list[dict]] = defaultdict(list)
+    for row in mentions.to_pylist():
+        by_article[row["article_id"]].append(row)
+    by_article = {aid: repair_spans(rows, nouns) for aid, rows in by_article.items()}
+    corpus_labels: dict[str, Counter] = defaultdict(Counter)
+    for rows in by_article.values():
+        for row in rows:
+            if row["label"] in NAME_LABELS:
+                corpus_labels[name_key(row)][row["label"]] += 1
+    for rows in by_article.values():
+        resolve_labels(rows, corpus_labels)
+    return {aid: propagate_names(rows, text_of[aid]) for aid, rows in by_article.items()}
+
+
+def resolve_entities(mentions: pa.Table, articles: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """(corrected mentions with entity_id, entities of the batch with a canonical name and label)."""
+    text_of = dict(zip(articles["article_id"].to_pylist(), articles["clean_text"].to_pylist()))
+    by_article = corrected_mentions(mentions, articles)
+    rows = [row for article_rows in by_article.values() for row in article_rows]
     for row in rows:
         row["key"] = canonical_key(row["text"], row["label"])
-        by_article[row["article_id"]].append(row)
+    in_batch = batch_aliases(rows)
     names: dict[str, Counter] = defaultdict(Counter)
     labels: dict[str, str] = {}
-    for article_id, article_mentions in by_article.items():
-        aliases = _article_aliases(article_mentions, text_of[article_id])
-        for row in article_mentions:
-            key = aliases.get((row["label"], row["key"]), row["key"])
+    for article_id, article_rows in by_article.items():
+        in_article = article_aliases(article_rows, text_of[article_id])
+        for row in article_rows:
+            alias = (row["label"], row["key"])
+            key = in_article.get(alias) or in_batch.get(alias) or row["key"]
             row["entity_id"] = entity_id(row["label"], key)
             labels[row["entity_id"]] = row["label"]
             if key == row["key"]:  # the name comes from full mentions, not from aliases
                 names[row["entity_id"]][display_name(row["text"], row["label"])] += 1
     for row in rows:
         del row["key"]
-    # Aliases always point at a key mentioned in the same article, so every entity has a name.
-    entities = [{"entity_id": eid, "label": labels[eid], "name": names[eid].most_common(1)[0][0]}
-                for eid in labels]
+    # Aliases always point at a key mentioned in the batch, so every entity has a name.
+    entities = [{"entity_id": eid, "label": labels[eid],
+                 "name": min(names[eid].items(), key=lambda item: (-item[1], item[0]))[0]} for eid in labels]
     return (pa.Table.from_pylist(rows, schema=MENTION_WITH_ENTITY_SCHEMA),
             pa.Table.from_pylist(entities, schema=ENTITY_SCHEMA))

@@ -23,6 +23,7 @@ LOAD_STATEMENTS = (
     "stage_tables", "replaced_articles",
     "delete_replaced_entity_mentions", "delete_replaced_date_mentions", "delete_replaced_quotes",
     "delete_replaced_articles", "insert_articles", "relink_earlier_copies", "insert_entity_mentions",
+    "insert_date_mentions", "insert_quotes",
     "entity_names", "delete_entities", "insert_entities", "insert_quarantine", "insert_quality_results",
     "delete_replaced_signatures", "delete_replaced_fingerprints", "delete_replaced_borrowings",
     "insert_signatures", "insert_fingerprints", "insert_borrowings",
@@ -66,6 +67,8 @@ class StagedRun:
     quarantine: list[str] = field(default_factory=list)
     quality: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
+    date_mentions: list[str] = field(default_factory=list)
+    quotes: list[str] = field(default_factory=list)
     signatures: list[str] = field(default_factory=list)
     fingerprints: list[str] = field(default_factory=list)
     borrowings: list[str] = field(default_factory=list)
@@ -156,6 +159,12 @@ def loaded_pages(warehouse: Path, page_size: int):
                                    {"article_ids": articles["article_id"].to_pylist()}).to_arrow_table()
             yield articles, mentions
             offset += page_size
+
+
+def entity_ids(warehouse: Path) -> list[str]:
+    """Every canonical entity id in the warehouse: what a re-validated mention may point at."""
+    with wh.open_read_only(warehouse) as con:
+        return [row[0] for row in con.execute(wh.read_sql("maintenance/entity_ids")).fetchall()]
 
 
 def record_quality_results(warehouse: Path, run_id: str, results: pa.Table) -> None:

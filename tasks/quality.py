@@ -19,7 +19,7 @@ import pyarrow as pa
 from tasks.dates import EARLIEST_DATE
 
 EXPECTATIONS_DIR = Path(__file__).resolve().parent.parent / "expectations"
-SUITES = ("raw", "clean", "extracted")
+SUITES = ("raw", "clean", "extracted", "date_mentions", "quotes")
 RESULT_SCHEMA = pa.schema([
     ("suite", pa.string()), ("expectation", pa.string()), ("column_name", pa.string()),
     ("on_failure", pa.string()), ("success", pa.bool_()), ("element_count", pa.int64()),

@@ -10,7 +10,7 @@ def test_run_then_query_on_a_fresh_warehouse(tmp_path):
     shutil.copytree(SEEDS, tmp_path / "seeds")
     run = newsflow("run", "--workers", "1", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
-    assert "articles loaded" in run.stdout and "18/18 expectations passed" in run.stdout
+    assert "articles loaded" in run.stdout and "28/28 expectations passed" in run.stdout
     result = newsflow("query", "select source_path, published_date from articles order by 1", cwd=tmp_path,)
     assert result.returncode == 0
     assert "000_2537d38693dccd6e.txt" in result.stdout and "2021-08-27" in result.stdout
@@ -49,8 +49,8 @@ def test_every_example_query_runs(seed_warehouse):
     import re
     from pathlib import Path
 
-    samples = {"label": "PERSON", "name": "Vladimir Putin", "source_path": "000_2537d38693dccd6e.txt",
-               "day": "2021-08-25"}
+    samples = {"label": "PERSON", "name": "Vladimir Putin", "start": "2021-08-01", "end": "2021-08-31",
+               "source_path": "000_2537d38693dccd6e.txt", "day": "2021-08-25"}
     for path in sorted((Path(__file__).resolve().parent.parent / "sql" / "queries").glob("*.sql")):
         names = sorted(set(re.findall(r"\$(\w+)", path.read_text())))
         params = [arg for name in names for arg in ("--param", f"{name}={samples[name]}")]

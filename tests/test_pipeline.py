@@ -16,7 +16,7 @@ SEED_DATES = {
     "002_d0aa3604567acda3.txt": "2021-08-23", "003_c09dba19e0102b27.txt": None,
     "004_8b3fc308f6c75f53.txt": "2021-08-27",
 }
-TABLES = ("articles", "entity_mentions", "entities", "quarantine")
+TABLES = ("articles", "entity_mentions", "entities", "quarantine", "date_mentions", "quotes")
 
 
 def query(warehouse: Path, sql: str) -> list[dict]:
@@ -65,7 +65,8 @@ def test_run_is_recorded_with_its_quality_results(seed_warehouse):
     assert (run["status"], run["files_seen"], run["articles_loaded"], run["quarantined"]) == ("completed", 5, 5, 0)
     assert set(json.loads(run["stage_seconds"])) == {"ingest", "clean", "extract", "quality", "dedup", "load"}
     results = query(seed_warehouse, "select suite, bool_and(success) as ok from quality_results group by suite")
-    assert sorted((r["suite"], r["ok"]) for r in results) == [("clean", True), ("extracted", True), ("raw", True)]
+    assert sorted((r["suite"], r["ok"]) for r in results) == [
+        ("clean", True), ("date_mentions", True), ("extracted", True), ("quotes", True), ("raw", True)]
 
 
 def test_a_second_run_adds_nothing(tmp_path, prefect_harness):

@@ -6,11 +6,14 @@ import pyarrow as pa
 import pytest
 
 from tasks.clean import ARTICLE_SCHEMA
+from tasks.date_mentions import DATE_MENTION_SCHEMA, SANE_BOUNDS
 from tasks.entities import MENTION_WITH_ENTITY_SCHEMA
 from tasks.ingest import DOCUMENT_SCHEMA
 from tasks.quality import SUITES, BatchCheckFailed, check, load_suite, mention_frame, suite_parameters
+from tasks.quotes import QUOTE_SCHEMA
 
-PARAMETERS = suite_parameters(dt.date(2026, 11, 23), ["GPE", "ORG", "PERSON"])
+PARAMETERS = (suite_parameters(dt.date(2026, 11, 23), ["GPE", "ORG", "PERSON"])
+              | SANE_BOUNDS | {"batch_entity_ids": ["e1"]})
 
 
 def _document(article_id: str, raw_text: str = "A story.", source_format: str = "txt") -> dict:
@@ -84,3 +87,48 @@ def test_extracted_suite_sets_aside_bad_offsets_and_labels():
 def test_an_empty_batch_passes():
     outcome = check(ARTICLE_SCHEMA.empty_table(), "clean", PARAMETERS)
     assert outcome.failed_rows == {} and all(r["success"] for r in outcome.results)
+
+
+def test_extracted_suite_stops_the_run_on_a_mention_without_its_entity():
+    articles = pa.Table.from_pylist([_article("good")], schema=ARTICLE_SCHEMA)
+    mentions = pa.Table.from_pylist([{"article_id": "good", "start_char": 0, "end_char": 5, "text": "Putin",
+                                      "label": "PERSON", "sentence_index": 0, "entity_id": "unknown"}],
+                                    schema=MENTION_WITH_ENTITY_SCHEMA)
+    with pytest.raises(BatchCheckFailed, match="'extracted' failed expect_column_values_to_be_in_set on entity_id"):
+        check(mention_frame(mentions, articles), "extracted", PARAMETERS)
+
+
+def _date(**fields) -> dict:
+    return {"article_id": "a", "start_char": 3, "end_char": 9, "text": "Sunday",
+            "resolved_date": dt.date(2021, 8, 22), "granularity": "day"} | fields
+
+
+def test_date_mentions_suite_passes_sane_dates_and_unresolved_ones():
+    rows = [_date(), _date(resolved_date=None), _date(resolved_date=dt.date(1800, 1, 1), granularity="year")]
+    outcome = check(pa.Table.from_pylist(rows, schema=DATE_MENTION_SCHEMA), "date_mentions", PARAMETERS)
+    assert outcome.failed_rows == {} and all(r["success"] for r in outcome.results)
+
+
+def test_date_mentions_suite_stops_the_run_on_a_date_out_of_bounds():
+    rows = [_date(), _date(resolved_date=dt.date(1799, 12, 31))]
+    with pytest.raises(BatchCheckFailed, match="'date_mentions' failed expect_column_values_to_be_between "
+                                               "on resolved_date"):
+        check(pa.Table.from_pylist(rows, schema=DATE_MENTION_SCHEMA), "date_mentions", PARAMETERS)
+
+
+def _quote(**fields) -> dict:
+    return {"article_id": "a", "start_char": 16, "end_char": 37, "quote": "the talks were useful",
+            "speaker": "Vladimir Putin", "speaker_entity_id": "e1", "kind": "reported"} | fields
+
+
+def test_quotes_suite_passes_quotes_with_speakers():
+    outcome = check(pa.Table.from_pylist([_quote(), _quote(kind="direct")], schema=QUOTE_SCHEMA), "quotes",
+                    PARAMETERS)
+    assert outcome.failed_rows == {} and all(r["success"] for r in outcome.results)
+
+
+@pytest.mark.parametrize("bad", [{"speaker": ""}, {"speaker": None}, {"speaker_entity_id": None}])
+def test_quotes_suite_stops_the_run_on_a_quote_without_a_speaker(bad):
+    rows = [_quote(), _quote(**bad)]
+    with pytest.raises(BatchCheckFailed, match="'quotes' failed"):
+        check(pa.Table.from_pylist(rows, schema=QUOTE_SCHEMA), "quotes", PARAMETERS)

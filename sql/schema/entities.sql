@@ -3,5 +3,8 @@ create table if not exists entities (
     name varchar not null,            -- canonical name
     label varchar not null,
     mention_count bigint not null,
-    article_count bigint not null
+    article_count bigint not null,
+    aliases varchar[],                -- every distinct way the articles write it, most used first
+    first_seen date,                  -- earliest publication date of an article mentioning it
+    last_seen date
 )

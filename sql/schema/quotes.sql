@@ -4,5 +4,6 @@ create table if not exists quotes (
     end_char integer not null,
     quote varchar not null,
     speaker varchar,
-    speaker_entity_id varchar
+    speaker_entity_id varchar,
+    kind varchar                      -- direct (in quotation marks) | reported (X said that ...)
 )

@@ -1,0 +1,2 @@
+select entity_id
+from entities
