@@ -174,14 +174,19 @@ def extract_batch(model: str, workers: int, articles_in: str, mentions_out: str,
 
 
 @task(name="find duplicates", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def find_duplicates(warehouse: str, articles_in: list[str], links_out: str) -> int:
-    """Link exact copies to the earliest copy, within the run and against the warehouse."""
+def find_duplicates(warehouse: str, articles_in: list[str], mentions_in: list[str], threshold: float,
+                    found_out: dict[str, str]) -> int:
+    """Link exact and near copies and stories, within the run and against the warehouse."""
     articles = pa.concat_tables([_read(p) for p in articles_in])
-    earlier = load.earlier_copies(Path(warehouse), sorted(set(articles["content_hash"].to_pylist())))
-    links = dedup.link_exact_duplicates(articles, earlier)
-    _write(links, links_out)
+    mentions = pa.concat_tables([_read(p).select(["article_id", "entity_id", "label"]) for p in mentions_in])
+    mentions = mentions.to_pylist()
+    prints = dedup.fingerprint_articles(articles)
+    earlier = load.dedup_candidates(Path(warehouse), dedup.candidate_request(articles, prints, mentions, threshold))
+    found = dedup.find_copies(articles, prints, mentions, earlier, threshold)
+    for kind, path in found_out.items():
+        _write(getattr(found, kind), path)
     new_ids = set(articles["article_id"].to_pylist())
-    return sum(1 for row in links.to_pylist() if row["duplicate_of"] and row["article_id"] in new_ids)
+    return sum(1 for row in found.links.to_pylist() if row["duplicate_of"] and row["article_id"] in new_ids)
 
 
 @task(name="load", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
@@ -227,6 +232,7 @@ def default_workers() -> int:
 @flow(name="news-pipeline", flow_run_name="news-pipeline: {source} → {warehouse}")
 def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: str = extract.DEFAULT_MODEL,
                   workers: int = 0, full_refresh: bool = False, batch_size: int = DEFAULT_BATCH_SIZE,
+                  near_duplicate_threshold: float = dedup.DEFAULT_NEAR_DUPLICATE_THRESHOLD,
                   dask_address: str | None = None) -> dict:
     """Turn a folder of news articles into warehouse tables: articles, mentions, entities, quarantine.
 
@@ -237,6 +243,8 @@ def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: st
         workers: Processes for named-entity recognition; 0 means one per CPU core.
         full_refresh: Recompute every input, even those the warehouse already holds unchanged.
         batch_size: Inputs per batch; memory grows with it, not with the size of the source.
+        near_duplicate_threshold: Estimated Jaccard similarity of word shingles (0-1) from which two
+            articles are near-duplicates; lower finds more edited copies and more false ones.
         dask_address: Run the batches on a Dask cluster: its scheduler address (tcp://host:8786), or
             "local" for a LocalCluster of `workers` processes on this machine. Empty: threads here.
     """
@@ -249,7 +257,7 @@ def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: st
     with wh.write_lock(Path(warehouse)):
         try:
             _run_stages(run, staging, source, warehouse, model, workers or default_workers(), full_refresh,
-                        batch_size, dask_address)
+                        batch_size, near_duplicate_threshold, dask_address)
         except Exception as error:
             run.status, run.message = "failed", f"{type(error).__name__}: {error}"
             load.record_failed_run(Path(warehouse), run)
@@ -265,7 +273,8 @@ def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: st
 
 
 def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: str, model: str, workers: int,
-                full_refresh: bool, batch_size: int, dask_address: str | None) -> None:
+                full_refresh: bool, batch_size: int, near_duplicate_threshold: float,
+                dask_address: str | None) -> None:
     with _timed(run, "ingest"):
         inputs = discover_inputs(source)
         known = staging.path("known", "inputs")
@@ -296,13 +305,18 @@ def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: s
         for stage, seconds in busy.items():
             run.stage_seconds[stage] = run.stage_seconds.get(stage, 0.0) + seconds
     with _timed(run, "dedup"):
-        run.duplicates = find_duplicates(warehouse, staging.files("articles"), staging.path("duplicates", "links"))
+        found_out = {"links": staging.path("duplicates", "links")} | {
+            kind: staging.path(kind, "run") for kind in ("signatures", "fingerprints", "borrowings")}
+        run.duplicates = find_duplicates(warehouse, staging.files("articles"), staging.files("mentions"),
+                                         near_duplicate_threshold, found_out)
     run.articles_loaded = sum(pq.read_metadata(p).num_rows for p in staging.files("articles"))
     run.mentions = sum(pq.read_metadata(p).num_rows for p in staging.files("mentions"))
     staged = load.StagedRun(articles=staging.files("articles"), mentions=staging.files("mentions"),
                             entities=staging.files("entities"), quarantine=staging.files("quarantine"),
                             quality=staging.files("quality"), duplicates=staging.files("duplicates"),
-                            date_mentions=staging.files("date_mentions"), quotes=staging.files("quotes"))
+                            date_mentions=staging.files("date_mentions"), quotes=staging.files("quotes"),
+                            signatures=staging.files("signatures"), fingerprints=staging.files("fingerprints"),
+                            borrowings=staging.files("borrowings"))
     load_run(warehouse, staged, run)  # times itself: its record is committed with the rows
 
 
