@@ -28,12 +28,16 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from newsflow import summary
 from newsflow import warehouse as wh
 from tasks import clean, date_mentions, dedup, entities, extract, ingest, load, quality, quotes
 
 DEFAULT_BATCH_SIZE = 500
+# Stage tasks running at once on one machine: enough for one batch to be read and cleaned while
+# another waits on the NER processes, few enough that memory stays a handful of batches.
+TASK_THREADS = 4
 STAGING_DIR = wh.STAGING_DIR
 QUALITY_DOCS_DIR = "quality_docs"
 # The table each suite checks, as staged by the stage before it, and where rows that pass go.
@@ -107,11 +111,13 @@ def stage_known_inputs(warehouse: str, full_refresh: bool, known_out: str) -> No
 def ingest_batch(source: str, paths: list[str], first_order: int, known_in: str, documents_out: str,
                  quarantine_out: str) -> dict:
     """Read and decode one batch of inputs; quarantine what cannot be read."""
+    started = time.perf_counter()
     known_ids = set(_read(known_in)["input_id"].to_pylist())
     result = ingest.read_inputs(ingest.source_root(Path(source)), paths, known_ids, first_order)
     _write(result.documents_table(), documents_out)
     _write(result.quarantine_table(), quarantine_out)
-    return {"inputs": result.records_seen, "skipped": result.skipped, "quarantined": len(result.quarantined)}
+    return {"inputs": result.records_seen, "skipped": result.skipped, "quarantined": len(result.quarantined),
+            "seconds": time.perf_counter() - started}
 
 
 @task(name="check", **staged_stage)
@@ -119,6 +125,7 @@ def check_batch(suite: str, parameters: dict, table_in: str, articles_in: str | 
                 passed_out: str, articles_out: str | None, quarantine_out: str, results_out: str,
                 validation_out: str) -> dict:
     """Validate a batch at a stage boundary; set failing rows aside into quarantine."""
+    started = time.perf_counter()
     table = _read(table_in)
     articles = _read(articles_in) if articles_in else table
     if suite in ("date_mentions", "quotes"):  # rows of articles an earlier check set aside go with them
@@ -139,7 +146,7 @@ def check_batch(suite: str, parameters: dict, table_in: str, articles_in: str | 
         _write(_without_failed(articles, outcome), articles_out)
     if outcome.validation:
         Path(validation_out).write_text(json.dumps(outcome.validation, default=str), encoding="utf-8")
-    return {"quarantined": len(outcome.failed_rows)}
+    return {"quarantined": len(outcome.failed_rows), "seconds": time.perf_counter() - started}
 
 
 @task(name="check accounting", cache_policy=NO_CACHE)
@@ -154,17 +161,19 @@ def check_accounting(run: load.RunRecord, articles_in: list[str], quarantine_in:
 
 
 @task(name="clean", **staged_stage)
-def clean_batch(run_date: dt.date, documents_in: str, articles_out: str) -> int:
+def clean_batch(run_date: dt.date, documents_in: str, articles_out: str) -> dict:
     """Strip boilerplate, find title, byline, dateline and publication date."""
+    started = time.perf_counter()
     articles = clean.clean_documents(_read(documents_in), run_date)
     _write(articles, articles_out)
-    return len(articles)
+    return {"articles": len(articles), "seconds": time.perf_counter() - started}
 
 
 @task(name="extract", **staged_stage)
 def extract_batch(model: str, workers: int, articles_in: str, mentions_out: str, entities_out: str,
-                  date_mentions_out: str, quotes_out: str) -> int:
+                  date_mentions_out: str, quotes_out: str) -> dict:
     """Recognise named entities, give each mention its canonical entity; find dates and quotes."""
+    started = time.perf_counter()
     articles = _read(articles_in)
     mentions = extract.recognise_entities(articles, model, workers)
     mentions, batch_entities = entities.resolve_entities(mentions, articles)
@@ -172,18 +181,23 @@ def extract_batch(model: str, workers: int, articles_in: str, mentions_out: str,
     _write(batch_entities, entities_out)
     _write(date_mentions.date_mentions(articles), date_mentions_out)
     _write(quotes.quotes(articles, mentions, batch_entities), quotes_out)
-    return len(mentions)
+    return {"mentions": len(mentions), "seconds": time.perf_counter() - started}
 
 
 @task(name="find duplicates", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def find_duplicates(warehouse: str, articles_in: list[str], links_out: str) -> int:
-    """Link exact copies to the earliest copy, within the run and against the warehouse."""
+def find_duplicates(warehouse: str, articles_in: list[str], mentions_in: list[str], threshold: float,
+                    found_out: dict[str, str]) -> int:
+    """Link exact and near copies and stories, within the run and against the warehouse."""
     articles = pa.concat_tables([_read(p) for p in articles_in])
-    earlier = load.earlier_copies(Path(warehouse), sorted(set(articles["content_hash"].to_pylist())))
-    links = dedup.link_exact_duplicates(articles, earlier)
-    _write(links, links_out)
+    mentions = pa.concat_tables([_read(p).select(["article_id", "entity_id", "label"]) for p in mentions_in])
+    mentions = mentions.to_pylist()
+    prints = dedup.fingerprint_articles(articles)
+    earlier = load.dedup_candidates(Path(warehouse), dedup.candidate_request(articles, prints, mentions, threshold))
+    found = dedup.find_copies(articles, prints, mentions, earlier, threshold)
+    for kind, path in found_out.items():
+        _write(getattr(found, kind), path)
     new_ids = set(articles["article_id"].to_pylist())
-    return sum(1 for row in links.to_pylist() if row["duplicate_of"] and row["article_id"] in new_ids)
+    return sum(1 for row in found.links.to_pylist() if row["duplicate_of"] and row["article_id"] in new_ids)
 
 
 @task(name="load", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
@@ -228,7 +242,9 @@ def default_workers() -> int:
 
 @flow(name="news-pipeline", flow_run_name="news-pipeline: {source} → {warehouse}")
 def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: str = extract.DEFAULT_MODEL,
-                  workers: int = 0, full_refresh: bool = False, batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
+                  workers: int = 0, full_refresh: bool = False, batch_size: int = DEFAULT_BATCH_SIZE,
+                  near_duplicate_threshold: float = dedup.DEFAULT_NEAR_DUPLICATE_THRESHOLD,
+                  dask_address: str | None = None) -> dict:
     """Turn a folder of news articles into warehouse tables: articles, mentions, entities, quarantine.
 
     Args:
@@ -238,6 +254,10 @@ def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: st
         workers: Processes for named-entity recognition; 0 means one per CPU core.
         full_refresh: Recompute every input, even those the warehouse already holds unchanged.
         batch_size: Inputs per batch; memory grows with it, not with the size of the source.
+        near_duplicate_threshold: Estimated Jaccard similarity of word shingles (0-1) from which two
+            articles are near-duplicates; lower finds more edited copies and more false ones.
+        dask_address: Run the batches on a Dask cluster: its scheduler address (tcp://host:8786), or
+            "local" for a LocalCluster of `workers` processes on this machine. Empty: threads here.
     """
     started_at = dt.datetime.now(dt.timezone.utc)
     # A retried flow run keeps its flow run id, and so finds the batches it had staged.
@@ -249,7 +269,7 @@ def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: st
         _clear_leftovers(Path(warehouse), keep=staging.root.name)
         try:
             _run_stages(run, staging, source, warehouse, model, workers or default_workers(), full_refresh,
-                        batch_size)
+                        batch_size, near_duplicate_threshold, dask_address)
         except Exception as error:
             run.status, run.message = "failed", f"{type(error).__name__}: {error}"
             load.record_failed_run(Path(warehouse), run)
@@ -265,8 +285,8 @@ def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: st
 
 
 def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: str, model: str, workers: int,
-                full_refresh: bool, batch_size: int) -> None:
-    logger = get_run_logger()
+                full_refresh: bool, batch_size: int, near_duplicate_threshold: float,
+                dask_address: str | None) -> None:
     with _timed(run, "ingest"):
         inputs = discover_inputs(source)
         known = staging.path("known", "inputs")
@@ -275,35 +295,32 @@ def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: s
     run_date = dt.date.today()
     parameters = quality.suite_parameters(run_date, extract.model_labels(model)) | date_mentions.SANE_BOUNDS
     _stage_empty_batch(staging)
-    batches = [inputs[i:i + batch_size] for i in range(0, len(inputs), batch_size)]
+    inputs_file = staging.path("inputs", "all")
+    _write(pa.table({"path": pa.array(inputs, pa.string())}), inputs_file)
     # input_order grows across runs too, so "earliest copy" ties break by when it was read. It counts
     # from the flow run's scheduled start, which a retry keeps, so a retry stages identical batches.
     first_order = int(flow_run.scheduled_start_time.timestamp()) * 1_000_000
-    for number, paths in enumerate(batches):
-        with _timed(run, "ingest"):
-            read = ingest_batch(source, paths, first_order + number * batch_size, known,
-                                staging.path("documents", number), staging.path("quarantine", f"ingest-{number:05d}"))
-        run.inputs_seen += read["inputs"]
-        run.unchanged_skips += read["skipped"]
-        run.quarantined += read["quarantined"]
-        with _timed(run, "quality"):
-            run.quarantined += _check(staging, "raw", number, parameters)
-        with _timed(run, "clean"):
-            clean_batch(run_date, staging.path("raw", number), staging.path("cleaned", number))
-        with _timed(run, "quality"):
-            run.quarantined += _check(staging, "clean", number, parameters)
-        with _timed(run, "extract"):
-            extract_batch(model, workers, staging.path("clean", number), staging.path("mentions-unchecked", number),
-                          staging.path("entities", number), staging.path("date_mentions-unchecked", number),
-                          staging.path("quotes-unchecked", number))
-        with _timed(run, "quality"):
-            run.quarantined += _check(staging, "extracted", number, parameters)
-            _check(staging, "date_mentions", number, parameters)   # these suites only `fail`: a bug, not input
-            _check(staging, "quotes", number, parameters)
-        logger.info("batch %d/%d: %d inputs, %d unchanged; run so far: %d quarantined",
-                    number + 1, len(batches), read["inputs"], read["skipped"], run.quarantined)
+    stage_batches = process_batches
+    if dask_address:
+        stage_batches = process_batches.with_options(task_runner=_dask_runner(dask_address, workers))
+        workers = 1   # Dask's workers are the processes; each NER call stays in its worker
+    with _timed(run, "batches_wall"):   # the stages above overlap across batches: their sum exceeds this
+        results = stage_batches(str(staging.root), source, inputs_file, batch_size, first_order, known, model,
+                                workers, run_date, parameters)
+    for result in results:
+        run.inputs_seen += result["ingest"]["inputs"]
+        run.unchanged_skips += result["ingest"]["skipped"]
+        run.quarantined += result["ingest"]["quarantined"] + sum(c["quarantined"] for c in result["checks"].values())
+        busy = {"ingest": result["ingest"]["seconds"], "clean": result["clean"]["seconds"],
+                "extract": result["extract"]["seconds"],
+                "quality": sum(c["seconds"] for c in result["checks"].values())}
+        for stage, seconds in busy.items():
+            run.stage_seconds[stage] = run.stage_seconds.get(stage, 0.0) + seconds
     with _timed(run, "dedup"):
-        run.duplicates = find_duplicates(warehouse, staging.files("articles"), staging.path("duplicates", "links"))
+        found_out = {"links": staging.path("duplicates", "links")} | {
+            kind: staging.path(kind, "run") for kind in ("signatures", "fingerprints", "borrowings")}
+        run.duplicates = find_duplicates(warehouse, staging.files("articles"), staging.files("mentions"),
+                                         near_duplicate_threshold, found_out)
     run.articles_loaded = sum(pq.read_metadata(p).num_rows for p in staging.files("articles"))
     run.mentions = sum(pq.read_metadata(p).num_rows for p in staging.files("mentions"))
     with _timed(run, "quality"):
@@ -313,7 +330,9 @@ def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: s
     staged = load.StagedRun(articles=staging.files("articles"), mentions=staging.files("mentions"),
                             entities=staging.files("entities"), quarantine=staging.files("quarantine"),
                             quality=staging.files("quality"), duplicates=staging.files("duplicates"),
-                            date_mentions=staging.files("date_mentions"), quotes=staging.files("quotes"))
+                            date_mentions=staging.files("date_mentions"), quotes=staging.files("quotes"),
+                            signatures=staging.files("signatures"), fingerprints=staging.files("fingerprints"),
+                            borrowings=staging.files("borrowings"))
     load_run(warehouse, staged, run)  # times itself: its record is committed with the rows
 
 
@@ -326,11 +345,58 @@ def _clear_leftovers(warehouse: Path, keep: str) -> None:
                               "%(orphan_files)d uncommitted data files", cleared)
 
 
-def _check(staging: Staging, suite: str, number: int, parameters: dict) -> int:
-    """Run one suite on one batch; the number of rows it set aside."""
+@flow(name="process-batches", flow_run_name="batches of {source}",
+      task_runner=ThreadPoolTaskRunner(max_workers=TASK_THREADS))
+def process_batches(staging_root: str, source: str, inputs_in: str, batch_size: int, first_order: int,
+                    known_in: str, model: str, workers: int, run_date: dt.date, parameters: dict) -> list[dict]:
+    """Every batch through ingest → check → clean → check → extract → checks, batches side by side.
+
+    Tasks are submitted to the flow's task runner: threads on one machine (while one batch waits
+    for the NER processes, the next is read and cleaned), or Dask workers on a cluster.
+    """
+    logger = get_run_logger()
+    staging = Staging(Path(staging_root))
+    inputs = _read(inputs_in)["path"].to_pylist()
+    batches = [inputs[i:i + batch_size] for i in range(0, len(inputs), batch_size)]
+    submitted = [_submit_batch(staging, number, paths, source, first_order + number * batch_size, known_in, model,
+                               workers, run_date, parameters) for number, paths in enumerate(batches)]
+    results = []
+    for number, chain in enumerate(submitted):
+        # In chain order, so a failed stage raises its own error before its never-run successors are asked.
+        done = {step: future.result() for step, future in chain}
+        results.append({step: done[step] for step in ("ingest", "clean", "extract")}
+                       | {"checks": {suite: done[f"check {suite}"] for suite in CHECKED}})
+        logger.info("batch %d/%d done: %d inputs, %d unchanged", number + 1, len(batches),
+                    results[-1]["ingest"]["inputs"], results[-1]["ingest"]["skipped"])
+    return results
+
+
+def _submit_batch(staging: Staging, number: int, paths: list[str], source: str, first_order: int, known_in: str,
+                  model: str, workers: int, run_date: dt.date, parameters: dict) -> list[tuple[str, object]]:
+    """Submit one batch's chain of tasks, in order; each waits for the files the one before writes."""
+    read = ingest_batch.submit(source, paths, first_order, known_in, staging.path("documents", number),
+                               staging.path("quarantine", f"ingest-{number:05d}"))
+    raw = _submit_check(staging, "raw", number, parameters, read)
+    cleaned = clean_batch.submit(run_date, staging.path("raw", number), staging.path("cleaned", number),
+                                 wait_for=[raw])
+    checked = _submit_check(staging, "clean", number, parameters, cleaned)
+    extracted = extract_batch.submit(model, workers, staging.path("clean", number),
+                                     staging.path("mentions-unchecked", number), staging.path("entities", number),
+                                     staging.path("date_mentions-unchecked", number),
+                                     staging.path("quotes-unchecked", number), wait_for=[checked])
+    mentions = _submit_check(staging, "extracted", number, parameters, extracted)
+    # These two suites only `fail` (a bug, not input); they read the articles that passed the mention check.
+    return [("ingest", read), ("check raw", raw), ("clean", cleaned), ("check clean", checked),
+            ("extract", extracted), ("check extracted", mentions),
+            ("check date_mentions", _submit_check(staging, "date_mentions", number, parameters, mentions)),
+            ("check quotes", _submit_check(staging, "quotes", number, parameters, mentions))]
+
+
+def _submit_check(staging: Staging, suite: str, number: int, parameters: dict, after):
+    """Submit one suite on one batch, once the stage it checks has written its files."""
     checked, passed = CHECKED[suite]
     extracted = suite == "extracted"
-    outcome = check_batch(
+    return check_batch.submit(
         suite, parameters, staging.path(checked, number),
         articles_in=staging.path(ARTICLES_OF[suite], number) if suite in ARTICLES_OF else None,
         entities_in=staging.path("entities", number) if extracted else None,
@@ -338,8 +404,17 @@ def _check(staging: Staging, suite: str, number: int, parameters: dict) -> int:
         articles_out=staging.path("articles", number) if extracted else None,
         quarantine_out=staging.path("quarantine", f"{suite}-{number:05d}"),
         results_out=staging.path("quality", f"{suite}-{number:05d}"),
-        validation_out=str(Path(staging.path("validations", f"{suite}-{number:05d}")).with_suffix(".json")))
-    return outcome["quarantined"]
+        validation_out=str(Path(staging.path("validations", f"{suite}-{number:05d}")).with_suffix(".json")),
+        wait_for=[after])
+
+
+def _dask_runner(address: str, workers: int):
+    """A DaskTaskRunner on the cluster at `address`, or on a LocalCluster of `workers` processes for "local"."""
+    from prefect_dask import DaskTaskRunner
+
+    if address == "local":
+        return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True})
+    return DaskTaskRunner(address=address)
 
 
 def _stage_empty_batch(staging: Staging) -> None:

@@ -32,6 +32,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=int, default=0, help="NER processes (default: the machine's cores)")
     run.add_argument("--full-refresh", action="store_true", help="recompute every input, even unchanged ones")
     run.add_argument("--batch-size", type=int, default=None, help="inputs per batch (default: 500)")
+    run.add_argument("--dask", default=None, metavar="ADDRESS",
+                     help="run the batches on a Dask cluster: tcp://scheduler:8786, or 'local' for a LocalCluster")
+    run.add_argument("--near-duplicate-threshold", type=float, default=None, metavar="0-1",
+                     help="shingle similarity from which articles are near-duplicates (default: 0.5)")
 
     query = commands.add_parser("query", help="run SQL on the warehouse (read-only) and print the rows")
     query.add_argument("sql", help="a SQL statement, or the path of a .sql file (e.g. sql/queries/top_entities.sql)")
@@ -71,11 +75,16 @@ def _run(args: argparse.Namespace) -> int:
         return _fail(f"source {args.source} does not exist: pass --source a folder or file of articles")
     if args.workers < 0 or (args.batch_size is not None and args.batch_size < 1):
         return _fail("--workers must be 0 (all cores) or more, --batch-size 1 or more")
+    if args.near_duplicate_threshold is not None and not 0 < args.near_duplicate_threshold <= 1:
+        return _fail("--near-duplicate-threshold must be above 0 and at most 1")
+    dedup_options = ({} if args.near_duplicate_threshold is None
+                     else {"near_duplicate_threshold": args.near_duplicate_threshold})
     try:
         refuse_if_busy(Path(args.warehouse))  # the flow locks too; this spares a busy run Prefect's traceback
         summary = news_pipeline(source=args.source, warehouse=args.warehouse, model=args.model or DEFAULT_MODEL,
                                 workers=args.workers, full_refresh=args.full_refresh,
-                                batch_size=args.batch_size or DEFAULT_BATCH_SIZE)
+                                batch_size=args.batch_size or DEFAULT_BATCH_SIZE, dask_address=args.dask,
+                                **dedup_options)
     except (SourceNotFound, ModelNotInstalled, WarehouseBusy) as error:
         return _fail(str(error))
     except Exception as error:  # the run could not complete: say why in one line

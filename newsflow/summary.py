@@ -9,7 +9,7 @@ from pathlib import Path
 
 from newsflow import warehouse as wh
 
-STAGES = ("ingest", "clean", "extract", "quality", "dedup", "load")
+STAGES = ("ingest", "clean", "extract", "quality", "batches_wall", "dedup", "load")
 
 
 def read_run_summary(warehouse: Path, run_id: str) -> dict:

@@ -25,7 +25,8 @@ SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 # Table creation order matters only for readability; no foreign keys in DuckLake.
 SCHEMA_FILES = ("articles", "entity_mentions", "entities", "date_mentions", "quotes",
                 "quarantine", "runs", "quality_results", "stories",
-                "publication_details", "removed_spans", "clean_text_map")
+                "publication_details", "removed_spans", "clean_text_map",
+                "minhash_signatures", "passage_fingerprints", "borrowings")
 # Views over the tables (sql/views/), created after them.
 VIEW_FILES = ("entity_pairs_by_article", "entity_pairs_by_sentence", "entity_timeline")
 

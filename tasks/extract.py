@@ -12,6 +12,7 @@ import functools
 import importlib.util
 import json
 import multiprocessing
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -99,10 +100,17 @@ def recognise_entities(articles: pa.Table, model: str, workers: int) -> pa.Table
 
 
 # NER worker pools of this process, by (model, workers): started on first use, stopped by the flow.
+# Batches run in threads side by side and share one pool; the lock keeps them from starting two.
 _pools: dict[tuple[str, int], ProcessPoolExecutor] = {}
+_pools_lock = threading.Lock()
 
 
 def _worker_pool(model: str, workers: int) -> ProcessPoolExecutor:
+    with _pools_lock:
+        return _started_pool(model, workers)
+
+
+def _started_pool(model: str, workers: int) -> ProcessPoolExecutor:
     if (model, workers) not in _pools:
         # forkserver, not fork: the flow process runs Prefect's threads, which fork would copy mid-flight.
         _pools[model, workers] = ProcessPoolExecutor(
@@ -113,6 +121,7 @@ def _worker_pool(model: str, workers: int) -> ProcessPoolExecutor:
 
 def shutdown_worker_pools() -> None:
     """Stop the NER worker processes this process started (the flow calls this when it ends)."""
-    while _pools:
-        _, pool = _pools.popitem()
-        pool.shutdown(cancel_futures=True)
+    with _pools_lock:
+        while _pools:
+            _, pool = _pools.popitem()
+            pool.shutdown(cancel_futures=True)

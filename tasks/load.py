@@ -16,6 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from newsflow import warehouse as wh
+from tasks import dedup
 
 # Statements of sql/load/, in the order one run's commit applies them.
 LOAD_STATEMENTS = (
@@ -24,6 +25,8 @@ LOAD_STATEMENTS = (
     "delete_replaced_articles", "insert_articles", "relink_earlier_copies", "insert_entity_mentions",
     "insert_date_mentions", "insert_quotes",
     "entity_names", "delete_entities", "insert_entities", "insert_quarantine", "insert_quality_results",
+    "delete_replaced_signatures", "delete_replaced_fingerprints", "delete_replaced_borrowings",
+    "insert_signatures", "insert_fingerprints", "insert_borrowings",
     # the cleaner's audit trail: date details, removed spans, clean-to-raw offsets
     "delete_replaced_publication_details", "delete_replaced_removed_spans", "delete_replaced_clean_text_map",
     "insert_publication_details", "insert_removed_spans", "insert_clean_text_map",
@@ -66,6 +69,9 @@ class StagedRun:
     duplicates: list[str] = field(default_factory=list)
     date_mentions: list[str] = field(default_factory=list)
     quotes: list[str] = field(default_factory=list)
+    signatures: list[str] = field(default_factory=list)
+    fingerprints: list[str] = field(default_factory=list)
+    borrowings: list[str] = field(default_factory=list)
 
 
 def known_input_ids(warehouse: Path) -> set[str]:
@@ -78,17 +84,20 @@ def known_input_ids(warehouse: Path) -> set[str]:
         return {row[0] for row in con.execute(wh.read_sql("load/known_input_ids")).fetchall()}
 
 
-def earlier_copies(warehouse: Path, content_hashes: list[str]) -> pa.Table:
-    """Loaded articles whose clean text equals one of the batch's."""
+def dedup_candidates(warehouse: Path, request: dict) -> dedup.EarlierArticles:
+    """Loaded articles that may link to a run's (dedup.candidate_request), with their signatures and entities."""
     try:
         con = wh.open_read_only(warehouse)
     except wh.WarehouseMissing:
-        con = None
-    if con is None or not content_hashes:
-        return pa.table({name: [] for name in ("article_id", "source_path", "record_index", "content_hash",
-                                                "published_date", "input_order", "story_id", "duplicate_of")})
+        return dedup.EarlierArticles([], [], [], [])
     with con:
-        return con.execute(wh.read_sql("load/earlier_copies"), {"content_hashes": content_hashes}).to_arrow_table()
+        sql = wh.read_sql("load/copy_candidates")
+        articles = con.execute(sql, _parameters_used(sql, request)).to_arrow_table().to_pylist()
+        ids = {"article_ids": [row["article_id"] for row in articles]}
+        signatures, fingerprints, mentions = (
+            con.execute(wh.read_sql(f"load/candidate_{kind}"), ids).to_arrow_table().to_pylist()
+            for kind in ("signatures", "fingerprints", "mentions"))
+    return dedup.EarlierArticles(articles, signatures, fingerprints, mentions)
 
 
 def commit_run(warehouse: Path, staged: StagedRun, run: RunRecord) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,9 @@ RESULT_SCHEMA = pa.schema([
     ("on_failure", pa.string()), ("success", pa.bool_()), ("element_count", pa.int64()),
     ("unexpected_count", pa.int64()),
 ])
+
+
+_gx_lock = threading.RLock()
 
 
 class BatchCheckFailed(RuntimeError):
@@ -84,9 +88,12 @@ def check(table: pa.Table, suite_name: str, parameters: dict) -> CheckOutcome:
             type=item["type"], kwargs=_bind(item["kwargs"], parameters),
             meta={"on_failure": item["on_failure"], "reason": item["reason"]}))
     frame = table.to_pandas()
-    batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
-    validation = batch.validate(suite, result_format={
-        "result_format": "COMPLETE", "unexpected_index_column_names": [spec["row_id"]]})
+    # One GX context serves the process and it is not thread-safe: batches checked side by side
+    # (one thread each) would otherwise validate each other's frames.
+    with _gx_lock:
+        batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
+        validation = batch.validate(suite, result_format={
+            "result_format": "COMPLETE", "unexpected_index_column_names": [spec["row_id"]]})
     outcome = CheckOutcome(suite=suite_name, validation=validation.to_json_dict())
     for result in validation.results:
         config, meta = result.expectation_config, result.expectation_config.meta
@@ -132,12 +139,16 @@ def accounting_frame(run, article_rows: int, quarantine_rows: int) -> pa.Table:
 
 def build_data_docs(validations: dict[str, dict], site_dir: Path) -> Path:
     """GX Data Docs for one run's validation results (name -> GX result JSON); returns index.html."""
+    with _gx_lock:
+        return _build_data_docs(validations, site_dir.resolve())
+
+
+def _build_data_docs(validations: dict[str, dict], site_dir: Path) -> Path:
     from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResultSchema
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier, ValidationResultIdentifier)
 
-    site_dir = site_dir.resolve()
     context = _batch_definition().data_asset.datasource._data_context
     site_name = f"run-{site_dir.name}"
     context.add_data_docs_site(site_name, {

@@ -49,7 +49,8 @@ def test_every_example_query_runs(seed_warehouse):
     import re
     from pathlib import Path
 
-    samples = {"label": "PERSON", "name": "Vladimir Putin", "start": "2021-08-01", "end": "2021-08-31"}
+    samples = {"label": "PERSON", "name": "Vladimir Putin", "start": "2021-08-01", "end": "2021-08-31",
+               "source_path": "000_2537d38693dccd6e.txt", "day": "2021-08-25"}
     for path in sorted((Path(__file__).resolve().parent.parent / "sql" / "queries").glob("*.sql")):
         names = sorted(set(re.findall(r"\$(\w+)", path.read_text())))
         params = [arg for name in names for arg in ("--param", f"{name}={samples[name]}")]

@@ -1,50 +1,246 @@
+"""Duplicates, borrowings and stories on small inline articles (tasks/dedup.py, tasks/stories.py)."""
+
 import datetime as dt
+import json
 
 import pyarrow as pa
+import pytest
 
-from tasks.dedup import link_exact_duplicates
+from tasks import dedup, stories
+from tasks.clean import ARTICLE_SCHEMA
+from tests.conftest import newsflow
 
-EARLIER_COLUMNS = ("article_id", "source_path", "record_index", "content_hash", "published_date", "input_order",
-                   "story_id", "duplicate_of")
+STRIKE = (
+    "Dock workers in Port Halden walked off the job on Monday, halting the loading of grain ships\n"
+    "for the first time in eleven years. The union said the strike would last until the harbour board\n"
+    "restored the night shift it cut in March.\n"
+    "Harbour board chairman Elin Sorvik said talks with the union would resume on Wednesday and that\n"
+    "she expected the grain terminal to reopen before the end of the week.\n"
+    "Exporters warned that every day of the stoppage costs farmers in the region close to two million\n"
+    "crowns in storage fees and missed sailings."
+)
+# Three words changed, the lines wrapped elsewhere, the last sentence dropped.
+STRIKE_EDITED = (
+    "Dock workers in Port Halden walked off the job on Monday, halting the loading of grain\n"
+    "ships for the first time in twelve years. The union said the strike would last until the\n"
+    "harbour board restored the night shift it cut in April.\n"
+    "Harbour board chairwoman Elin Sorvik said talks with the union would resume on Wednesday and\n"
+    "that she expected the grain terminal to reopen before the end of the week."
+)
+# The strike's second paragraph inside a longer, different article.
+PORT_FEATURE = (
+    "Port Halden has handled more grain every year since the new terminal opened, and the town now\n"
+    "depends on the harbour for one job in four, according to the municipal statistics office.\n"
+    "Harbour board chairman Elin Sorvik said talks with the union would resume on Wednesday and that\n"
+    "she expected the grain terminal to reopen before the end of the week.\n"
+    "The harbour board plans to dredge the northern basin next spring so that larger bulk carriers can\n"
+    "dock, a project that the regional council has promised to fund in part.\n"
+    "Fishermen who share the basin have asked for a separate quay and a say in the dredging schedule."
+)
+# The same event, told in other words by another outlet.
+STRIKE_RETOLD = (
+    "Grain shipments from Port Halden stopped on Monday after dockers went on strike over the night\n"
+    "shift, which the harbour board cut in March. Union leaders said the walkout would continue until\n"
+    "the shift is restored. Elin Sorvik, who chairs the harbour board, expects the terminal to reopen\n"
+    "within days; farmers fear storage fees as the grain ships wait at anchor."
+)
+# Same place and topic, another event: a festival at the same harbour.
+HARBOUR_FESTIVAL = (
+    "Port Halden will hold its first harbour festival in July, with tall ships, a fish market and\n"
+    "concerts on the quay. Organisers expect twenty thousand visitors over the weekend and have asked\n"
+    "residents to leave their cars at home, since the harbour road will be closed to traffic."
+)
+PORT, SORVIK, UNION, BOARD, FARMERS = "gpe:port-halden", "person:elin-sorvik", "org:union", "org:board", "norp:x"
 
 
 def _articles(*rows) -> pa.Table:
-    return pa.Table.from_pylist([{"article_id": a, "source_path": f"{a}.txt", "record_index": None,
-                                  "content_hash": h, "published_date": d, "input_order": o}
-                                 for a, h, d, o in rows])
+    """Rows of (article_id, clean_text, published_date, input_order)."""
+    return pa.Table.from_pylist([
+        {"article_id": a, "source_path": f"{a}.txt", "record_index": None, "clean_text": text,
+         "published_date": date, "content_hash": f"hash-of-{a}", "input_order": order}
+        for a, text, date, order in rows], schema=ARTICLE_SCHEMA)
 
 
-def _earlier(*rows) -> pa.Table:
-    return pa.Table.from_pylist([dict(zip(EARLIER_COLUMNS, row)) for row in rows]) if rows else \
-        pa.table({c: [] for c in EARLIER_COLUMNS})
+def _mentions(entities_by_article: dict) -> list[dict]:
+    return [{"article_id": a, "entity_id": e, "label": e.split(":")[0].upper()}
+            for a, entities in entities_by_article.items() for e in entities]
 
 
-def _links(table: pa.Table) -> dict:
-    return {row["article_id"]: (row["duplicate_of"], row["story_id"]) for row in table.to_pylist()}
+def _find(articles: pa.Table, mentions=(), earlier=None, threshold=dedup.DEFAULT_NEAR_DUPLICATE_THRESHOLD):
+    prints = dedup.fingerprint_articles(articles)
+    return dedup.find_copies(articles, prints, list(mentions), earlier or dedup.EarlierArticles([], [], [], []),
+                             threshold)
 
 
-def test_copies_point_at_the_earliest_by_date_then_order():
-    articles = _articles(("late", "h1", dt.date(2021, 8, 25), 1), ("early", "h1", dt.date(2021, 8, 23), 2),
-                         ("undated", "h1", None, 0), ("other", "h2", None, 3))
-    assert _links(link_exact_duplicates(articles, _earlier())) == {
-        "early": (None, "early"), "late": ("early", "early"), "undated": ("early", "early"),
-        "other": (None, "other")}
+def _links(result: dedup.DedupResult) -> dict:
+    return {row["article_id"]: (row["duplicate_of"], row["story_id"]) for row in result.links.to_pylist()}
 
 
-def test_a_copy_of_a_loaded_article_joins_its_story():
-    articles = _articles(("new", "h1", dt.date(2021, 8, 24), 10))
-    earlier = _earlier(("old", "old.txt", None, "h1", dt.date(2021, 8, 23), 1, "story-1", None))
-    assert _links(link_exact_duplicates(articles, earlier)) == {"new": ("old", "story-1")}
+MON, TUE, NEXT_MONTH = dt.date(2024, 3, 4), dt.date(2024, 3, 5), dt.date(2024, 4, 8)
 
 
-def test_an_earlier_copy_arriving_later_relinks_the_loaded_one():
-    articles = _articles(("first", "h1", dt.date(2021, 8, 20), 10))
-    earlier = _earlier(("old", "old.txt", None, "h1", dt.date(2021, 8, 23), 1, "old", None))
-    assert _links(link_exact_duplicates(articles, earlier)) == {"first": (None, "first"), "old": ("first", "first")}
+def test_exact_copies_point_at_the_earliest_by_date_then_order():
+    result = _find(_articles(("late", STRIKE, TUE, 1), ("early", STRIKE, MON, 2), ("undated", STRIKE, None, 0),
+                             ("rewrapped", STRIKE.replace("\n", " "), MON, 3)))
+    assert _links(result) == {"early": (None, "early"), "late": ("early", "early"), "undated": ("early", "early"),
+                              "rewrapped": ("early", "early")}
+
+
+def test_a_lightly_edited_copy_is_a_near_duplicate_and_a_borrowing():
+    result = _find(_articles(("original", STRIKE, MON, 0), ("edited", STRIKE_EDITED, TUE, 1)))
+    assert _links(result) == {"original": (None, "original"), "edited": ("original", "original")}
+    # Every line (a paragraph, to the cleaner) is mostly the original's, changed words and all.
+    [borrowing] = result.borrowings.to_pylist()
+    assert (borrowing["article_id"], borrowing["borrowed_from"], borrowing["borrowed_paragraphs"]) == \
+        ("edited", "original", 5)
+    assert borrowing["borrowed_share"] == 1.0
+
+
+def test_shared_paragraphs_are_recorded_with_their_share_but_are_not_copies():
+    result = _find(_articles(("strike", STRIKE, MON, 0), ("feature", PORT_FEATURE, TUE, 1)))
+    assert _links(result) == {"strike": (None, "strike"), "feature": (None, "feature")}
+    borrowed_words = len("Harbour board chairman Elin Sorvik said talks with the union would resume on Wednesday "
+                         "and that she expected the grain terminal to reopen before the end of the week".split())
+    total_words = len(PORT_FEATURE.replace(",", " ").split())
+    assert result.borrowings.to_pylist() == [{
+        "article_id": "feature", "borrowed_from": "strike",
+        "borrowed_share": round(borrowed_words / total_words, 4), "borrowed_paragraphs": 2}]
+
+
+def test_the_same_event_in_other_words_is_one_story_and_no_copy():
+    articles = _articles(("strike", STRIKE, MON, 0), ("retold", STRIKE_RETOLD, TUE, 1))
+    mentions = _mentions({"strike": [PORT, SORVIK, UNION, BOARD], "retold": [PORT, SORVIK, UNION, BOARD]})
+    result = _find(articles, mentions)
+    assert _links(result) == {"strike": (None, "strike"), "retold": (None, "strike")}
+    assert len(result.borrowings) == 0
+
+
+def test_unrelated_articles_on_the_same_place_stay_apart():
+    articles = _articles(("strike", STRIKE, MON, 0), ("festival", HARBOUR_FESTIVAL, TUE, 1))
+    mentions = _mentions({"strike": [PORT, SORVIK, UNION, BOARD], "festival": [PORT, BOARD, SORVIK]})
+    assert _links(_find(articles, mentions)) == {"strike": (None, "strike"), "festival": (None, "festival")}
+
+
+def test_the_same_event_weeks_apart_is_another_story():
+    articles = _articles(("strike", STRIKE, MON, 0), ("retold", STRIKE_RETOLD, NEXT_MONTH, 1))
+    mentions = _mentions({"strike": [PORT, SORVIK, UNION, BOARD], "retold": [PORT, SORVIK, UNION, BOARD]})
+    assert _links(_find(articles, mentions)) == {"strike": (None, "strike"), "retold": (None, "retold")}
+
+
+def _loaded(result: dedup.DedupResult, articles: pa.Table) -> dedup.EarlierArticles:
+    """What the warehouse holds after loading a result, as tasks/load.py dedup_candidates reads it back."""
+    links = {row["article_id"]: row for row in result.links.to_pylist()}
+    rows = [row | {"duplicate_of": links[row["article_id"]]["duplicate_of"],
+                   "story_id": links[row["article_id"]]["story_id"]} for row in articles.to_pylist()]
+    return dedup.EarlierArticles(rows, result.signatures.to_pylist(), result.fingerprints.to_pylist(), [])
+
+
+def test_a_copy_arriving_in_a_later_run_links_to_the_loaded_original():
+    first_run = _articles(("original", STRIKE, MON, 0), ("festival", HARBOUR_FESTIVAL, MON, 1))
+    earlier = _loaded(_find(first_run), first_run)
+    result = _find(_articles(("edited", STRIKE_EDITED, NEXT_MONTH, 10)), earlier=earlier)
+    assert _links(result) == {"edited": ("original", "original")}
+    assert [row["article_id"] for row in result.signatures.to_pylist()] == ["edited"]
+
+
+def test_an_earlier_copy_arriving_later_relinks_the_loaded_ones():
+    first_run = _articles(("late", STRIKE, TUE, 0), ("later-edit", STRIKE_EDITED, NEXT_MONTH, 1))
+    earlier = _loaded(_find(first_run), first_run)
+    result = _find(_articles(("first", STRIKE, MON, 10)), earlier=earlier)
+    assert _links(result) == {"first": (None, "first"), "late": ("first", "first"),
+                              "later-edit": ("first", "first")}
 
 
 def test_the_same_input_read_again_is_not_its_own_copy():
-    articles = _articles(("a", "h1", None, 10))
-    earlier = _earlier(("a", "a.txt", None, "h1", None, 1, "a", None),
-                       ("a-old-version", "a.txt", None, "h1", None, 0, "a-old-version", None))
-    assert _links(link_exact_duplicates(articles, earlier)) == {"a": (None, "a")}
+    first_run = _articles(("a", STRIKE, MON, 0))
+    earlier = _loaded(_find(first_run), first_run)
+    assert _links(_find(_articles(("a", STRIKE, MON, 10)), earlier=earlier)) == {"a": (None, "a")}
+
+
+def test_signatures_of_another_band_layout_are_re_keyed():
+    first_run = _articles(("original", STRIKE, MON, 0))
+    earlier = _loaded(_find(first_run, threshold=0.8), first_run)
+    result = _find(_articles(("edited", STRIKE_EDITED, TUE, 10)), earlier=earlier, threshold=0.5)
+    assert _links(result) == {"edited": ("original", "original")}
+    layouts = {row["article_id"]: row["lsh_layout"] for row in result.signatures.to_pylist()}
+    assert layouts == {"edited": "k3-p128-b32-r4", "original": "k3-p128-b32-r4"}
+
+
+def test_a_stricter_threshold_keeps_the_edited_copy_apart():
+    result = _find(_articles(("original", STRIKE, MON, 0), ("edited", STRIKE_EDITED, TUE, 1)), threshold=0.95)
+    assert _links(result) == {"original": (None, "original"), "edited": (None, "edited")}
+
+
+def test_empty_and_tiny_texts_are_compared_without_error():
+    result = _find(_articles(("a", "Breaking.", MON, 0), ("b", "Breaking.", TUE, 1), ("c", "Developing.", MON, 2)))
+    assert _links(result) == {"a": (None, "a"), "b": ("a", "a"), "c": (None, "c")}
+
+
+@pytest.mark.parametrize("threshold", [0.0, 1.5])
+def test_a_threshold_outside_0_to_1_is_refused(threshold):
+    with pytest.raises(ValueError, match="threshold"):
+        _find(_articles(("a", STRIKE, MON, 0)), threshold=threshold)
+
+
+def test_salient_entities_are_the_most_mentioned_story_entities():
+    mentions = [{"article_id": "a", "entity_id": e, "label": label}
+                for e, label in [("p", "PERSON"), ("p", "PERSON"), ("d", "DATE"), ("g", "GPE"), ("o", "ORG"),
+                                 ("o", "ORG"), ("o", "ORG")]]
+    assert stories.salient_entities(mentions) == {"a": ["o", "p", "g"]}
+
+
+# The real flow, DuckLake, spaCy and GX: seeds, and a copy arriving in a later run.
+
+def _query(warehouse, sql: str, **params) -> list[dict]:
+    args = [arg for name, value in params.items() for arg in ("--param", f"{name}={value}")]
+    result = newsflow("query", sql, *args, "--warehouse", str(warehouse), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_seeds_000_and_001_are_linked_and_the_five_form_one_story(seed_warehouse):
+    [link] = _query(seed_warehouse, """
+        select borrower.source_path as borrower, lender.source_path as lender, b.borrowed_share
+        from borrowings b join articles borrower using (article_id)
+        join articles lender on lender.article_id = b.borrowed_from""")
+    # 000's second to fourth paragraphs (187 of its 481 words) retell 001's.
+    assert (link["borrower"], link["lender"]) == ("000_2537d38693dccd6e.txt", "001_cc92b69f11ad1a98.txt")
+    assert 0.35 < link["borrowed_share"] < 0.42
+    [story] = _query(seed_warehouse, "select * from stories")
+    assert (story["first_seen"], story["last_seen"], story["article_count"], story["distinct_articles"]) == \
+        ("2021-08-21", "2021-08-27", 5, 5)
+    assert {"Afghanistan", "Vladimir Putin", "Taliban"} <= set(story["top_entities"])
+    first = _query(seed_warehouse, "sql/queries/story_sources.sql", source_path="004_8b3fc308f6c75f53.txt")
+    assert [(r["publication_rank"], r["source_path"]) for r in first][:1] == [(1, "001_cc92b69f11ad1a98.txt")]
+    assert len(first) == 5
+
+
+def _write_article(folder, name: str, date: str, text: str) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(f"{date}\n{text}\n")
+
+
+def test_a_copy_arriving_a_week_later_is_linked_to_the_loaded_original(tmp_path, prefect_harness):
+    from flows.pipeline import news_pipeline
+
+    source, warehouse = tmp_path / "source", tmp_path / "warehouse"
+    _write_article(source, "strike.txt", "4 March 2024", STRIKE)
+    _write_article(source, "festival.txt", "4 March 2024", HARBOUR_FESTIVAL)
+    news_pipeline(source=str(source), warehouse=str(warehouse), workers=1)
+    _write_article(source, "republished.txt", "11 March 2024", STRIKE_EDITED)
+    second = news_pipeline(source=str(source), warehouse=str(warehouse), workers=1)
+    assert (second["articles_loaded"], second["duplicates"]) == (1, 1)
+    rows = _query(warehouse, "sql/queries/duplicates_of_article.sql", source_path="strike.txt")
+    assert [(r["relation"], r["source_path"]) for r in rows] == \
+        [("borrows from it", "republished.txt"), ("copy", "republished.txt")]
+    assert _query(warehouse, "select count(*) as n from minhash_signatures") == [{"n": 3}]
+    week = _query(warehouse, "sql/queries/stories_of_week.sql", day="2024-03-06")
+    assert sorted((r["first_source_path"], r["article_count"]) for r in week) == \
+        [("festival.txt", 1), ("strike.txt", 2)]
+
+
+def test_a_threshold_outside_0_to_1_is_a_usage_error(tmp_path):
+    result = newsflow("run", "--source", str(tmp_path), "--warehouse", str(tmp_path / "w"),
+                      "--near-duplicate-threshold", "1.5")
+    assert (result.returncode, result.stderr) == \
+        (2, "newsflow: --near-duplicate-threshold must be above 0 and at most 1\n")

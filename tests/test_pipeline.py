@@ -63,7 +63,8 @@ def test_entities_count_their_mentions(seed_warehouse):
 def test_run_is_recorded_with_its_quality_results(seed_warehouse):
     [run] = query(seed_warehouse, "select * from runs")
     assert (run["status"], run["files_seen"], run["articles_loaded"], run["quarantined"]) == ("completed", 5, 5, 0)
-    assert set(json.loads(run["stage_seconds"])) == {"ingest", "clean", "extract", "quality", "dedup", "load"}
+    assert set(json.loads(run["stage_seconds"])) == {"ingest", "clean", "extract", "quality", "batches_wall", "dedup",
+                                                     "load"}
     results = query(seed_warehouse, "select suite, bool_and(success) as ok from quality_results group by suite")
     assert sorted((r["suite"], r["ok"]) for r in results) == [
         ("accounting", True), ("clean", True), ("date_mentions", True), ("extracted", True), ("quotes", True),
@@ -144,7 +145,7 @@ def test_a_retried_flow_run_reuses_the_stages_it_had_finished(tmp_path, prefect_
     import tasks.dedup
 
     calls = {"clean": 0, "dedup": 0}
-    clean_documents, link = tasks.clean.clean_documents, tasks.dedup.link_exact_duplicates
+    clean_documents, link = tasks.clean.clean_documents, tasks.dedup.find_copies
 
     def counting_clean(*args, **kwargs):
         calls["clean"] += 1
@@ -157,7 +158,7 @@ def test_a_retried_flow_run_reuses_the_stages_it_had_finished(tmp_path, prefect_
         return link(*args, **kwargs)
 
     monkeypatch.setattr(tasks.clean, "clean_documents", counting_clean)
-    monkeypatch.setattr(tasks.dedup, "link_exact_duplicates", failing_then_working_link)
+    monkeypatch.setattr(tasks.dedup, "find_copies", failing_then_working_link)
     monkeypatch.setattr("flows.pipeline.find_duplicates.retry_delay_seconds", 0)
     summary = news_pipeline.with_options(retries=1)(source=str(SEEDS), warehouse=str(tmp_path / "w"), workers=1)
     assert summary["articles_loaded"] == 5

@@ -69,7 +69,9 @@ def test_serve_publishes_both_deployments_with_schedules_and_a_parameter_form(se
     assert [(s["schedule"]["cron"], s["schedule"]["timezone"], s["active"]) for s in pipeline["schedules"]] == \
         [("15 4 * * *", "UTC", True)]
     form = pipeline["parameter_openapi_schema"]["properties"]
-    assert set(form) == {"source", "warehouse", "model", "workers", "full_refresh", "batch_size"}
+    assert set(form) == {"source", "warehouse", "model", "workers", "full_refresh", "batch_size",
+                         "near_duplicate_threshold", "dask_address"}
+    assert form["near_duplicate_threshold"]["type"] == "number"
     assert form["workers"]["type"] == "integer" and form["full_refresh"]["type"] == "boolean"
     assert "one per CPU core" in form["workers"]["description"]
     maintenance = _deployment(api, "newsflow-maintenance")
