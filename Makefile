@@ -38,7 +38,7 @@ serve: $(INSTALLED)
 # Throughput, memory and re-run cost against bare spaCy (bench/, not part of `make test`).
 BENCH_SIZES ?= 1000 10000 20000
 bench: $(INSTALLED)
-	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt matplotlib
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,bench]'
 	$(BIN)/python -m bench.throughput --sizes $(BENCH_SIZES)
 
 clean:

@@ -53,9 +53,30 @@ class PeakRss:
         return self.peak
 
 
-def timed_run(source: Path, warehouse: Path, workers: int) -> dict:
+def prefect_server(home: Path):
+    """A `prefect server start` on a free loopback port, as `make ui` runs one; (process, env)."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = os.environ | {"PREFECT_HOME": str(home), "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+                        "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
+    server = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(240):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2)
+            return server, env
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError("prefect server did not start")
+
+
+def timed_run(source: Path, warehouse: Path, workers: int, env: dict | None = None) -> dict:
     """One `newsflow run`; wall seconds, peak RSS (MiB) and the run's own record."""
-    env = os.environ | {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
+    env = env or os.environ | {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
     started = time.perf_counter()
     process = subprocess.Popen([str(BIN / "newsflow"), "run", "--source", str(source), "--warehouse",
                                 str(warehouse), "--workers", str(workers)], env=env,
@@ -78,7 +99,7 @@ def bare_spacy(source: Path) -> dict:
     return json.loads(out.stdout)
 
 
-def bench_size(size: int, workers: int, pool: list) -> dict:
+def bench_size(size: int, workers: int, pool: list, env: dict) -> dict:
     source, warehouse = WORK / f"n{size}", WORK / f"n{size}-warehouse"
     shutil.rmtree(source, ignore_errors=True)
     shutil.rmtree(warehouse, ignore_errors=True)
@@ -86,12 +107,12 @@ def bench_size(size: int, workers: int, pool: list) -> dict:
     print(f"[{size}] {words} words; bare spaCy ...", flush=True)
     baseline = bare_spacy(source)
     print(f"[{size}] baseline {baseline['words_per_second']:.0f} words/s; newsflow run ...", flush=True)
-    full = timed_run(source, warehouse, workers)
+    full = timed_run(source, warehouse, workers, env)
     print(f"[{size}] full run {full['wall_seconds']:.1f} s; re-runs ...", flush=True)
-    unchanged = timed_run(source, warehouse, workers)
+    unchanged = timed_run(source, warehouse, workers, env)
     new = max(1, size // 100)
     write_corpus(source, pool[size:size + new])
-    one_percent = timed_run(source, warehouse, workers)
+    one_percent = timed_run(source, warehouse, workers, env)
     return {"articles": size, "words": words, "workers": workers, "baseline": baseline, "full": full,
             "rerun_unchanged": unchanged, "rerun_one_percent_new": one_percent | {"new_articles": new},
             "newsflow_words_per_second": words / full["wall_seconds"],
@@ -100,9 +121,10 @@ def bench_size(size: int, workers: int, pool: list) -> dict:
             "rerun_one_percent_share": one_percent["wall_seconds"] / full["wall_seconds"]}
 
 
-def write_results(results: list[dict]) -> None:
+def write_results(results: list[dict], temporary_server_run: dict) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "throughput.json").write_text(json.dumps(results, indent=2))
+    (RESULTS / "throughput.json").write_text(json.dumps({"sizes": results, "seeds_with_temporary_server":
+                                                         temporary_server_run}, indent=2))
     lines = ["| articles | words | bare spaCy words/s | newsflow words/s | ratio | full run s | stage seconds "
              "| peak RSS MiB | re-run unchanged | re-run +1% |", "|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|"]
     for r in results:
@@ -112,6 +134,8 @@ def write_results(results: list[dict]) -> None:
                      f"| {r['full']['wall_seconds']:.1f} | {stages} | {r['full']['peak_rss_mib']:.0f} "
                      f"| {r['rerun_unchanged']['wall_seconds']:.1f} s ({r['rerun_unchanged_share']:.1%}) "
                      f"| {r['rerun_one_percent_new']['wall_seconds']:.1f} s ({r['rerun_one_percent_share']:.1%}) |")
+    lines.append(f"\n`newsflow run` on seeds/ without a server (temporary Prefect API): "
+                 f"{temporary_server_run['wall_seconds']:.1f} s wall")
     (RESULTS / "throughput.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     _plot(results)
@@ -145,7 +169,19 @@ def main() -> None:
     args = parser.parse_args()
     real = stories()
     pool = real + synthetic(real, max(0, max(args.sizes) + max(args.sizes) // 100 - len(real)))
-    write_results([bench_size(size, args.workers, pool) for size in args.sizes])
+    # Runs report to a running Prefect server, as with `make ui`: a bare `newsflow run` also pays
+    # for starting a temporary one (measured separately below), a fixed cost unrelated to size.
+    server, env = prefect_server(WORK / "prefect-home")
+    try:
+        results = [bench_size(size, args.workers, pool, env) for size in args.sizes]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    shutil.rmtree(WORK / "seeds-warehouse", ignore_errors=True)
+    temporary = timed_run(seeds, WORK / "seeds-warehouse", args.workers)
+    print(f"seeds with a temporary Prefect server: {temporary['wall_seconds']:.1f} s wall")
+    write_results(results, temporary)
 
 
 if __name__ == "__main__":

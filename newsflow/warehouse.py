@@ -21,6 +21,7 @@ CATALOG_FILE = "catalog.sqlite"
 DATA_DIR = "data"
 LOCK_FILE = ".write.lock"
 STAGING_DIR = ".staging"     # one folder per run, removed when the run ends
+MEMORY_LIMIT = "1GB"
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 # Table creation order matters only for readability; no foreign keys in DuckLake.
 SCHEMA_FILES = ("articles", "entity_mentions", "entities", "date_mentions", "quotes",
@@ -54,8 +55,9 @@ def _extension_file(name: str) -> Path:
 
 
 def _connect() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(config={"autoinstall_known_extensions": False,
-                                 "autoload_known_extensions": False})
+    # DuckDB would take up to 80% of RAM by default; a run's load spills to disk past this instead.
+    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False,
+                                 "memory_limit": MEMORY_LIMIT})
     for name in ("sqlite", "ducklake"):
         con.execute(f"install '{_extension_file(name)}'")
         con.execute(f"load {name}")
