@@ -63,9 +63,13 @@ def prefect_server(home: Path):
         port = probe.getsockname()[1]
     env = os.environ | {"PREFECT_HOME": str(home), "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
                         "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
+    home.mkdir(parents=True, exist_ok=True)
+    log = open(home / "server.log", "w")
     server = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              env=env, stdout=log, stderr=subprocess.STDOUT)
     for _ in range(240):
+        if server.poll() is not None:
+            raise RuntimeError(f"prefect server exited: see {home / 'server.log'}")
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2)
             return server, env

@@ -32,7 +32,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from newsflow import summary
 from newsflow import warehouse as wh
-from tasks import clean, date_mentions, dedup, entities, extract, ingest, load, quality, quotes
+from tasks import clean, date_mentions, dedup, entities, extract, ingest, load, quality, quotes, stories
 
 DEFAULT_BATCH_SIZE = 500
 # Stage tasks running at once on one machine: enough for one batch to be read and cleaned while
@@ -188,9 +188,9 @@ def extract_batch(model: str, workers: int, articles_in: str, mentions_out: str,
 def find_duplicates(warehouse: str, articles_in: list[str], mentions_in: list[str], threshold: float,
                     found_out: dict[str, str]) -> int:
     """Link exact and near copies and stories, within the run and against the warehouse."""
-    articles = pa.concat_tables([_read(p) for p in articles_in])
-    mentions = pa.concat_tables([_read(p).select(["article_id", "entity_id", "label"]) for p in mentions_in])
-    mentions = mentions.to_pylist()
+    # Only what dedup reads, file by file: the whole run is in memory here, so keep it small.
+    articles = pa.concat_tables([pq.read_table(p, columns=list(dedup.ARTICLE_COLUMNS)) for p in articles_in])
+    mentions = [row for p in mentions_in for row in _story_entity_counts(_read(p))]
     prints = dedup.fingerprint_articles(articles)
     earlier = load.dedup_candidates(Path(warehouse), dedup.candidate_request(articles, prints, mentions, threshold))
     found = dedup.find_copies(articles, prints, mentions, earlier, threshold)
@@ -198,6 +198,14 @@ def find_duplicates(warehouse: str, articles_in: list[str], mentions_in: list[st
         _write(getattr(found, kind), path)
     new_ids = set(articles["article_id"].to_pylist())
     return sum(1 for row in found.links.to_pylist() if row["duplicate_of"] and row["article_id"] in new_ids)
+
+
+def _story_entity_counts(mentions: pa.Table) -> list[dict]:
+    """(article_id, entity_id, label, mentions) of the labels stories are told by: one row per pair."""
+    story = mentions.filter(pc.is_in(mentions["label"], value_set=pa.array(sorted(stories.STORY_LABELS))))
+    counted = story.group_by(["article_id", "entity_id", "label"]).aggregate([("start_char", "count")])
+    return counted.select(["article_id", "entity_id", "label", "start_char_count"]) \
+                  .rename_columns(["article_id", "entity_id", "label", "mentions"]).to_pylist()
 
 
 @task(name="load", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)

@@ -26,6 +26,9 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from tasks import stories
 
+# The article columns dedup reads.
+ARTICLE_COLUMNS = ("article_id", "source_path", "record_index", "content_hash", "published_date", "input_order",
+                   "clean_text")
 # Measured on Reuters-21578 (bench/dedup_reuters.py, tuning files 000-009): see the README.
 DEFAULT_NEAR_DUPLICATE_THRESHOLD = 0.5
 SHINGLE_WORDS = 3
@@ -354,9 +357,7 @@ def _fingerprint_rows(prints: dict[str, Fingerprints]) -> pa.Table:
 def find_copies(articles: pa.Table, prints: dict[str, Fingerprints], mentions: list[dict],
                 earlier: EarlierArticles, threshold: float = DEFAULT_NEAR_DUPLICATE_THRESHOLD) -> DedupResult:
     """Link the run's articles to their copies and stories, among themselves and in the warehouse."""
-    columns = ["article_id", "source_path", "record_index", "content_hash", "published_date", "input_order",
-               "clean_text"]
-    pool = candidate_pool(articles.select(columns).to_pylist(), earlier.articles)
+    pool = candidate_pool(articles.select(list(ARTICLE_COLUMNS)).to_pylist(), earlier.articles)
     new_ids = set(articles["article_id"].to_pylist())
     known = _earlier_prints(earlier) | prints
     lsh = lsh_index(threshold)
