@@ -18,6 +18,7 @@ import os
 import shutil
 import time
 import uuid
+from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -85,7 +86,7 @@ def staged_content_key(context, parameters: dict) -> str:
     digest = hashlib.blake2b(context.task.name.encode())
     for name, value in sorted(parameters.items()):
         if name.endswith("_in") and value:
-            value = _file_digest(value)
+            value = [_file_digest(p) for p in value] if isinstance(value, list) else _file_digest(value)
         digest.update(f"{name}={value!r};".encode())
     return digest.hexdigest()
 
@@ -161,12 +162,29 @@ def check_accounting(run: load.RunRecord, articles_in: list[str], quarantine_in:
 
 
 @task(name="clean", **staged_stage)
-def clean_batch(run_date: dt.date, documents_in: str, articles_out: str) -> dict:
+def clean_batch(run_date: dt.date, documents_in: str, repeated_in: str, articles_out: str) -> dict:
     """Strip boilerplate, find title, byline, dateline and publication date."""
     started = time.perf_counter()
-    articles = clean.clean_documents(_read(documents_in), run_date)
+    repeated: dict[str, set[str]] = defaultdict(set)
+    for row in _read(repeated_in).to_pylist():
+        repeated[row["source"]].add(row["fingerprint"])
+    articles = clean.clean_documents(_read(documents_in), run_date,
+                                     {source: frozenset(lines) for source, lines in repeated.items()})
     _write(articles, articles_out)
     return {"articles": len(articles), "seconds": time.perf_counter() - started}
+
+
+@task(name="repeated lines", **staged_stage)
+def find_repeated_lines(documents_in: list[str], repeated_out: str) -> dict:
+    """Count short lines across the whole run's documents, per source: site furniture repeats."""
+    started = time.perf_counter()
+    rows = (row for path in documents_in
+            for row in pq.read_table(path, columns=["source_path", "raw_text"]).to_pylist())
+    repeated = clean.repeated_lines_by_source(rows)
+    _write(pa.table({"source": [s for s, lines in repeated.items() for _ in lines],
+                     "fingerprint": [f for lines in repeated.values() for f in lines]},
+                    schema=pa.schema([("source", pa.string()), ("fingerprint", pa.string())])), repeated_out)
+    return {"seconds": time.perf_counter() - started}
 
 
 @task(name="extract", **staged_stage)
@@ -366,8 +384,14 @@ def process_batches(staging_root: str, source: str, inputs_in: str, batch_size: 
     staging = Staging(Path(staging_root))
     inputs = _read(inputs_in)["path"].to_pylist()
     batches = [inputs[i:i + batch_size] for i in range(0, len(inputs), batch_size)]
-    submitted = [_submit_batch(staging, number, paths, source, first_order + number * batch_size, known_in, model,
-                               workers, run_date, parameters) for number, paths in enumerate(batches)]
+    reads = [ingest_batch.submit(source, paths, first_order + number * batch_size, known_in,
+                                 staging.path("documents", number), staging.path("quarantine", f"ingest-{number:05d}"))
+             for number, paths in enumerate(batches)]
+    # Furniture lines are told by their repetition across the whole run, so cleaning waits for every read.
+    repeated = find_repeated_lines.submit([staging.path("documents", n) for n in range(len(batches))],
+                                          staging.path("repeated", "lines"), wait_for=reads)
+    submitted = [[("ingest", read)] + _submit_batch(staging, number, read, repeated, run_date, model, workers,
+                                                    parameters) for number, read in enumerate(reads)]
     results = []
     for number, chain in enumerate(submitted):
         # In chain order, so a failed stage raises its own error before its never-run successors are asked.
@@ -379,14 +403,12 @@ def process_batches(staging_root: str, source: str, inputs_in: str, batch_size: 
     return results
 
 
-def _submit_batch(staging: Staging, number: int, paths: list[str], source: str, first_order: int, known_in: str,
-                  model: str, workers: int, run_date: dt.date, parameters: dict) -> list[tuple[str, object]]:
-    """Submit one batch's chain of tasks, in order; each waits for the files the one before writes."""
-    read = ingest_batch.submit(source, paths, first_order, known_in, staging.path("documents", number),
-                               staging.path("quarantine", f"ingest-{number:05d}"))
+def _submit_batch(staging: Staging, number: int, read, repeated, run_date: dt.date, model: str, workers: int,
+                  parameters: dict) -> list[tuple[str, object]]:
+    """Submit the rest of one batch's chain, in order; each task waits for the files the one before writes."""
     raw = _submit_check(staging, "raw", number, parameters, read)
-    cleaned = clean_batch.submit(run_date, staging.path("raw", number), staging.path("cleaned", number),
-                                 wait_for=[raw])
+    cleaned = clean_batch.submit(run_date, staging.path("raw", number), staging.path("repeated", "lines"),
+                                 staging.path("cleaned", number), wait_for=[raw, repeated])
     checked = _submit_check(staging, "clean", number, parameters, cleaned)
     extracted = extract_batch.submit(model, workers, staging.path("clean", number),
                                      staging.path("mentions-unchecked", number), staging.path("entities", number),
@@ -394,7 +416,7 @@ def _submit_batch(staging: Staging, number: int, paths: list[str], source: str, 
                                      staging.path("quotes-unchecked", number), wait_for=[checked])
     mentions = _submit_check(staging, "extracted", number, parameters, extracted)
     # These two suites only `fail` (a bug, not input); they read the articles that passed the mention check.
-    return [("ingest", read), ("check raw", raw), ("clean", cleaned), ("check clean", checked),
+    return [("check raw", raw), ("clean", cleaned), ("check clean", checked),
             ("extract", extracted), ("check extracted", mentions),
             ("check date_mentions", _submit_check(staging, "date_mentions", number, parameters, mentions)),
             ("check quotes", _submit_check(staging, "quotes", number, parameters, mentions))]

@@ -16,6 +16,7 @@ import hashlib
 import math
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -309,10 +310,11 @@ def _take_dateline_and_signoff(story: list[_Piece], article: CleanArticle) -> li
     return story
 
 
-def repeated_lines_by_source(documents: list[dict]) -> dict[str, frozenset[str]]:
+def repeated_lines_by_source(documents: Iterable[dict]) -> dict[str, frozenset[str]]:
     """Per source folder, the fingerprints of short lines printed in several different stories of it.
 
-    Copies of one story (syndicated or re-scraped) count once: a story is known by its longest line.
+    `documents` (source_path, raw_text) may be a whole run's, read file by file. Copies of one story
+    (syndicated or re-scraped) count once: a story is known by its longest line.
     """
     stories_with_line: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     stories: dict[str, set[str]] = defaultdict(set)
@@ -352,10 +354,16 @@ ARTICLE_SCHEMA = pa.schema([
 ])
 
 
-def clean_documents(documents: pa.Table, run_date: dt.date) -> pa.Table:
-    """Clean every document of a batch; articles with empty text stay, for the clean suite to set aside."""
+def clean_documents(documents: pa.Table, run_date: dt.date,
+                    repeated: dict[str, frozenset[str]] | None = None) -> pa.Table:
+    """Clean every document of a batch; articles with empty text stay, for the clean suite to set aside.
+
+    `repeated` is the run's repeated lines per source (the pipeline counts them over the whole
+    run); without it they are counted in this batch alone.
+    """
     docs = documents.to_pylist()
-    repeated = repeated_lines_by_source(docs)
+    if repeated is None:
+        repeated = repeated_lines_by_source(docs)
     cleaned = [clean_article(doc["raw_text"], doc["title_hint"], doc["date_hint"],
                              repeated.get(_source_of(doc["source_path"]), frozenset())) for doc in docs]
     orders = house_date_orders([(_source_of(doc["source_path"]), a.date_candidates) for doc, a in zip(docs, cleaned)])

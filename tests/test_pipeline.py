@@ -163,3 +163,20 @@ def test_a_retried_flow_run_reuses_the_stages_it_had_finished(tmp_path, prefect_
     summary = news_pipeline.with_options(retries=1)(source=str(SEEDS), warehouse=str(tmp_path / "w"), workers=1)
     assert summary["articles_loaded"] == 5
     assert calls == {"clean": 1, "dedup": 4}
+
+
+def test_furniture_repeated_across_batches_of_a_run_is_removed(tmp_path, prefect_harness):
+    site = tmp_path / "source" / "site"
+    site.mkdir(parents=True)
+    subjects = ["The port reopened after the storm.", "Wheat prices rose for a third week.",
+                "The council approved the new budget.", "Rail workers ended their strike.",
+                "The central bank held rates steady.", "A new bridge opened to traffic."]
+    for number, subject in enumerate(subjects):
+        (site / f"{number}.txt").write_text(f"Kestrel Valley Gazette Night Desk\n{subject} Officials said more "
+                                            f"details would follow on day {number}.\n")
+    # Two stories per batch: no batch alone holds the line in the three stories the rule needs.
+    _run(tmp_path / "source", tmp_path / "warehouse", batch_size=2)
+    texts = query(tmp_path / "warehouse", "select clean_text from articles")
+    assert len(texts) == 6 and not any("Kestrel" in row["clean_text"] for row in texts)
+    rules = query(tmp_path / "warehouse", "select rule, count(*) as n from removed_spans group by rule")
+    assert {"rule": "repeated line", "n": 6} in rules
