@@ -330,7 +330,8 @@ def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: s
     if dask_address:
         stage_batches = process_batches.with_options(task_runner=_dask_runner(dask_address, workers))
         workers = 1   # Dask's workers are the processes; each NER call stays in its worker
-    with _timed(run, "batches_wall"):   # the stages above overlap across batches: their sum exceeds this
+    # Wall time of all batches; the per-stage busy times summed below overlap, so they add up to more.
+    with _timed(run, "batches_wall"):
         results = stage_batches(str(staging.root), source, inputs_file, batch_size, first_order, known, model,
                                 workers, run_date, parameters)
     for result in results:
