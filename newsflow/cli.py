@@ -123,9 +123,18 @@ def _query(args: argparse.Namespace) -> int:
         return _fail(str(error))
     except duckdb.Error as error:
         return _fail(" ".join(str(error).split()))
-    if args.format == "json":
+    try:
+        _print_rows(columns, rows, args.format)
+    except BrokenPipeError:
+        # `newsflow query ... | head` closed the pipe: the reader has what it wanted.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def _print_rows(columns: list[str], rows: list[tuple], output_format: str) -> None:
+    if output_format == "json":
         print(json.dumps([dict(zip(columns, row)) for row in rows], default=_json_value, ensure_ascii=False))
-    elif args.format == "csv":
+    elif output_format == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
         writer.writerows(rows)
@@ -137,7 +146,6 @@ def _query(args: argparse.Namespace) -> int:
         for row in rows:
             table.add_row(*("" if v is None else str(v) for v in row))
         Console().print(table)
-    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:

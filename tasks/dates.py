@@ -222,12 +222,6 @@ def resolve_publication(candidates: list[DateCandidate], run_date: dt.date,
     return None
 
 
-def resolve_publication_date(candidates: list[DateCandidate], run_date: dt.date) -> tuple[dt.date | None, str | None]:
-    """(published_date, date_source) from the best-ranked candidate that parses, else (None, None)."""
-    resolved = resolve_publication(candidates, run_date)
-    return (resolved.date, resolved.source) if resolved else (None, None)
-
-
 def _date_part(text: str) -> str:
     match = DATE_PATTERN.search(text)
     return match.group(0) if match else text

@@ -39,6 +39,14 @@ def seed_warehouse(tmp_path_factory, prefect_harness) -> Path:
     return root / "warehouse"
 
 
+def resolve_publication_date(candidates, run_date):
+    """(published_date, date_source) of the best candidate, or (None, None): what the articles table stores."""
+    from tasks.dates import resolve_publication
+
+    resolved = resolve_publication(candidates, run_date)
+    return (resolved.date, resolved.source) if resolved else (None, None)
+
+
 def newsflow(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """The real `newsflow` command line, as a user runs it."""
     command = [str(Path(sys.executable).parent / "newsflow"), *args]

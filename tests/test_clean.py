@@ -5,9 +5,8 @@ import pytest
 
 from newsflow.warehouse import open_read_only
 from tasks.clean import clean_article, clean_documents, repeated_lines_by_source
-from tasks.dates import resolve_publication_date
 from tasks.ingest import DOCUMENT_SCHEMA
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, resolve_publication_date
 
 RUN_DATE = dt.date(2026, 11, 23)
 

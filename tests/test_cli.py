@@ -65,3 +65,15 @@ def test_query_binds_parameters_never_formats_them(seed_warehouse):
     injected = newsflow("query", "select count(*) as n from entities where name = $name", "--param",
                         "name=x' or '1'='1", "--warehouse", str(seed_warehouse), "--format", "json")
     assert json.loads(injected.stdout) == [{"n": 0}]
+
+
+def test_query_piped_into_head_ends_quietly(seed_warehouse):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    newsflow_bin = Path(sys.executable).parent / "newsflow"
+    piped = subprocess.run(f"'{newsflow_bin}' query 'select * from entity_mentions' --format csv "
+                           f"--warehouse '{seed_warehouse}' | head -1", shell=True, capture_output=True, text=True)
+    assert piped.stdout.startswith("article_id,start_char")
+    assert piped.stderr == ""

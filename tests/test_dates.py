@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 
 from tasks.dates import (DateCandidate, PublicationDate, find_date_strings, find_dates_with_time, find_yearless_dates,
-                         house_date_orders, numeric_date_order, parse_date, parse_time, resolve_publication,
-                         resolve_publication_date)
+                         house_date_orders, numeric_date_order, parse_date, parse_time, resolve_publication)
+from tests.conftest import resolve_publication_date
 
 RUN_DATE = dt.date(2026, 11, 23)
 

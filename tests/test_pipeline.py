@@ -180,3 +180,12 @@ def test_furniture_repeated_across_batches_of_a_run_is_removed(tmp_path, prefect
     assert len(texts) == 6 and not any("Kestrel" in row["clean_text"] for row in texts)
     rules = query(tmp_path / "warehouse", "select rule, count(*) as n from removed_spans group by rule")
     assert {"rule": "repeated line", "n": 6} in rules
+
+
+def test_every_mention_points_at_its_text_in_the_raw_file(seed_warehouse):
+    rows = query(seed_warehouse, "select source_path, text, raw_start_char, raw_end_char from ("
+                 + (Path(__file__).resolve().parent.parent / "sql/queries/mention_sources.sql").read_text() + ")")
+    assert len(rows) == query(seed_warehouse, "select count(*) as n from entity_mentions")[0]["n"] > 200
+    for row in rows:
+        raw = (SEEDS / row["source_path"]).read_text(encoding="utf-8").replace("\u00a0", " ")
+        assert raw[row["raw_start_char"]:row["raw_end_char"]] == row["text"]
