@@ -27,12 +27,13 @@ def compact_warehouse(warehouse: str, keep_days: int) -> dict:
 @task(name="revalidate", cache_policy=NO_CACHE)
 def revalidate_warehouse(warehouse: str, model: str, run_id: str) -> dict:
     """Check every loaded article and mention against today's clean and extracted suites."""
-    parameters = quality.suite_parameters(dt.date.today(), extract.model_labels(model)) | {
-        "batch_entity_ids": load.entity_ids(Path(warehouse))}
+    parameters = quality.suite_parameters(dt.date.today(), extract.model_labels(model))
+    entity_ids = load.entity_ids(Path(warehouse))
     totals: dict[tuple, dict] = {}
     failing: dict[str, list[str]] = defaultdict(list)   # reason -> article ids
     for articles, mentions in load.loaded_pages(Path(warehouse), PAGE_SIZE):
-        for suite, frame in (("clean", articles), ("extracted", quality.mention_frame(mentions, articles))):
+        mention_frame = quality.mention_frame(mentions, articles, entity_ids)
+        for suite, frame in (("clean", articles), ("extracted", mention_frame)):
             try:
                 outcome = quality.check(frame, suite, parameters)
             except quality.BatchCheckFailed as error:

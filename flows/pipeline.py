@@ -18,7 +18,7 @@ import os
 import shutil
 import time
 import uuid
-from collections import defaultdict
+from collections import defaultdict, deque
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,9 +36,14 @@ from newsflow import warehouse as wh
 from tasks import clean, date_mentions, dedup, entities, extract, ingest, load, quality, quotes, stories
 
 DEFAULT_BATCH_SIZE = 500
-# Stage tasks running at once on one machine: enough for one batch to be read and cleaned while
-# another waits on the NER processes, few enough that memory stays a handful of batches.
-TASK_THREADS = 4
+# Batches between ingest and their last check at once: while one is in NER, the next is cleaned and
+# checked and the one before has its entities resolved, so the NER processes never wait. Memory
+# grows with this, not with the size of the source.
+BATCHES_IN_FLIGHT = 3
+# Every task of a batch's chain after ingest is submitted at once and waits in its thread for the
+# one before; one more thread for the repeated-lines task waiting for every read.
+CHAIN_TASKS = 8
+TASK_THREADS = BATCHES_IN_FLIGHT * CHAIN_TASKS + 1
 STAGING_DIR = wh.STAGING_DIR
 QUALITY_DOCS_DIR = "quality_docs"
 # The table each suite checks, as staged by the stage before it, and where rows that pass go.
@@ -131,13 +136,11 @@ def check_batch(suite: str, parameters: dict, table_in: str, articles_in: str | 
     articles = _read(articles_in) if articles_in else table
     if suite in ("date_mentions", "quotes"):  # rows of articles an earlier check set aside go with them
         table = table.filter(pc.is_in(table["article_id"], value_set=articles["article_id"]))
-    if entities_in:
-        parameters = parameters | {"batch_entity_ids": _read(entities_in)["entity_id"].to_pylist()}
     if len(articles) == 0:
         # Nothing to check (a re-run with nothing new): spare the seconds GX takes to import.
         outcome = quality.CheckOutcome(suite=suite)
     else:
-        frame = quality.mention_frame(table, articles) if suite == "extracted" else table
+        frame = quality.mention_frame(table, articles, _read(entities_in)["entity_id"]) if entities_in else table
         outcome = quality.check(frame, suite, parameters)
     _write(pa.Table.from_pylist(outcome.results, schema=quality.RESULT_SCHEMA), results_out)
     _write(pa.Table.from_pylist(_quarantine_rows(articles, outcome), schema=ingest.QUARANTINE_SCHEMA),
@@ -202,14 +205,27 @@ def extract_batch(model: str, workers: int, articles_in: str, mentions_out: str,
     return {"mentions": len(mentions), "seconds": time.perf_counter() - started}
 
 
+@task(name="fingerprint", **staged_stage)
+def fingerprint_batch(articles_in: str, prints_out: str) -> dict:
+    """MinHash and paragraph fingerprints of a batch's articles, for the run's search for copies."""
+    started = time.perf_counter()
+    articles = pq.read_table(articles_in, columns=["article_id", "clean_text"])
+    _write(dedup.prints_table(dedup.fingerprint_articles(articles)), prints_out)
+    return {"seconds": time.perf_counter() - started}
+
+
 @task(name="find duplicates", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def find_duplicates(warehouse: str, articles_in: list[str], mentions_in: list[str], threshold: float,
-                    found_out: dict[str, str]) -> int:
+def find_duplicates(warehouse: str, articles_in: list[str], mentions_in: list[str], prints_in: list[str],
+                    threshold: float, found_out: dict[str, str]) -> int:
     """Link exact and near copies and stories, within the run and against the warehouse."""
     # Only what dedup reads, file by file: the whole run is in memory here, so keep it small.
     articles = pa.concat_tables([pq.read_table(p, columns=list(dedup.ARTICLE_COLUMNS)) for p in articles_in])
     mentions = [row for p in mentions_in for row in _story_entity_counts(_read(p))]
-    prints = dedup.fingerprint_articles(articles)
+    prints = {}
+    for path in prints_in:   # batches fingerprint every clean article; some failed a later check
+        staged = _read(path)
+        prints.update(dedup.prints_from_table(staged.filter(pc.is_in(staged["article_id"],
+                                                                     value_set=articles["article_id"]))))
     earlier = load.dedup_candidates(Path(warehouse), dedup.candidate_request(articles, prints, mentions, threshold))
     found = dedup.find_copies(articles, prints, mentions, earlier, threshold)
     for kind, path in found_out.items():
@@ -339,7 +355,7 @@ def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: s
         run.unchanged_skips += result["ingest"]["skipped"]
         run.quarantined += result["ingest"]["quarantined"] + sum(c["quarantined"] for c in result["checks"].values())
         busy = {"ingest": result["ingest"]["seconds"], "clean": result["clean"]["seconds"],
-                "extract": result["extract"]["seconds"],
+                "extract": result["extract"]["seconds"], "dedup": result["fingerprint"]["seconds"],
                 "quality": sum(c["seconds"] for c in result["checks"].values())}
         for stage, seconds in busy.items():
             run.stage_seconds[stage] = run.stage_seconds.get(stage, 0.0) + seconds
@@ -347,7 +363,7 @@ def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: s
         found_out = {"links": staging.path("duplicates", "links")} | {
             kind: staging.path(kind, "run") for kind in ("signatures", "fingerprints", "borrowings")}
         run.duplicates = find_duplicates(warehouse, staging.files("articles"), staging.files("mentions"),
-                                         near_duplicate_threshold, found_out)
+                                         staging.files("prints"), near_duplicate_threshold, found_out)
     run.articles_loaded = sum(pq.read_metadata(p).num_rows for p in staging.files("articles"))
     run.mentions = sum(pq.read_metadata(p).num_rows for p in staging.files("mentions"))
     with _timed(run, "quality"):
@@ -391,17 +407,37 @@ def process_batches(staging_root: str, source: str, inputs_in: str, batch_size: 
     # Furniture lines are told by their repetition across the whole run, so cleaning waits for every read.
     repeated = find_repeated_lines.submit([staging.path("documents", n) for n in range(len(batches))],
                                           staging.path("repeated", "lines"), wait_for=reads)
-    submitted = [[("ingest", read)] + _submit_batch(staging, number, read, repeated, run_date, model, workers,
-                                                    parameters) for number, read in enumerate(reads)]
-    results = []
-    for number, chain in enumerate(submitted):
+    _start_ner_if_needed(reads, model, workers)
+    in_flight, results = deque(), []
+
+    def finish_oldest() -> None:
+        number, chain = in_flight.popleft()
         # In chain order, so a failed stage raises its own error before its never-run successors are asked.
         done = {step: future.result() for step, future in chain}
-        results.append({step: done[step] for step in ("ingest", "clean", "extract")}
+        results.append({step: done[step] for step in ("ingest", "clean", "extract", "fingerprint")}
                        | {"checks": {suite: done[f"check {suite}"] for suite in CHECKED}})
         logger.info("batch %d/%d done: %d inputs, %d unchanged", number + 1, len(batches),
-                    results[-1]["ingest"]["inputs"], results[-1]["ingest"]["skipped"])
+                    done["ingest"]["inputs"], done["ingest"]["skipped"])
+
+    for number, read in enumerate(reads):
+        if len(in_flight) == BATCHES_IN_FLIGHT:
+            finish_oldest()
+        in_flight.append((number, [("ingest", read)] + _submit_batch(staging, number, read, repeated, run_date, model,
+                                                                      workers, parameters)))
+    while in_flight:
+        finish_oldest()
     return results
+
+
+def _start_ner_if_needed(reads: list, model: str, workers: int) -> None:
+    """Start the NER processes as soon as the batches read hold enough new articles to use them."""
+    new_inputs = 0
+    for read in reads:
+        outcome = read.result()
+        new_inputs += outcome["inputs"] - outcome["skipped"] - outcome["quarantined"]
+        if new_inputs >= 2 * extract.MIN_ARTICLES_PER_WORKER:
+            extract.start_workers(model, workers)
+            return
 
 
 def _submit_batch(staging: Staging, number: int, read, repeated, run_date: dt.date, model: str, workers: int,
@@ -415,10 +451,12 @@ def _submit_batch(staging: Staging, number: int, read, repeated, run_date: dt.da
                                      staging.path("mentions-unchecked", number), staging.path("entities", number),
                                      staging.path("date_mentions-unchecked", number),
                                      staging.path("quotes-unchecked", number), wait_for=[checked])
+    prints = fingerprint_batch.submit(staging.path("clean", number), staging.path("prints", number),
+                                      wait_for=[checked])
     mentions = _submit_check(staging, "extracted", number, parameters, extracted)
     # These two suites only `fail` (a bug, not input); they read the articles that passed the mention check.
-    return [("check raw", raw), ("clean", cleaned), ("check clean", checked),
-            ("extract", extracted), ("check extracted", mentions),
+    return [("check raw", raw), ("clean", cleaned), ("check clean", checked), ("extract", extracted),
+            ("fingerprint", prints), ("check extracted", mentions),
             ("check date_mentions", _submit_check(staging, "date_mentions", number, parameters, mentions)),
             ("check quotes", _submit_check(staging, "quotes", number, parameters, mentions))]
 

