@@ -18,7 +18,7 @@ import os
 import shutil
 import time
 import uuid
-from collections import defaultdict, deque
+from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
@@ -408,25 +409,28 @@ def process_batches(staging_root: str, source: str, inputs_in: str, batch_size: 
     repeated = find_repeated_lines.submit([staging.path("documents", n) for n in range(len(batches))],
                                           staging.path("repeated", "lines"), wait_for=reads)
     _start_ner_if_needed(reads, model, workers)
-    in_flight, results = deque(), []
+    in_flight, results = {}, {}
 
-    def finish_oldest() -> None:
-        number, chain = in_flight.popleft()
+    def finish_first() -> None:
+        # The first batch to end, not the oldest: batches reach NER in no fixed order, and waiting
+        # for one still in NER would leave the window short while the others are done.
+        last_steps = {chain[-1][1]: number for number, chain in in_flight.items()}
+        number = last_steps[next(as_completed(list(last_steps)))]
         # In chain order, so a failed stage raises its own error before its never-run successors are asked.
-        done = {step: future.result() for step, future in chain}
-        results.append({step: done[step] for step in ("ingest", "clean", "extract", "fingerprint")}
-                       | {"checks": {suite: done[f"check {suite}"] for suite in CHECKED}})
+        done = {step: future.result() for step, future in in_flight.pop(number)}
+        results[number] = {step: done[step] for step in ("ingest", "clean", "extract", "fingerprint")} \
+            | {"checks": {suite: done[f"check {suite}"] for suite in CHECKED}}
         logger.info("batch %d/%d done: %d inputs, %d unchanged", number + 1, len(batches),
                     done["ingest"]["inputs"], done["ingest"]["skipped"])
 
     for number, read in enumerate(reads):
         if len(in_flight) == BATCHES_IN_FLIGHT:
-            finish_oldest()
-        in_flight.append((number, [("ingest", read)] + _submit_batch(staging, number, read, repeated, run_date, model,
-                                                                      workers, parameters)))
+            finish_first()
+        in_flight[number] = [("ingest", read)] + _submit_batch(staging, number, read, repeated, run_date, model,
+                                                               workers, parameters)
     while in_flight:
-        finish_oldest()
-    return results
+        finish_first()
+    return [results[number] for number in sorted(results)]
 
 
 def _start_ner_if_needed(reads: list, model: str, workers: int) -> None:

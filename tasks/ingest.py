@@ -24,6 +24,7 @@ SUPPORTED_SUFFIXES = {".txt": "txt", ".md": "md", ".json": "json", ".jsonl": "js
 # quarantined from its size alone, never read, so memory stays bounded whatever the source holds
 # (a 20 MB or 20 GB file costs a stat). Split a big JSONL feed into smaller files to load it.
 MAX_INPUT_BYTES = 5 * 1024 * 1024
+READ_STEP = 1024 * 1024
 # Fields a JSON record may carry besides `text`, tried in this order.
 TITLE_FIELDS = ("title", "headline")
 DATE_FIELDS = ("published_date", "date", "published", "pubdate", "publish_date")
@@ -278,7 +279,11 @@ def _read_at_most(path: Path, limit: int) -> bytes | None:
     """The file's bytes, or None when it holds more than limit (read no further than limit + 1)."""
     # O_NOFOLLOW: if the checked path became a link since, refuse rather than follow it.
     with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb") as handle:
-        data = handle.read(limit + 1)
+        # read(limit + 1) would allocate the whole limit for every small file: read what stat says,
+        # then on in steps, for a file that grew since or one stat cannot size.
+        data = handle.read(min(os.fstat(handle.fileno()).st_size, limit) + 1)
+        while len(data) <= limit and (more := handle.read(min(READ_STEP, limit + 1 - len(data)))):
+            data += more
     return None if len(data) > limit else data
 
 
