@@ -43,15 +43,12 @@ DEFAULT_BATCH_SIZE = 500
 BATCHES_IN_FLIGHT = 3
 # Every task of a batch's chain after ingest is submitted at once and waits in its thread for the
 # one before; one more thread for the repeated-lines task waiting for every read.
-CHAIN_TASKS = 8
+CHAIN_TASKS = 6
 TASK_THREADS = BATCHES_IN_FLIGHT * CHAIN_TASKS + 1
 STAGING_DIR = wh.STAGING_DIR
 QUALITY_DOCS_DIR = "quality_docs"
-# The table each suite checks, as staged by the stage before it, and where rows that pass go.
-CHECKED = {"raw": ("documents", "raw"), "clean": ("cleaned", "clean"), "extracted": ("mentions-unchecked", "mentions"),
-           "date_mentions": ("date_mentions-unchecked", "date_mentions"), "quotes": ("quotes-unchecked", "quotes")}
-# Suites over rows that belong to articles (and the staged articles they belong to).
-ARTICLES_OF = {"extracted": "clean", "date_mentions": "articles", "quotes": "articles"}
+# Where the rows that pass each suite go; the articles whose mentions pass go to "articles".
+PASSED = {"raw": "raw", "clean": "clean", "extracted": "mentions", "date_mentions": "date_mentions", "quotes": "quotes"}
 
 
 class Staging:
@@ -128,20 +125,38 @@ def ingest_batch(source: str, paths: list[str], first_order: int, known_in: str,
 
 
 @task(name="check", **staged_stage)
-def check_batch(suite: str, parameters: dict, table_in: str, articles_in: str | None, entities_in: str | None,
-                passed_out: str, articles_out: str | None, quarantine_out: str, results_out: str,
+def check_batch(suite: str, parameters: dict, table_in: str, passed_out: str, quarantine_out: str, results_out: str,
                 validation_out: str) -> dict:
     """Validate a batch at a stage boundary; set failing rows aside into quarantine."""
+    return _check(suite, parameters, _read(table_in), None, None, passed_out=passed_out,
+                  quarantine_out=quarantine_out, results_out=results_out, validation_out=validation_out)
+
+
+@task(name="check extracted", **staged_stage)
+def check_extraction(parameters: dict, clean_in: str, mentions_in: str, entities_in: str, date_mentions_in: str,
+                     quotes_in: str, checked_out: dict[str, dict[str, str]]) -> dict:
+    """Validate what extract found in a batch: mentions, then the dates and quotes of articles that passed."""
+    found = {"extracted": _check("extracted", parameters, _read(mentions_in), _read(clean_in),
+                                 _read(entities_in)["entity_id"], **checked_out["extracted"])}
+    articles = _read(checked_out["extracted"]["articles_out"])
+    for suite, rows_in in (("date_mentions", date_mentions_in), ("quotes", quotes_in)):
+        # These suites only `fail` (a bug, not input); rows of articles set aside above go with them.
+        rows = _read(rows_in)
+        rows = rows.filter(pc.is_in(rows["article_id"], value_set=articles["article_id"]))
+        found[suite] = _check(suite, parameters, rows, articles, None, **checked_out[suite])
+    return found
+
+
+def _check(suite: str, parameters: dict, table: pa.Table, articles: pa.Table | None, entity_ids: pa.Array | None, *,
+           passed_out: str, quarantine_out: str, results_out: str, validation_out: str,
+           articles_out: str | None = None) -> dict:
     started = time.perf_counter()
-    table = _read(table_in)
-    articles = _read(articles_in) if articles_in else table
-    if suite in ("date_mentions", "quotes"):  # rows of articles an earlier check set aside go with them
-        table = table.filter(pc.is_in(table["article_id"], value_set=articles["article_id"]))
+    articles = table if articles is None else articles
     if len(articles) == 0:
         # Nothing to check (a re-run with nothing new): spare the seconds GX takes to import.
         outcome = quality.CheckOutcome(suite=suite)
     else:
-        frame = quality.mention_frame(table, articles, _read(entities_in)["entity_id"]) if entities_in else table
+        frame = quality.mention_frame(table, articles, entity_ids) if entity_ids is not None else table
         outcome = quality.check(frame, suite, parameters)
     _write(pa.Table.from_pylist(outcome.results, schema=quality.RESULT_SCHEMA), results_out)
     _write(pa.Table.from_pylist(_quarantine_rows(articles, outcome), schema=ingest.QUARANTINE_SCHEMA),
@@ -419,7 +434,7 @@ def process_batches(staging_root: str, source: str, inputs_in: str, batch_size: 
         # In chain order, so a failed stage raises its own error before its never-run successors are asked.
         done = {step: future.result() for step, future in in_flight.pop(number)}
         results[number] = {step: done[step] for step in ("ingest", "clean", "extract", "fingerprint")} \
-            | {"checks": {suite: done[f"check {suite}"] for suite in CHECKED}}
+            | {"checks": {"raw": done["check raw"], "clean": done["check clean"]} | done["check extracted"]}
         logger.info("batch %d/%d done: %d inputs, %d unchanged", number + 1, len(batches),
                     done["ingest"]["inputs"], done["ingest"]["skipped"])
 
@@ -447,38 +462,34 @@ def _start_ner_if_needed(reads: list, model: str, workers: int) -> None:
 def _submit_batch(staging: Staging, number: int, read, repeated, run_date: dt.date, model: str, workers: int,
                   parameters: dict) -> list[tuple[str, object]]:
     """Submit the rest of one batch's chain, in order; each task waits for the files the one before writes."""
-    raw = _submit_check(staging, "raw", number, parameters, read)
+    raw = check_batch.submit("raw", parameters, staging.path("documents", number),
+                             **_check_outputs(staging, "raw", number), wait_for=[read])
     cleaned = clean_batch.submit(run_date, staging.path("raw", number), staging.path("repeated", "lines"),
                                  staging.path("cleaned", number), wait_for=[raw, repeated])
-    checked = _submit_check(staging, "clean", number, parameters, cleaned)
-    extracted = extract_batch.submit(model, workers, staging.path("clean", number),
-                                     staging.path("mentions-unchecked", number), staging.path("entities", number),
-                                     staging.path("date_mentions-unchecked", number),
-                                     staging.path("quotes-unchecked", number), wait_for=[checked])
+    checked = check_batch.submit("clean", parameters, staging.path("cleaned", number),
+                                 **_check_outputs(staging, "clean", number), wait_for=[cleaned])
+    unchecked = {kind: staging.path(f"{kind}-unchecked", number) for kind in ("mentions", "date_mentions", "quotes")}
+    extracted = extract_batch.submit(model, workers, staging.path("clean", number), unchecked["mentions"],
+                                     staging.path("entities", number), unchecked["date_mentions"],
+                                     unchecked["quotes"], wait_for=[checked])
     prints = fingerprint_batch.submit(staging.path("clean", number), staging.path("prints", number),
                                       wait_for=[checked])
-    mentions = _submit_check(staging, "extracted", number, parameters, extracted)
-    # These two suites only `fail` (a bug, not input); they read the articles that passed the mention check.
+    found = check_extraction.submit(
+        parameters, staging.path("clean", number), unchecked["mentions"], staging.path("entities", number),
+        unchecked["date_mentions"], unchecked["quotes"],
+        {suite: _check_outputs(staging, suite, number) for suite in ("extracted", "date_mentions", "quotes")},
+        wait_for=[extracted])
     return [("check raw", raw), ("clean", cleaned), ("check clean", checked), ("extract", extracted),
-            ("fingerprint", prints), ("check extracted", mentions),
-            ("check date_mentions", _submit_check(staging, "date_mentions", number, parameters, mentions)),
-            ("check quotes", _submit_check(staging, "quotes", number, parameters, mentions))]
+            ("fingerprint", prints), ("check extracted", found)]
 
 
-def _submit_check(staging: Staging, suite: str, number: int, parameters: dict, after):
-    """Submit one suite on one batch, once the stage it checks has written its files."""
-    checked, passed = CHECKED[suite]
-    extracted = suite == "extracted"
-    return check_batch.submit(
-        suite, parameters, staging.path(checked, number),
-        articles_in=staging.path(ARTICLES_OF[suite], number) if suite in ARTICLES_OF else None,
-        entities_in=staging.path("entities", number) if extracted else None,
-        passed_out=staging.path(passed, number),
-        articles_out=staging.path("articles", number) if extracted else None,
-        quarantine_out=staging.path("quarantine", f"{suite}-{number:05d}"),
-        results_out=staging.path("quality", f"{suite}-{number:05d}"),
-        validation_out=str(Path(staging.path("validations", f"{suite}-{number:05d}")).with_suffix(".json")),
-        wait_for=[after])
+def _check_outputs(staging: Staging, suite: str, number: int) -> dict[str, str | None]:
+    """Where one suite's check of one batch writes: passing rows, quarantine, results, GX's validation."""
+    return {"passed_out": staging.path(PASSED[suite], number),
+            "quarantine_out": staging.path("quarantine", f"{suite}-{number:05d}"),
+            "results_out": staging.path("quality", f"{suite}-{number:05d}"),
+            "validation_out": str(Path(staging.path("validations", f"{suite}-{number:05d}")).with_suffix(".json"))} \
+        | ({"articles_out": staging.path("articles", number)} if suite == "extracted" else {})
 
 
 def _dask_runner(address: str, workers: int):
