@@ -131,7 +131,7 @@ def scores(found: set, expected: set) -> dict:
 
 def measure(stories: list[dict], articles: pa.Table, threshold: float, rng: random.Random) -> dict:
     started = time.perf_counter()
-    prints = dedup.fingerprint_articles(articles)
+    prints = dedup.prints_table(dedup.fingerprint_articles(articles))
     fingerprinted = time.perf_counter()
     result = dedup.find_copies(articles, prints, [], dedup.EarlierArticles([], [], [], []), threshold)
     finished = time.perf_counter()

@@ -237,11 +237,10 @@ def find_duplicates(warehouse: str, articles_in: list[str], mentions_in: list[st
     # Only what dedup reads, file by file: the whole run is in memory here, so keep it small.
     articles = pa.concat_tables([pq.read_table(p, columns=list(dedup.ARTICLE_COLUMNS)) for p in articles_in])
     mentions = [row for p in mentions_in for row in _story_entity_counts(_read(p))]
-    prints = {}
-    for path in prints_in:   # batches fingerprint every clean article; some failed a later check
-        staged = _read(path)
-        prints.update(dedup.prints_from_table(staged.filter(pc.is_in(staged["article_id"],
-                                                                     value_set=articles["article_id"]))))
+    prints = pa.concat_tables([_read(p) for p in prints_in], promote_options="none") if prints_in \
+        else dedup.PRINTS_SCHEMA.empty_table()
+    # Batches fingerprint every clean article; some failed a later check.
+    prints = prints.filter(pc.is_in(prints["article_id"], value_set=articles["article_id"]))
     earlier = load.dedup_candidates(Path(warehouse), dedup.candidate_request(articles, prints, mentions, threshold))
     found = dedup.find_copies(articles, prints, mentions, earlier, threshold)
     for kind, path in found_out.items():
@@ -423,7 +422,7 @@ def process_batches(staging_root: str, source: str, inputs_in: str, batch_size: 
     # Furniture lines are told by their repetition across the whole run, so cleaning waits for every read.
     repeated = find_repeated_lines.submit([staging.path("documents", n) for n in range(len(batches))],
                                           staging.path("repeated", "lines"), wait_for=reads)
-    _start_ner_if_needed(reads, model, workers)
+    _prepare_for_new_inputs(reads, model, workers)
     in_flight, results = {}, {}
 
     def finish_first() -> None:
@@ -448,12 +447,16 @@ def process_batches(staging_root: str, source: str, inputs_in: str, batch_size: 
     return [results[number] for number in sorted(results)]
 
 
-def _start_ner_if_needed(reads: list, model: str, workers: int) -> None:
-    """Start the NER processes as soon as the batches read hold enough new articles to use them."""
-    new_inputs = 0
+def _prepare_for_new_inputs(reads: list, model: str, workers: int) -> None:
+    """As soon as the batches read hold new articles, start what takes seconds to start: the NER
+    processes (for enough articles to use them) and Great Expectations, while the rest is read."""
+    new_inputs, checks_prepared = 0, False
     for read in reads:
         outcome = read.result()
         new_inputs += outcome["inputs"] - outcome["skipped"] - outcome["quarantined"]
+        if new_inputs and not checks_prepared:
+            quality.prepare_in_background()
+            checks_prepared = True
         if new_inputs >= 2 * extract.MIN_ARTICLES_PER_WORKER:
             extract.start_workers(model, workers)
             return

@@ -320,14 +320,16 @@ def repeated_lines_by_source(documents: Iterable[dict]) -> dict[str, frozenset[s
     stories: dict[str, set[str]] = defaultdict(set)
     for doc in documents:
         source = _source_of(doc["source_path"])
-        lines = [line.strip() for line in doc["raw_text"].split("\n") if line.strip()]
+        lines = [stripped for line in doc["raw_text"].split("\n") if (stripped := line.strip())]
         if not lines:
             continue
         story_key = line_fingerprint(max(lines, key=len))
         stories[source].add(story_key)
+        with_line = stories_with_line[source]
         for line in lines:
-            if len(line.split()) <= REPEAT_MAX_WORDS and line_fingerprint(line):
-                stories_with_line[source][line_fingerprint(line)].add(story_key)
+            if len(line.split()) <= REPEAT_MAX_WORDS:
+                if fingerprint := line_fingerprint(line):
+                    with_line[fingerprint].add(story_key)
     repeated = {}
     for source, lines in stories_with_line.items():
         needed = max(REPEAT_MIN_STORIES, math.ceil(REPEAT_MIN_SHARE * len(stories[source])))

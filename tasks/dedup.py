@@ -3,7 +3,8 @@
 Three kinds of copy, all flagged, none deleted:
 - exact: the same clean_text, line breaks and spacing aside;
 - near: MinHash (datasketch) estimated Jaccard similarity of word shingles at or above a
-  threshold, candidates found with MinHash LSH, never by comparing all pairs;
+  threshold, candidates found by LSH band keys (bands x rows as datasketch chooses them), joined
+  within the run and against the warehouse's persisted keys, never by comparing all pairs;
 - borrowed paragraphs: the share of an article's words in paragraphs mostly found in another
   (winnowed shingle fingerprints), recorded beside the article, not as a duplicate.
 Every exact or near copy points at the earliest copy of its group (published_date, then the
@@ -20,10 +21,14 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+import duckdb
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 import pyarrow as pa
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+import pyarrow.compute as pc
+from datasketch import MinHash, MinHashLSH
 
+from newsflow.warehouse import read_sql
 from tasks import stories
 
 # The article columns dedup reads.
@@ -38,6 +43,9 @@ MINHASH_SCHEME = "affine32"
 MINHASH_SEED = 1
 # (false positive, false negative) weights for datasketch's choice of bands x rows.
 LSH_WEIGHTS = (0.1, 0.9)
+# How band keys are hashed (see band_keys); part of the layout name, so keys persisted under
+# another scheme are re-keyed, never compared.
+BAND_KEY_SCHEME = "mix64"
 # A shared passage of WINNOW_WINDOW + SHINGLE_WORDS - 1 words always shares a fingerprint.
 WINNOW_WINDOW = 4
 # A paragraph is borrowed when this share of its fingerprints occurs in the other article.
@@ -98,13 +106,11 @@ def _winnow(hashes: list[int]) -> list[int]:
     """Positions of the fingerprints: the rightmost minimum of every window (Schleimer et al.)."""
     if len(hashes) <= WINNOW_WINDOW:
         return [min(range(len(hashes)), key=lambda i: (hashes[i], -i))] if hashes else []
-    chosen = []
-    for start in range(len(hashes) - WINNOW_WINDOW + 1):
-        window = range(start, start + WINNOW_WINDOW)
-        best = min(window, key=lambda i: (hashes[i], -i))
-        if not chosen or chosen[-1] != best:
-            chosen.append(best)
-    return chosen
+    windows = sliding_window_view(np.array(hashes, dtype=np.int64), WINNOW_WINDOW)
+    # argmin finds the leftmost minimum; over each window reversed, that is the rightmost.
+    chosen = np.arange(len(windows)) + WINNOW_WINDOW - 1 - np.argmin(windows[:, ::-1], axis=1)
+    # Neighbouring windows often choose the same position: keep it once.
+    return chosen[np.r_[True, chosen[1:] != chosen[:-1]]].tolist()
 
 
 @functools.cache
@@ -130,7 +136,10 @@ def fingerprint(clean_text: str) -> Fingerprints:
     return Fingerprints(minhash.hashvalues, by_paragraph)
 
 
+@functools.cache
 def lsh_index(threshold: float) -> MinHashLSH:
+    """datasketch's choice of bands x rows for the threshold (the index itself is not filled: band
+    keys are joined instead, here and against the warehouse)."""
     if not 0 < threshold <= 1:
         raise ValueError(f"near-duplicate threshold must be above 0 and at most 1, got {threshold}")
     # Candidates are checked against the threshold anyway: a missed pair costs more than a checked one.
@@ -139,35 +148,50 @@ def lsh_index(threshold: float) -> MinHashLSH:
 
 def lsh_layout(lsh: MinHashLSH) -> str:
     """Names the band layout, so persisted band keys are only compared with keys of the same layout."""
-    return f"k{SHINGLE_WORDS}-p{NUM_PERM}-b{lsh.b}-r{lsh.r}"
+    return f"k{SHINGLE_WORDS}-p{NUM_PERM}-b{lsh.b}-r{lsh.r}-{BAND_KEY_SCHEME}"
 
 
-def band_keys(minhash: np.ndarray, lsh: MinHashLSH) -> list[int]:
-    """One key per LSH band: articles sharing any key are candidate near-duplicates."""
-    return [_hash64(f"{band}:{minhash[band * lsh.r:(band + 1) * lsh.r].tobytes().hex()}") for band in range(lsh.b)]
+def _mix64(values: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: every input bit reaches every output bit."""
+    values = (values ^ (values >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    values = (values ^ (values >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return values ^ (values >> np.uint64(31))
 
 
-def similarity(a: np.ndarray, b: np.ndarray) -> float:
-    """Estimated Jaccard similarity of two articles' shingle sets."""
-    return float(np.count_nonzero(a == b)) / len(a)
+def band_keys(minhashes: np.ndarray, lsh: MinHashLSH) -> np.ndarray:
+    """One key per LSH band for each row of minhashes (articles x NUM_PERM), as int64.
+
+    Articles sharing any key are candidate near-duplicates. Computed for all rows at once: a
+    run's 10,000 articles take milliseconds, where hashing band by band in Python took a second.
+    """
+    minhashes = np.atleast_2d(minhashes).astype(np.uint64)
+    keys = np.empty((len(minhashes), lsh.b), dtype=np.uint64)
+    for band in range(lsh.b):
+        key = np.full(len(minhashes), band + 1, dtype=np.uint64)
+        for column in range(band * lsh.r, (band + 1) * lsh.r):
+            key = _mix64(key ^ minhashes[:, column])
+        keys[:, band] = key
+    return keys.view(np.int64)
 
 
-def _sketch(values: np.ndarray) -> LeanMinHash:
-    # LeanMinHash holds values only: no permutations to draw for every loaded signature.
-    return LeanMinHash(seed=MINHASH_SEED, hashvalues=values, scheme=MINHASH_SCHEME)
-
-
-def near_duplicate_pairs(minhashes: dict[str, np.ndarray], new_ids: list[str], threshold: float) -> set[tuple]:
-    """Pairs (new article, any article) whose estimated similarity reaches the threshold."""
+def near_duplicate_pairs(minhashes: np.ndarray, is_new: np.ndarray, threshold: float) -> set[tuple[int, int]]:
+    """Row pairs (i < j, one of them new) sharing a band key whose estimated similarity reaches the threshold."""
     lsh = lsh_index(threshold)
-    for article_id, values in minhashes.items():
-        lsh.insert(article_id, _sketch(values))
-    pairs = set()
-    for article_id in new_ids:
-        for other in lsh.query(_sketch(minhashes[article_id])):
-            if other != article_id and similarity(minhashes[article_id], minhashes[other]) >= threshold:
-                pairs.add(tuple(sorted((article_id, other))))
-    return pairs
+    keys = band_keys(minhashes, lsh).ravel()
+    rows = np.repeat(np.arange(len(minhashes)), lsh.b)
+    order = np.argsort(keys, kind="stable")
+    keys, rows = keys[order], rows[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.array([], dtype=int)
+    sizes = np.diff(np.r_[starts, len(keys)])
+    candidates = set()
+    for start, size in zip(starts[sizes > 1], sizes[sizes > 1]):
+        candidates.update((a, b) for a, b in itertools.combinations(sorted(set(rows[start:start + size].tolist())), 2)
+                          if is_new[a] or is_new[b])
+    if not candidates:
+        return set()
+    first, second = np.array(sorted(candidates)).T
+    estimated = np.count_nonzero(minhashes[first] == minhashes[second], axis=1) / NUM_PERM
+    return {(int(a), int(b)) for a, b in zip(first[estimated >= threshold], second[estimated >= threshold])}
 
 
 def borrowed_share(borrower: Fingerprints, source_prints: set[int]) -> tuple[float, int]:
@@ -264,26 +288,30 @@ def story_groups(pool: dict[str, dict], near_pairs: set[tuple], story_pairs: set
     return groups
 
 
-def borrowings(pool: dict[str, dict], prints: dict[str, Fingerprints], new_ids: set[str]) -> pa.Table:
-    """For pairs sharing passages (one of them new), the share the later article borrows from the earlier."""
-    everything = {article_id: p.all_fingerprints() for article_id, p in prints.items() if article_id in pool}
-    by_print: dict[int, list[str]] = {}
-    for article_id, fingerprints in everything.items():
-        for value in fingerprints:
-            by_print.setdefault(value, []).append(article_id)
-    shared: dict[tuple, int] = {}
-    for holders in by_print.values():
-        if 1 < len(holders) <= MAX_ARTICLES_PER_FINGERPRINT:
-            for a, b in itertools.combinations(sorted(holders), 2):
-                if a in new_ids or b in new_ids:
-                    shared[(a, b)] = shared.get((a, b), 0) + 1
+def borrowings(pool: dict[str, dict], known: pa.Table, is_new: np.ndarray) -> pa.Table:
+    """For pairs sharing passages (one of them new), the share the later article borrows from the earlier.
+
+    `known` holds the pool's fingerprints (PRINTS_SCHEMA), `is_new` says which of its rows are the run's.
+    """
+    ids = known["article_id"].to_pylist()
+    paragraphs = _column(known, "paragraph_prints")
+    prints = pc.list_flatten(paragraphs)
+    article = pc.take(pc.list_parent_indices(paragraphs), pc.list_parent_indices(prints))
+    exploded = pa.table({"article": article, "fingerprint": pc.list_flatten(prints),
+                         "is_new": pc.take(pa.array(is_new, pa.bool_()), article)})
+    with duckdb.connect() as con:
+        con.register("prints", exploded)
+        pairs = con.execute(read_sql("dedup/shared_passages"), {
+            "max_articles_per_fingerprint": MAX_ARTICLES_PER_FINGERPRINT,
+            "min_shared_fingerprints": MIN_SHARED_FINGERPRINTS}).fetchall()
+    measured = prints_from_table(known.take(pa.array(sorted({row for pair in pairs for row in pair}), pa.int64())))
     rows = []
-    for pair in (pair for pair, count in shared.items() if count >= MIN_SHARED_FINGERPRINTS):
-        earlier, later = sorted(pair, key=lambda article_id: _earliest_first(pool[article_id]))
-        share, paragraphs = borrowed_share(prints[later], everything[earlier])
+    for pair in pairs:
+        earlier, later = sorted((ids[row] for row in pair), key=lambda article_id: _earliest_first(pool[article_id]))
+        share, paragraph_count = borrowed_share(measured[later], measured[earlier].all_fingerprints())
         if share >= MIN_BORROWED_SHARE:
             rows.append({"article_id": later, "borrowed_from": earlier, "borrowed_share": round(share, 4),
-                         "borrowed_paragraphs": paragraphs})
+                         "borrowed_paragraphs": paragraph_count})
     return pa.Table.from_pylist(sorted(rows, key=lambda r: (r["article_id"], r["borrowed_from"])),
                                 schema=BORROWING_SCHEMA)
 
@@ -328,8 +356,7 @@ def prints_from_table(table: pa.Table) -> dict[str, Fingerprints]:
             for row in table.to_pylist()}
 
 
-def candidate_request(articles: pa.Table, prints: dict[str, Fingerprints], mentions: list[dict],
-                      threshold: float) -> dict:
+def candidate_request(articles: pa.Table, prints: pa.Table, mentions: list[dict], threshold: float) -> dict:
     """Query parameters for the loaded articles that may link to the run's (sql/load/copy_candidates.sql)."""
     lsh = lsh_index(threshold)
     salient = stories.salient_entities(mentions)
@@ -337,9 +364,10 @@ def candidate_request(articles: pa.Table, prints: dict[str, Fingerprints], menti
     pairs = [(article_id, entity_id) for article_id, entities in salient.items() for entity_id in entities]
     return {
         "content_hashes": sorted(set(articles["content_hash"].to_pylist())),
-        "band_keys": sorted({key for p in prints.values() for key in band_keys(p.minhash, lsh)}),
+        "band_keys": np.unique(band_keys(_minhashes(prints), lsh)).tolist(),
         "lsh_layout": lsh_layout(lsh),
-        "fingerprints": sorted(set().union(*(p.all_fingerprints() for p in prints.values()))),
+        "fingerprints": np.unique(pc.list_flatten(pc.list_flatten(_column(prints, "paragraph_prints")))
+                                  .to_numpy()).tolist(),
         "min_shared_fingerprints": MIN_SHARED_FINGERPRINTS,
         "salient_articles": [a for a, _ in pairs], "salient_entities": [e for _, e in pairs],
         "salient_dates": [dates.get(a) for a, _ in pairs],
@@ -347,7 +375,7 @@ def candidate_request(articles: pa.Table, prints: dict[str, Fingerprints], menti
     }
 
 
-def _earlier_prints(earlier: EarlierArticles) -> dict[str, Fingerprints]:
+def _earlier_prints(earlier: EarlierArticles) -> pa.Table:
     prints = {row["article_id"]: Fingerprints(np.array(row["minhash"], dtype=np.uint32)) for row in earlier.signatures}
     paragraphs: dict[tuple, tuple[int, set]] = {}
     for row in earlier.fingerprints:
@@ -356,39 +384,72 @@ def _earlier_prints(earlier: EarlierArticles) -> dict[str, Fingerprints]:
     for (article_id, _), paragraph in sorted(paragraphs.items()):
         if article_id in prints:
             prints[article_id].paragraphs.append(paragraph)
-    return prints
+    return prints_table(prints)
 
 
-def _signature_rows(prints: dict[str, Fingerprints], lsh: MinHashLSH) -> pa.Table:
-    layout = lsh_layout(lsh)
-    return pa.Table.from_pylist([{"article_id": article_id, "lsh_layout": layout, "minhash": p.minhash.tolist(),
-                                  "band_keys": band_keys(p.minhash, lsh)} for article_id, p in prints.items()],
-                                schema=SIGNATURE_SCHEMA)
+def _column(table: pa.Table, name: str) -> pa.Array:
+    column = table[name]
+    return pa.concat_arrays(column.chunks) if column.num_chunks else pa.array([], column.type)
 
 
-def _fingerprint_rows(prints: dict[str, Fingerprints]) -> pa.Table:
-    return pa.Table.from_pylist([{"article_id": article_id, "paragraph_index": index, "paragraph_words": words,
-                                  "fingerprint": value}
-                                 for article_id, p in prints.items()
-                                 for index, (words, values) in enumerate(p.paragraphs) for value in sorted(values)],
-                                schema=FINGERPRINT_SCHEMA)
+def _minhashes(prints: pa.Table) -> np.ndarray:
+    """The MinHash values of PRINTS_SCHEMA rows as one matrix, a row per article."""
+    return pc.list_flatten(_column(prints, "minhash")).to_numpy().reshape(len(prints), NUM_PERM)
 
 
-def find_copies(articles: pa.Table, prints: dict[str, Fingerprints], mentions: list[dict],
-                earlier: EarlierArticles, threshold: float = DEFAULT_NEAR_DUPLICATE_THRESHOLD) -> DedupResult:
-    """Link the run's articles to their copies and stories, among themselves and in the warehouse."""
+def _list_array(matrix: np.ndarray, value_type: pa.DataType) -> pa.Array:
+    offsets = np.arange(0, matrix.size + 1, matrix.shape[1], dtype=np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(matrix.ravel(), value_type))
+
+
+def _signature_rows(prints: pa.Table, lsh: MinHashLSH) -> pa.Table:
+    minhashes = _minhashes(prints)
+    return pa.table({"article_id": _column(prints, "article_id"), "lsh_layout": [lsh_layout(lsh)] * len(prints),
+                     "minhash": _list_array(minhashes, pa.uint32()),
+                     "band_keys": _list_array(band_keys(minhashes, lsh), pa.int64())}, schema=SIGNATURE_SCHEMA)
+
+
+def _fingerprint_rows(prints: pa.Table) -> pa.Table:
+    """One row per (article, paragraph, fingerprint), in article, paragraph and value order."""
+    paragraphs = _column(prints, "paragraph_prints")
+    values = pc.list_flatten(paragraphs)
+    paragraph_of_value = pc.list_parent_indices(values)
+    article_of_paragraph = pc.list_parent_indices(paragraphs)
+    counts = pc.list_value_length(paragraphs).to_numpy(zero_copy_only=False)
+    first_paragraph = np.repeat(np.cumsum(counts) - counts, counts)
+    index_in_article = np.arange(len(article_of_paragraph)) - first_paragraph
+    return pa.table({
+        "article_id": pc.take(_column(prints, "article_id"), pc.take(article_of_paragraph, paragraph_of_value)),
+        "paragraph_index": pc.take(pa.array(index_in_article, pa.int32()), paragraph_of_value),
+        "paragraph_words": pc.take(pc.list_flatten(_column(prints, "paragraph_words")), paragraph_of_value),
+        "fingerprint": pc.list_flatten(values)}, schema=FINGERPRINT_SCHEMA)
+
+
+def find_copies(articles: pa.Table, prints: pa.Table, mentions: list[dict], earlier: EarlierArticles,
+                threshold: float = DEFAULT_NEAR_DUPLICATE_THRESHOLD) -> DedupResult:
+    """Link the run's articles to their copies and stories, among themselves and in the warehouse.
+
+    `prints` holds the run's articles' fingerprints (PRINTS_SCHEMA, see prints_table).
+    """
     pool = candidate_pool(articles.select(list(ARTICLE_COLUMNS)).to_pylist(), earlier.articles)
     new_ids = set(articles["article_id"].to_pylist())
-    known = _earlier_prints(earlier) | prints
-    lsh = lsh_index(threshold)
-    near = near_duplicate_pairs({a: known[a].minhash for a in pool if a in known}, sorted(new_ids), threshold)
+    loaded = _earlier_prints(earlier)
+    loaded = loaded.filter(pc.invert(pc.is_in(loaded["article_id"], value_set=_column(prints, "article_id"))))
+    known = pa.concat_tables([prints, loaded])
+    known = known.filter(pc.is_in(known["article_id"], value_set=pa.array(list(pool), pa.string())))
+    ids = known["article_id"].to_pylist()
+    is_new = np.array([article_id in new_ids for article_id in ids], dtype=bool)
+    near = {(ids[a], ids[b]) for a, b in near_duplicate_pairs(_minhashes(known), is_new, threshold)}
     entities = stories.salient_entities(mentions + earlier.mentions)
     story_pairs = stories.same_story_pairs(pool, entities, new_ids)
     # Loaded signatures of another band layout (the threshold changed) are re-keyed once.
+    lsh = lsh_index(threshold)
     rekeyed = {row["article_id"] for row in earlier.signatures if row["lsh_layout"] != lsh_layout(lsh)}
+    signed = pc.or_(pa.array(is_new, pa.bool_()),
+                    pc.is_in(known["article_id"], value_set=pa.array(sorted(rekeyed), pa.string())))
     return DedupResult(
         links=assign_links(pool, duplicate_groups(pool, near), story_groups(pool, near, story_pairs)),
-        signatures=_signature_rows(prints | {a: known[a] for a in rekeyed if a in pool}, lsh),
+        signatures=_signature_rows(known.filter(signed), lsh),
         fingerprints=_fingerprint_rows(prints),
-        borrowings=borrowings(pool, known, new_ids),
+        borrowings=borrowings(pool, known, is_new),
     )

@@ -77,6 +77,16 @@ def _batch_definition():
     return source.add_dataframe_asset("batch").add_batch_definition_whole_dataframe("whole batch")
 
 
+def prepare_in_background() -> None:
+    """Import GX and build its context in a thread: the first check of a run then need not wait for it."""
+    threading.Thread(target=_prepare, name="prepare great_expectations", daemon=True).start()
+
+
+def _prepare() -> None:
+    with _gx_lock:
+        _batch_definition()
+
+
 def check(table: pa.Table, suite_name: str, parameters: dict) -> CheckOutcome:
     """Validate a batch against a suite; raise BatchCheckFailed on a `fail` expectation."""
     import great_expectations as gx

@@ -9,9 +9,13 @@ and of duplicate copies (tasks/dedup.py assigns the story_id).
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
 from collections import Counter, defaultdict
+
+import duckdb
+import pyarrow as pa
+
+from newsflow.warehouse import read_sql
 
 # Entities that name who or where a story is about; dates, numbers and money are not.
 STORY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "EVENT", "FAC", "LOC"})
@@ -42,17 +46,18 @@ def _within_window(a: dt.date | None, b: dt.date | None) -> bool:
     return a is None or b is None or abs(a - b) <= STORY_WINDOW
 
 
-def _candidate_pairs(entities: dict[str, list[str]], new_ids: set[str]) -> set[tuple[str, str]]:
-    by_entity: dict[str, list[str]] = defaultdict(list)
-    for article_id, salient in entities.items():
-        for entity_id in salient:
-            by_entity[entity_id].append(article_id)
-    pairs = set()
-    for articles in by_entity.values():
-        if len(articles) <= MAX_ARTICLES_PER_ENTITY:
-            pairs.update(tuple(sorted(p)) for p in itertools.combinations(articles, 2)
-                         if p[0] in new_ids or p[1] in new_ids)
-    return pairs
+def _sharing_entities(entities: dict[str, list[str]], new_ids: set[str]) -> list[tuple[str, str]]:
+    """Pairs (one of them new) sharing MIN_SHARED_ENTITIES salient entities: a join in DuckDB."""
+    ids = list(entities)
+    salient = pa.table({"article": [i for i, article_id in enumerate(ids) for _ in entities[article_id]],
+                        "entity_id": [e for article_id in ids for e in entities[article_id]],
+                        "is_new": [article_id in new_ids for article_id in ids for _ in entities[article_id]]},
+                       schema=pa.schema([("article", pa.int32()), ("entity_id", pa.string()), ("is_new", pa.bool_())]))
+    with duckdb.connect() as con:
+        con.register("salient", salient)
+        pairs = con.execute(read_sql("stories/shared_entities"), {
+            "max_articles_per_entity": MAX_ARTICLES_PER_ENTITY, "min_shared_entities": MIN_SHARED_ENTITIES}).fetchall()
+    return [tuple(sorted((ids[first], ids[second]))) for first, second in pairs]
 
 
 def same_story_pairs(articles: dict[str, dict], entities: dict[str, list[str]], new_ids: set[str]) -> set[tuple]:
@@ -63,9 +68,7 @@ def same_story_pairs(articles: dict[str, dict], entities: dict[str, list[str]], 
     """
     words = {}
     pairs = set()
-    for a, b in _candidate_pairs({k: v for k, v in entities.items() if k in articles}, new_ids):
-        if len(set(entities[a]) & set(entities[b])) < MIN_SHARED_ENTITIES:
-            continue
+    for a, b in _sharing_entities({k: v for k, v in entities.items() if k in articles}, new_ids):
         if not _within_window(articles[a]["published_date"], articles[b]["published_date"]):
             continue
         for article_id in (a, b):

@@ -67,7 +67,7 @@ def _mentions(entities_by_article: dict) -> list[dict]:
 
 
 def _find(articles: pa.Table, mentions=(), earlier=None, threshold=dedup.DEFAULT_NEAR_DUPLICATE_THRESHOLD):
-    prints = dedup.fingerprint_articles(articles)
+    prints = dedup.prints_table(dedup.fingerprint_articles(articles))
     return dedup.find_copies(articles, prints, list(mentions), earlier or dedup.EarlierArticles([], [], [], []),
                              threshold)
 
@@ -163,7 +163,19 @@ def test_signatures_of_another_band_layout_are_re_keyed():
     result = _find(_articles(("edited", STRIKE_EDITED, TUE, 10)), earlier=earlier, threshold=0.5)
     assert _links(result) == {"edited": ("original", "original")}
     layouts = {row["article_id"]: row["lsh_layout"] for row in result.signatures.to_pylist()}
-    assert layouts == {"edited": "k3-p128-b32-r4", "original": "k3-p128-b32-r4"}
+    assert layouts == {"edited": "k3-p128-b32-r4-mix64", "original": "k3-p128-b32-r4-mix64"}
+
+
+def test_keys_persisted_under_the_former_key_hash_are_re_keyed():
+    first_run = _articles(("original", STRIKE, MON, 0))
+    earlier = _loaded(_find(first_run), first_run)
+    # Warehouses written before band keys were mixed in numpy hold blake2b keys named without a scheme.
+    earlier.signatures = [row | {"lsh_layout": "k3-p128-b32-r4", "band_keys": [1, 2, 3]} for row in earlier.signatures]
+    result = _find(_articles(("edited", STRIKE_EDITED, TUE, 10)), earlier=earlier)
+    assert _links(result) == {"edited": ("original", "original")}
+    rekeyed = {row["article_id"]: row for row in result.signatures.to_pylist()}
+    assert rekeyed["original"]["lsh_layout"] == "k3-p128-b32-r4-mix64"
+    assert rekeyed["original"]["band_keys"] == [row["band_keys"] for row in _find(first_run).signatures.to_pylist()][0]
 
 
 def test_a_stricter_threshold_keeps_the_edited_copy_apart():
