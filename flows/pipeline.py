@@ -365,6 +365,7 @@ def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: s
     with _timed(run, "batches_wall"):
         results = stage_batches(str(staging.root), source, inputs_file, batch_size, first_order, known, model,
                                 workers, run_date, parameters)
+    extract.shutdown_worker_pools()   # the models' memory is free before dedup holds the whole run
     for result in results:
         run.inputs_seen += result["ingest"]["inputs"]
         run.unchanged_skips += result["ingest"]["skipped"]

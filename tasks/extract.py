@@ -24,7 +24,8 @@ UNUSED_PIPES = ["parser", "tagger", "attribute_ruler", "lemmatizer", "morphologi
 # Below this many articles per worker, starting processes costs more than it saves; once they
 # run (started for a large run), even small batches use them.
 MIN_ARTICLES_PER_WORKER = 40
-PIPE_BATCH_SIZE = 64
+# Docs in memory at once in a worker (with their vectors): 64 took ~250 MiB, 16 as fast and a quarter.
+PIPE_BATCH_SIZE = 16
 
 MENTION_SCHEMA = pa.schema([
     ("article_id", pa.string()), ("start_char", pa.int32()), ("end_char", pa.int32()),
@@ -74,14 +75,20 @@ def mentions_of(article_ids: list[str], texts: list[str], model: str) -> list[di
     """Mention rows for each (article_id, text), in text order."""
     nlp = load_model(model)
     rows = []
-    for article_id, doc in zip(article_ids, nlp.pipe(texts, batch_size=PIPE_BATCH_SIZE)):
-        sentence_starts = [sentence.start_char for sentence in doc.sents]
-        for entity in doc.ents:
-            rows.append({
-                "article_id": article_id, "start_char": entity.start_char, "end_char": entity.end_char,
-                "text": entity.text, "label": entity.label_,
-                "sentence_index": bisect.bisect_right(sentence_starts, entity.start_char) - 1,
-            })
+    for start in range(0, len(texts), PIPE_BATCH_SIZE):
+        # A memory zone frees the batch's docs and forgets the token strings they added to the
+        # model's vocabulary (a table's figures, typos), which would otherwise last as long as
+        # the process: a worker's memory stays that of one batch of docs.
+        with nlp.memory_zone():
+            docs = nlp.pipe(texts[start:start + PIPE_BATCH_SIZE], batch_size=PIPE_BATCH_SIZE)
+            for article_id, doc in zip(article_ids[start:start + PIPE_BATCH_SIZE], docs):
+                sentence_starts = [sentence.start_char for sentence in doc.sents]
+                for entity in doc.ents:
+                    rows.append({
+                        "article_id": article_id, "start_char": entity.start_char, "end_char": entity.end_char,
+                        "text": entity.text, "label": entity.label_,
+                        "sentence_index": bisect.bisect_right(sentence_starts, entity.start_char) - 1,
+                    })
     return rows
 
 
