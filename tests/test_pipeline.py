@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.pipeline import news_pipeline
+from flows.pipeline import batch_bounds, news_pipeline
 from newsflow.warehouse import open_read_only
 from tasks.quality import BatchCheckFailed
 from tests.conftest import SEEDS, newsflow
@@ -189,3 +189,13 @@ def test_every_mention_points_at_its_text_in_the_raw_file(seed_warehouse):
     for row in rows:
         raw = (SEEDS / row["source_path"]).read_text(encoding="utf-8").replace("\u00a0", " ")
         assert raw[row["raw_start_char"]:row["raw_end_char"]] == row["text"]
+
+
+@pytest.mark.parametrize("count, batch_size, sizes", [
+    (0, 1000, []), (1, 1000, [1]), (250, 1000, [250]),
+    (10100, 1000, [125] + [985] * 10 + [125]), (2001, 1000, [125, 875, 876, 125]), (6, 2, [1, 2, 2, 1]),
+])
+def test_batches_cover_every_input_once_with_short_first_and_last(count, batch_size, sizes):
+    bounds = batch_bounds(count, batch_size)
+    assert [end - start for start, end in bounds] == sizes
+    assert [i for start, end in bounds for i in range(start, end)] == list(range(count))
