@@ -20,16 +20,19 @@ import hashlib
 import itertools
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 import pyarrow as pa
 import pyarrow.compute as pc
-from datasketch import MinHash, MinHashLSH
 
 from newsflow.warehouse import read_sql
 from tasks import stories
+
+if TYPE_CHECKING:
+    from datasketch import MinHashLSH
 
 # The article columns dedup reads.
 ARTICLE_COLUMNS = ("article_id", "source_path", "record_index", "content_hash", "published_date", "input_order",
@@ -116,11 +119,15 @@ def _winnow(hashes: list[int]) -> list[int]:
 @functools.cache
 def _permutations() -> tuple:
     # Drawing 2 x NUM_PERM random numbers per article costs more than hashing its shingles.
+    from datasketch import MinHash   # here, not at import: it loads scipy, which a re-run with nothing new skips
+
     return MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
 
 
 def fingerprint(clean_text: str) -> Fingerprints:
     """MinHash of the text's word shingles, and each paragraph's winnowed fingerprints."""
+    from datasketch import MinHash
+
     paragraphs = [WORD.findall(p.lower()) for p in clean_text.split("\n")]
     paragraphs = [p for p in paragraphs if p]
     words = [w for p in paragraphs for w in p]
@@ -143,6 +150,8 @@ def lsh_index(threshold: float) -> MinHashLSH:
     if not 0 < threshold <= 1:
         raise ValueError(f"near-duplicate threshold must be above 0 and at most 1, got {threshold}")
     # Candidates are checked against the threshold anyway: a missed pair costs more than a checked one.
+    from datasketch import MinHashLSH
+
     return MinHashLSH(threshold=threshold, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
 
 
@@ -329,6 +338,9 @@ class EarlierArticles:
 @dataclass
 class DedupResult:
     """What the load stage writes: links, and the run's signatures, fingerprints and borrowings."""
+
+    SCHEMAS = {"links": DUPLICATE_SCHEMA, "signatures": SIGNATURE_SCHEMA, "fingerprints": FINGERPRINT_SCHEMA,
+               "borrowings": BORROWING_SCHEMA}
 
     links: pa.Table
     signatures: pa.Table

@@ -73,7 +73,17 @@ def model_labels(name: str) -> list[str]:
 
 def mentions_of(article_ids: list[str], texts: list[str], model: str) -> list[dict]:
     """Mention rows for each (article_id, text), in text order."""
-    nlp = load_model(model)
+    with _model_lock:
+        return _mentions_of(article_ids, texts, load_model(model))
+
+
+# One pipeline per process, and spaCy is not thread-safe: batches checked side by side in threads
+# (a small run, NER in the flow's own process) take turns. A memory zone ended by one thread would
+# free strings another thread's docs still use.
+_model_lock = threading.Lock()
+
+
+def _mentions_of(article_ids: list[str], texts: list[str], nlp) -> list[dict]:
     rows = []
     for start in range(0, len(texts), PIPE_BATCH_SIZE):
         # A memory zone frees the batch's docs and forgets the token strings they added to the
