@@ -265,6 +265,12 @@ def test_a_warehouse_entity_whose_name_does_not_give_back_its_id_is_left_out():
          "key": "vladimir putin", "mention_count": 3, "surname": "putin", "initials": None}]
 
 
+def test_a_missing_warehouse_knows_no_entities(tmp_path):
+    from tasks.load import known_entities
+
+    assert known_entities(tmp_path / "no-warehouse") == KNOWN_ENTITY_SCHEMA.empty_table()
+
+
 def test_an_empty_warehouse_changes_nothing():
     articles = {"a": ("Putin left the CSTO summit.", [("Putin", "PERSON"), ("CSTO", "ORG")])}
     assert _resolve_with(KNOWN_ENTITY_SCHEMA.empty_table(), articles) == _resolve(articles)
@@ -345,3 +351,22 @@ def test_the_example_queries_answer_for_putin(seed_warehouse):
     together = run("together_in_sentences", "--param", "name=Vladimir Putin")
     assert together[0] == {"name": "Afghanistan", "label": "GPE", "shared_sentences": 13, "shared_articles": 5}
 
+
+def test_a_lone_surname_in_a_later_run_joins_the_full_name_an_earlier_run_loaded(tmp_path, prefect_harness):
+    from flows.pipeline import news_pipeline
+    from tests.test_pipeline import query
+
+    source, warehouse = tmp_path / "source", tmp_path / "wh"
+    source.mkdir()
+    (source / "a.txt").write_text("21 August 2021\n"
+                                  "Vladimir Putin met officials in Moscow on Monday to discuss grain exports.\n")
+    news_pipeline(source=str(source), warehouse=str(warehouse), workers=1)
+    (source / "b.txt").write_text("24 August 2021\nPutin told reporters the harvest was good.\n")
+    news_pipeline(source=str(source), warehouse=str(warehouse), workers=1)
+    putin = entity_id("PERSON", "vladimir putin")
+    assert query(warehouse, "select text, entity_id from entity_mentions where label = 'PERSON' order by text") == [
+        {"text": "Putin", "entity_id": putin}, {"text": "Vladimir Putin", "entity_id": putin}]
+    assert query(warehouse, "select entity_id, name, mention_count, article_count, aliases from entities "
+                            "where label = 'PERSON'") == [
+        {"entity_id": putin, "name": "Vladimir Putin", "mention_count": 2, "article_count": 2,
+         "aliases": ["Putin", "Vladimir Putin"]}]
