@@ -104,8 +104,8 @@ def with_canonical_keys(entities: pa.Table) -> pa.Table:
     from, and what a surname or an acronym looks it up by (KNOWN_ENTITY_SCHEMA). Once per run.
 
     An entity's name is the display name of mentions carrying its own key, so the key is the
-    name's; an entity whose name does not give back its id (none known) is left out rather than
-    guessed at, as no new mention could be told to join it.
+    name's. Should a name not give back its entity's id, the entity is left out rather than
+    guessed at: a mention told to join it would get an id the warehouse does not hold.
     """
     rows = []
     for row in entities.select(["entity_id", "name", "label", "mention_count"]).to_pylist():
