@@ -113,6 +113,14 @@ def stage_known_inputs(warehouse: str, full_refresh: bool, known_out: str) -> No
     _write(pa.table({"input_id": pa.array(sorted(ids), pa.string())}), known_out)
 
 
+@task(name="known entities", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def stage_known_entities(warehouse: str, full_refresh: bool, known_out: str) -> None:
+    """Stage the entities the warehouse already holds, evidence for every batch (none on a full refresh:
+    it must give the ids a first run on the same inputs gives)."""
+    known = entities.KNOWN_ENTITY_SCHEMA.empty_table() if full_refresh else load.known_entities(Path(warehouse))
+    _write(known, known_out)
+
+
 @task(name="ingest", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def ingest_batch(source: str, paths: list[str], first_order: int, known_in: str, documents_out: str,
                  quarantine_out: str) -> dict:
@@ -209,13 +217,13 @@ def find_repeated_lines(documents_in: list[str], repeated_out: str) -> dict:
 
 
 @task(name="extract", **staged_stage)
-def extract_batch(model: str, workers: int, articles_in: str, mentions_out: str, entities_out: str,
-                  date_mentions_out: str, quotes_out: str) -> dict:
+def extract_batch(model: str, workers: int, articles_in: str, known_entities_in: str, mentions_out: str,
+                  entities_out: str, date_mentions_out: str, quotes_out: str) -> dict:
     """Recognise named entities, give each mention its canonical entity; find dates and quotes."""
     started = time.perf_counter()
     articles = _read(articles_in)
     mentions = extract.recognise_entities(articles, model, workers)
-    mentions, batch_entities = entities.resolve_entities(mentions, articles)
+    mentions, batch_entities = entities.resolve_entities(mentions, articles, _read(known_entities_in))
     _write(mentions, mentions_out)
     _write(batch_entities, entities_out)
     _write(date_mentions.date_mentions(articles), date_mentions_out)
@@ -349,6 +357,10 @@ def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: s
         inputs = discover_inputs(source)
         known = staging.path("known", "inputs")
         stage_known_inputs(warehouse, full_refresh, known)
+    with _timed(run, "extract"):
+        # Read once, before any batch: every batch of the run weighs its mentions against the same warehouse.
+        known_entities = staging.path("known", "entities")
+        stage_known_entities(warehouse, full_refresh, known_entities)
     run.files_seen = len(inputs)
     run_date = dt.date.today()
     parameters = quality.suite_parameters(run_date, extract.model_labels(model)) | date_mentions.SANE_BOUNDS
@@ -364,8 +376,8 @@ def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: s
         workers = 1   # Dask's workers are the processes; each NER call stays in its worker
     # Wall time of all batches; the per-stage busy times summed below overlap, so they add up to more.
     with _timed(run, "batches_wall"):
-        results = stage_batches(str(staging.root), source, inputs_file, batch_size, first_order, known, model,
-                                workers, run_date, parameters)
+        results = stage_batches(str(staging.root), source, inputs_file, batch_size, first_order, known,
+                                known_entities, model, workers, run_date, parameters)
     extract.shutdown_worker_pools()   # the models' memory is free before dedup holds the whole run
     for result in results:
         run.inputs_seen += result["ingest"]["inputs"]
@@ -416,7 +428,8 @@ def _clear_leftovers(warehouse: Path, keep: str) -> None:
 @flow(name="process-batches", flow_run_name="batches of {source}",
       task_runner=ThreadPoolTaskRunner(max_workers=TASK_THREADS))
 def process_batches(staging_root: str, source: str, inputs_in: str, batch_size: int, first_order: int,
-                    known_in: str, model: str, workers: int, run_date: dt.date, parameters: dict) -> list[dict]:
+                    known_in: str, known_entities_in: str, model: str, workers: int, run_date: dt.date,
+                    parameters: dict) -> list[dict]:
     """Every batch through ingest → check → clean → check → extract → checks, batches side by side.
 
     Tasks are submitted to the flow's task runner: threads on one machine (while one batch waits
@@ -459,8 +472,8 @@ def process_batches(staging_root: str, source: str, inputs_in: str, batch_size: 
             continue
         if len(in_flight) == BATCHES_IN_FLIGHT:
             finish_first()
-        in_flight[number] = [("ingest", read)] + _submit_batch(staging, number, read, repeated, run_date, model,
-                                                               workers, parameters)
+        in_flight[number] = [("ingest", read)] + _submit_batch(staging, number, read, repeated, known_entities_in,
+                                                               run_date, model, workers, parameters)
     while in_flight:
         finish_first()
     return [results[number] for number in sorted(results)]
@@ -493,8 +506,8 @@ def _prepare_for_new_inputs(reads: list, model: str, workers: int) -> None:
             return
 
 
-def _submit_batch(staging: Staging, number: int, read, repeated, run_date: dt.date, model: str, workers: int,
-                  parameters: dict) -> list[tuple[str, object]]:
+def _submit_batch(staging: Staging, number: int, read, repeated, known_entities: str, run_date: dt.date,
+                  model: str, workers: int, parameters: dict) -> list[tuple[str, object]]:
     """Submit the rest of one batch's chain, in order; each task waits for the files the one before writes."""
     raw = check_batch.submit("raw", parameters, staging.path("documents", number),
                              **_check_outputs(staging, "raw", number), wait_for=[read])
@@ -503,9 +516,9 @@ def _submit_batch(staging: Staging, number: int, read, repeated, run_date: dt.da
     checked = check_batch.submit("clean", parameters, staging.path("cleaned", number),
                                  **_check_outputs(staging, "clean", number), wait_for=[cleaned])
     unchecked = {kind: staging.path(f"{kind}-unchecked", number) for kind in ("mentions", "date_mentions", "quotes")}
-    extracted = extract_batch.submit(model, workers, staging.path("clean", number), unchecked["mentions"],
-                                     staging.path("entities", number), unchecked["date_mentions"],
-                                     unchecked["quotes"], wait_for=[checked])
+    extracted = extract_batch.submit(model, workers, staging.path("clean", number), known_entities,
+                                     unchecked["mentions"], staging.path("entities", number),
+                                     unchecked["date_mentions"], unchecked["quotes"], wait_for=[checked])
     prints = fingerprint_batch.submit(staging.path("clean", number), staging.path("prints", number),
                                       wait_for=[checked])
     found = check_extraction.submit(

@@ -1,18 +1,24 @@
 """Entities: mentions in; repaired mentions with a canonical entity id, and the entities' names, out.
 
-The model's mentions are corrected with evidence from the article and from the whole batch:
+The model's mentions are corrected with evidence from the article, from the whole batch and from
+the warehouse (the entities earlier runs loaded, with their labels and mention counts):
 1. span repair: a title inside a mention is split off ("Kazakh Presidential Spokesperson Berik
-   Uali", ORG → PERSON "Berik Uali"); a one-word mention the corpus also writes in lower case
+   Uali", ORG → PERSON "Berik Uali"); a one-word mention the batch also writes in lower case
    ("Coronavirus" / "coronavirus") is a common noun and is dropped;
 2. label resolution: a name takes the label most of its mentions have, counting the article's
-   mentions, the batch's mentions of the same name, and a surname's full form ("Kassym-Jomart
-   Tokayev" tagged ORG once but "Tokayev" PERSON → PERSON);
+   mentions, the batch's mentions of the same name, the warehouse's mentions of it under each
+   label it was loaded with, and a surname's full form ("Kassym-Jomart Tokayev" tagged ORG once
+   but "Tokayev" PERSON → PERSON);
 3. propagation: a name the article tags is also tagged where the article repeats it untagged;
 4. aliases: titles, honorifics, a leading "the", possessives and accents are folded away; a
-   surname joins the one full name it stands for (in the article, else in the batch), and an
-   acronym joins the one expansion whose initials it is ("CSTO" ↔ "Collective Security Treaty
-   Organization").
-The id is a hash of label and canonical key, so the same input gives the same ids on every run.
+   surname joins the one full name it stands for, and an acronym the one expansion whose
+   initials it is ("CSTO" ↔ "Collective Security Treaty Organization"): the one in the article,
+   else the one in the batch, else, where the batch has none, the one in the warehouse. A name
+   only the warehouse holds keeps the warehouse's spelling.
+The id is a hash of label and canonical key, so the same input and warehouse give the same ids
+on every run. What stays out of reach: mentions loaded earlier are not re-pointed when a later
+run brings a full name; a lone "Putin" loaded before "Vladimir Putin" ever appeared stays its
+own entity, while a lone "Putin" of any run after joins "Vladimir Putin".
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import unicodedata
 from collections import Counter, defaultdict
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from tasks.extract import MENTION_SCHEMA
 
@@ -54,6 +61,11 @@ SENTENCE_START = re.compile(r"(?:^|[.!?:;][\"'”’)]?\s+|\n\s*|[\"“‘(]\s*)
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 ENTITY_SCHEMA = pa.schema([("entity_id", pa.string()), ("name", pa.string()), ("label", pa.string())])
 MENTION_WITH_ENTITY_SCHEMA = MENTION_SCHEMA.append(pa.field("entity_id", pa.string()))
+# What the warehouse already knows of each entity: the canonical key its id was hashed from, and the
+# last word of a person's full name and the initials of a multi-word ORG, which surnames and acronyms join.
+KNOWN_ENTITY_SCHEMA = pa.schema([("entity_id", pa.string()), ("name", pa.string()), ("label", pa.string()),
+                                 ("key", pa.string()), ("mention_count", pa.int64()), ("surname", pa.string()),
+                                 ("initials", pa.string())])
 
 
 def fold_accents(text: str) -> str:
@@ -85,6 +97,39 @@ def entity_id(label: str, key: str) -> str:
 
 def initials(key: str) -> str:
     return "".join(word[0] for word in key.split() if word not in {"of", "and", "for", "the", "&", "on", "in"})
+
+
+def with_canonical_keys(entities: pa.Table) -> pa.Table:
+    """The warehouse's entities (entity_id, name, label, mention_count) with the key each id was hashed
+    from, and what a surname or an acronym looks it up by (KNOWN_ENTITY_SCHEMA). Once per run.
+
+    An entity's name is the display name of mentions carrying its own key, so the key is the
+    name's. Should a name not give back its entity's id, the entity is left out rather than
+    guessed at: a mention told to join it would get an id the warehouse does not hold.
+    """
+    rows = []
+    for row in entities.select(["entity_id", "name", "label", "mention_count"]).to_pylist():
+        key = canonical_key(row["name"], row["label"])
+        if entity_id(row["label"], key) != row["entity_id"]:
+            continue
+        several_words = " " in key
+        rows.append(row | {"key": key,
+                           "surname": key.rsplit(" ", 1)[1] if several_words and row["label"] == "PERSON" else None,
+                           "initials": initials(key) if several_words and row["label"] == "ORG" else None})
+    return pa.Table.from_pylist(rows, schema=KNOWN_ENTITY_SCHEMA)
+
+
+def _known_where(known: pa.Table, column: str, values: set[str]) -> list[dict]:
+    # The warehouse may hold 100k+ entities: pick the batch's few in Arrow before any Python loop.
+    return known.filter(pc.is_in(known[column], value_set=pa.array(sorted(values), pa.string()))).to_pylist()
+
+
+def known_labels(known: pa.Table | None, keys: set[str]) -> dict[str, Counter]:
+    """name key -> label -> the warehouse's mentions of it, for the batch's name keys."""
+    labels: dict[str, Counter] = defaultdict(Counter)
+    for row in _known_where(known, "key", keys) if known is not None and len(known) else []:
+        labels[row["key"]][row["label"]] += row["mention_count"]
+    return labels
 
 
 def split_title(row: dict) -> dict | None:
@@ -149,7 +194,8 @@ def _surname_groups(keys: set[str]) -> dict[str, str]:
     return groups
 
 
-def resolve_labels(rows: list[dict], corpus_labels: dict[str, Counter]) -> None:
+def resolve_labels(rows: list[dict], corpus_labels: dict[str, Counter],
+                   known_labels: dict[str, Counter] | None = None) -> None:
     """Give the names of one article the label most of their evidence has, in place."""
     names = [row for row in rows if row["label"] in NAME_LABELS]
     persons = {name_key(row) for row in names if row["label"] == "PERSON"}
@@ -158,6 +204,10 @@ def resolve_labels(rows: list[dict], corpus_labels: dict[str, Counter]) -> None:
     evidence: dict[str, Counter] = defaultdict(Counter)
     for key in {name_key(row) for row in names}:
         evidence[group_of.get(key, key)].update(corpus_labels[key])
+        # A surname's own warehouse entity may be someone or something else ("Jordan" the country
+        # beside "Michael Jordan"): only the full name's warehouse mentions vote for the group.
+        if key not in group_of and known_labels:
+            evidence[key].update(known_labels.get(key, {}))
     for row in names:
         row["label"] = max(evidence[group_of.get(name_key(row), name_key(row))].items(),
                            key=lambda item: (item[1], -LABEL_PREFERENCE.index(item[0])))[0]
@@ -206,6 +256,34 @@ def propagate_names(rows: list[dict], text: str) -> list[dict]:
     return sorted(rows + added, key=lambda row: row["start_char"])
 
 
+def warehouse_aliases(rows: list[dict], known: pa.Table | None) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
+    """((label, key) -> the one fuller key the warehouse holds for a surname or acronym the batch has no full
+    form for, entity_id -> the warehouse's name of each such key). Where the batch has one full form, or
+    several, the batch decides (batch_aliases)."""
+    if known is None or not len(known):
+        return {}, {}
+    one_word: dict[str, set[str]] = defaultdict(set)
+    in_batch: dict[str, set[str]] = {"surname": set(), "initials": set()}   # what the batch's full forms give
+    for row in rows:
+        key = row["key"]
+        if " " not in key:
+            one_word[row["label"]].add(key)
+        elif row["label"] == "PERSON":
+            in_batch["surname"].add(key.rsplit(" ", 1)[1])
+        elif row["label"] == "ORG":
+            in_batch["initials"].add(initials(key))
+    aliases, names = {}, {}
+    for label, column in (("PERSON", "surname"), ("ORG", "initials")):
+        full_forms: dict[str, list[dict]] = defaultdict(list)
+        for row in _known_where(known, column, one_word[label] - in_batch[column]):
+            full_forms[row[column]].append(row)
+        for short, found in full_forms.items():
+            if len(found) == 1:  # two "... Clinton" would make "Clinton" a guess
+                aliases[label, short] = found[0]["key"]
+                names[found[0]["entity_id"]] = found[0]["name"]
+    return aliases, names
+
+
 def batch_aliases(rows: list[dict]) -> dict[tuple[str, str], str]:
     """(label, key) -> the fuller key it stands for anywhere in the batch: unique surnames and acronyms."""
     keys: dict[str, set[str]] = defaultdict(set)
@@ -235,7 +313,8 @@ def article_aliases(rows: list[dict], clean_text: str) -> dict[tuple[str, str], 
     return aliases
 
 
-def corrected_mentions(mentions: pa.Table, articles: pa.Table) -> dict[str, list[dict]]:
+def corrected_mentions(mentions: pa.Table, articles: pa.Table,
+                       known: pa.Table | None = None) -> dict[str, list[dict]]:
     """The batch's mentions by article after span repair, label resolution and propagation."""
     text_of = dict(zip(articles["article_id"].to_pylist(), articles["clean_text"].to_pylist()))
     nouns = common_nouns(list(text_of.values()))
@@ -248,34 +327,40 @@ def corrected_mentions(mentions: pa.Table, articles: pa.Table) -> dict[str, list
         for row in rows:
             if row["label"] in NAME_LABELS:
                 corpus_labels[name_key(row)][row["label"]] += 1
+    in_warehouse = known_labels(known, set(corpus_labels))
     for rows in by_article.values():
-        resolve_labels(rows, corpus_labels)
+        resolve_labels(rows, corpus_labels, in_warehouse)
     return {aid: propagate_names(rows, text_of[aid]) for aid, rows in by_article.items()}
 
 
-def resolve_entities(mentions: pa.Table, articles: pa.Table) -> tuple[pa.Table, pa.Table]:
-    """(corrected mentions with entity_id, entities of the batch with a canonical name and label)."""
+def resolve_entities(mentions: pa.Table, articles: pa.Table,
+                     known: pa.Table | None = None) -> tuple[pa.Table, pa.Table]:
+    """(corrected mentions with entity_id, entities of the batch with a canonical name and label).
+
+    known: the warehouse's entities (KNOWN_ENTITY_SCHEMA), evidence after the article's and the batch's.
+    """
     text_of = dict(zip(articles["article_id"].to_pylist(), articles["clean_text"].to_pylist()))
-    by_article = corrected_mentions(mentions, articles)
+    by_article = corrected_mentions(mentions, articles, known)
     rows = [row for article_rows in by_article.values() for row in article_rows]
     for row in rows:
         row["key"] = canonical_key(row["text"], row["label"])
-    in_batch = batch_aliases(rows)
+    in_batch, (warehouse_only, warehouse_names) = batch_aliases(rows), warehouse_aliases(rows, known)
     names: dict[str, Counter] = defaultdict(Counter)
     labels: dict[str, str] = {}
     for article_id, article_rows in by_article.items():
         in_article = article_aliases(article_rows, text_of[article_id])
         for row in article_rows:
             alias = (row["label"], row["key"])
-            key = in_article.get(alias) or in_batch.get(alias) or row["key"]
+            key = in_article.get(alias) or in_batch.get(alias) or warehouse_only.get(alias) or row["key"]
             row["entity_id"] = entity_id(row["label"], key)
             labels[row["entity_id"]] = row["label"]
             if key == row["key"]:  # the name comes from full mentions, not from aliases
                 names[row["entity_id"]][display_name(row["text"], row["label"])] += 1
     for row in rows:
         del row["key"]
-    # Aliases always point at a key mentioned in the batch, so every entity has a name.
+    # An alias points at a key the batch mentions in full, or at one only the warehouse holds: its name is there.
     entities = [{"entity_id": eid, "label": labels[eid],
-                 "name": min(names[eid].items(), key=lambda item: (-item[1], item[0]))[0]} for eid in labels]
+                 "name": min(names[eid].items(), key=lambda item: (-item[1], item[0]))[0] if names[eid]
+                 else warehouse_names[eid]} for eid in labels]
     return (pa.Table.from_pylist(rows, schema=MENTION_WITH_ENTITY_SCHEMA),
             pa.Table.from_pylist(entities, schema=ENTITY_SCHEMA))

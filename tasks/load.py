@@ -16,7 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from newsflow import warehouse as wh
-from tasks import dedup
+from tasks import dedup, entities
 
 # Statements of sql/load/, in the order one run's commit applies them.
 LOAD_STATEMENTS = (
@@ -82,6 +82,16 @@ def known_input_ids(warehouse: Path) -> set[str]:
         return set()
     with con:
         return {row[0] for row in con.execute(wh.read_sql("load/known_input_ids")).fetchall()}
+
+
+def known_entities(warehouse: Path) -> pa.Table:
+    """The entities already loaded, with their canonical keys: evidence for a new run's mentions."""
+    try:
+        con = wh.open_read_only(warehouse)
+    except wh.WarehouseMissing:
+        return entities.KNOWN_ENTITY_SCHEMA.empty_table()
+    with con:
+        return entities.with_canonical_keys(con.execute(wh.read_sql("load/known_entities")).to_arrow_table())
 
 
 def dedup_candidates(warehouse: Path, request: dict) -> dedup.EarlierArticles:

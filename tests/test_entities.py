@@ -2,7 +2,9 @@ import json
 
 import pyarrow as pa
 
-from tasks.entities import canonical_key, display_name, entity_id, resolve_entities
+from tasks.entities import (
+    KNOWN_ENTITY_SCHEMA, canonical_key, display_name, entity_id, resolve_entities, with_canonical_keys,
+)
 from tasks.extract import MENTION_SCHEMA
 
 
@@ -179,6 +181,101 @@ def test_ids_do_not_depend_on_the_order_of_the_batch():
         sorted((m["article_id"], m["entity_id"]) for m in backward)
 
 
+
+# Evidence from the warehouse: what earlier runs loaded, as the "known entities" task stages it.
+
+def _known(*entities: tuple[str, str, int]) -> pa.Table:
+    """The warehouse's entities given as (name, label, mention_count), as the "known entities" task stages them."""
+    return with_canonical_keys(pa.Table.from_pylist([
+        {"entity_id": entity_id(label, canonical_key(name, label)), "name": name, "label": label,
+         "mention_count": count} for name, label, count in entities]))
+
+
+def _resolve_with(known: pa.Table, articles: dict[str, tuple[str, list[tuple[str, str]]]]):
+    tables = [_mentions(aid, text, spans) for aid, (text, spans) in articles.items()]
+    texts = pa.table({"article_id": list(articles), "clean_text": [text for text, _ in articles.values()]})
+    mentions, entities = resolve_entities(pa.concat_tables(tables), texts, known)
+    return mentions.to_pylist(), {e["entity_id"]: (e["name"], e["label"]) for e in entities.to_pylist()}
+
+
+def test_a_lone_surname_joins_the_one_full_name_the_warehouse_knows():
+    known = _known(("Vladimir Putin", "PERSON", 30), ("Moscow", "GPE", 12))
+    mentions, entities = _resolve_with(known, {"b": ("Putin spoke in Moscow.", [("Putin", "PERSON"),
+                                                                                ("Moscow", "GPE")])})
+    putin = entity_id("PERSON", "vladimir putin")
+    assert [(m["text"], m["entity_id"]) for m in mentions] == [("Putin", putin),
+                                                                ("Moscow", entity_id("GPE", "moscow"))]
+    assert entities == {putin: ("Vladimir Putin", "PERSON"), entity_id("GPE", "moscow"): ("Moscow", "GPE")}
+
+
+def test_a_surname_with_two_full_names_in_the_warehouse_stays_its_own_entity():
+    known = _known(("Hillary Clinton", "PERSON", 9), ("Bill Clinton", "PERSON", 4))
+    mentions, entities = _resolve_with(known, {"c": ("Clinton left.", [("Clinton", "PERSON")])})
+    clinton = entity_id("PERSON", "clinton")
+    assert [m["entity_id"] for m in mentions] == [clinton]
+    assert entities == {clinton: ("Clinton", "PERSON")}
+
+
+def test_a_lone_acronym_joins_the_one_expansion_the_warehouse_knows():
+    known = _known(("Collective Security Treaty Organization", "ORG", 7), ("Central Bank", "ORG", 3))
+    mentions, entities = _resolve_with(known, {"a": ("The CSTO met.", [("CSTO", "ORG")])})
+    csto = entity_id("ORG", "collective security treaty organization")
+    assert [m["entity_id"] for m in mentions] == [csto]
+    assert entities == {csto: ("Collective Security Treaty Organization", "ORG")}
+
+
+def test_the_warehouses_label_outvotes_one_mistaken_mention():
+    # Tagged ORG once in this batch; earlier runs loaded 40 mentions of him as a PERSON.
+    known = _known(("Kassym-Jomart Tokayev", "PERSON", 40))
+    mentions, entities = _resolve_with(known, {"a": ("Kassym-Jomart Tokayev arrived.",
+                                                     [("Kassym-Jomart Tokayev", "ORG")])})
+    tokayev = entity_id("PERSON", "kassym-jomart tokayev")
+    assert [(m["label"], m["entity_id"]) for m in mentions] == [("PERSON", tokayev)]
+    assert entities == {tokayev: ("Kassym-Jomart Tokayev", "PERSON")}
+
+
+def test_a_surnames_label_in_the_warehouse_does_not_vote_for_its_full_name():
+    # "Jordan" the country is no evidence about Michael Jordan, whom the article names in full.
+    known = _known(("Jordan", "GPE", 500))
+    mentions, _ = _resolve_with(known, {"a": ("Michael Jordan scored. Jordan smiled.",
+                                              [("Michael Jordan", "PERSON"), ("Jordan", "PERSON")])})
+    jordan = entity_id("PERSON", "michael jordan")
+    assert [(m["label"], m["entity_id"]) for m in mentions] == [("PERSON", jordan), ("PERSON", jordan)]
+
+
+def test_the_article_and_the_batch_beat_the_warehouse():
+    known = _known(("Vladimir Putin", "PERSON", 30), ("Collective Security Treaty Organization", "ORG", 7))
+    articles = {"a": ("The Central Student Teachers Organization (CSTO) met. The CSTO voted.",
+                      [("The Central Student Teachers Organization", "ORG"), ("CSTO", "ORG"), ("CSTO", "ORG")]),
+                "b": ("Igor Putin, a farmer, spoke.", [("Igor Putin", "PERSON")]),
+                "c": ("Putin left.", [("Putin", "PERSON")])}
+    mentions, entities = _resolve_with(known, articles)
+    students, igor = entity_id("ORG", "central student teachers organization"), entity_id("PERSON", "igor putin")
+    assert [m["entity_id"] for m in mentions] == [students, students, students, igor, igor]
+    assert entities == {students: ("Central Student Teachers Organization", "ORG"),
+                        igor: ("Igor Putin", "PERSON")}
+
+
+def test_a_warehouse_entity_whose_name_does_not_give_back_its_id_is_left_out():
+    table = pa.table({"entity_id": [entity_id("PERSON", "vladimir putin"), "0123456789abcdef"],
+                      "name": ["Vladimir Putin", "Bill Clinton"], "label": ["PERSON", "PERSON"],
+                      "mention_count": pa.array([3, 2], pa.int64())})
+    assert with_canonical_keys(table).to_pylist() == [
+        {"entity_id": entity_id("PERSON", "vladimir putin"), "name": "Vladimir Putin", "label": "PERSON",
+         "key": "vladimir putin", "mention_count": 3, "surname": "putin", "initials": None}]
+
+
+def test_a_missing_warehouse_knows_no_entities(tmp_path):
+    from tasks.load import known_entities
+
+    assert known_entities(tmp_path / "no-warehouse") == KNOWN_ENTITY_SCHEMA.empty_table()
+
+
+def test_an_empty_warehouse_changes_nothing():
+    articles = {"a": ("Putin left the CSTO summit.", [("Putin", "PERSON"), ("CSTO", "ORG")])}
+    assert _resolve_with(KNOWN_ENTITY_SCHEMA.empty_table(), articles) == _resolve(articles)
+
+
 # The real flow on the seeds: spaCy, the corpus-level steps, DuckLake.
 
 def test_the_seed_warehouse_counts_every_way_of_writing_putin(seed_warehouse):
@@ -253,3 +350,23 @@ def test_the_example_queries_answer_for_putin(seed_warehouse):
     assert len(said) == 8 and {row["kind"] for row in said} == {"direct", "reported"}
     together = run("together_in_sentences", "--param", "name=Vladimir Putin")
     assert together[0] == {"name": "Afghanistan", "label": "GPE", "shared_sentences": 13, "shared_articles": 5}
+
+
+def test_a_lone_surname_in_a_later_run_joins_the_full_name_an_earlier_run_loaded(tmp_path, prefect_harness):
+    from flows.pipeline import news_pipeline
+    from tests.test_pipeline import query
+
+    source, warehouse = tmp_path / "source", tmp_path / "wh"
+    source.mkdir()
+    (source / "a.txt").write_text("21 August 2021\n"
+                                  "Vladimir Putin met officials in Moscow on Monday to discuss grain exports.\n")
+    news_pipeline(source=str(source), warehouse=str(warehouse), workers=1)
+    (source / "b.txt").write_text("24 August 2021\nPutin told reporters the harvest was good.\n")
+    news_pipeline(source=str(source), warehouse=str(warehouse), workers=1)
+    putin = entity_id("PERSON", "vladimir putin")
+    assert query(warehouse, "select text, entity_id from entity_mentions where label = 'PERSON' order by text") == [
+        {"text": "Putin", "entity_id": putin}, {"text": "Vladimir Putin", "entity_id": putin}]
+    assert query(warehouse, "select entity_id, name, mention_count, article_count, aliases from entities "
+                            "where label = 'PERSON'") == [
+        {"entity_id": putin, "name": "Vladimir Putin", "mention_count": 2, "article_count": 2,
+         "aliases": ["Putin", "Vladimir Putin"]}]
