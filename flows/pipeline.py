@@ -32,7 +32,7 @@ from prefect.futures import as_completed
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from newsflow import summary
+from newsflow import processes, summary
 from newsflow import warehouse as wh
 from tasks import clean, date_mentions, dedup, entities, extract, ingest, load, quality, quotes, stories
 
@@ -123,15 +123,10 @@ def stage_known_entities(warehouse: str, full_refresh: bool, known_out: str) -> 
 
 @task(name="ingest", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def ingest_batch(source: str, paths: list[str], first_order: int, known_in: str, documents_out: str,
-                 quarantine_out: str) -> dict:
+                 quarantine_out: str, workers: int) -> dict:
     """Read and decode one batch of inputs; quarantine what cannot be read."""
-    started = time.perf_counter()
-    known_ids = set(_read(known_in)["input_id"].to_pylist())
-    result = ingest.read_inputs(ingest.source_root(Path(source)), paths, known_ids, first_order)
-    _write(result.documents_table(), documents_out)
-    _write(result.quarantine_table(), quarantine_out)
-    return {"inputs": result.records_seen, "skipped": result.skipped, "quarantined": len(result.quarantined),
-            "documents": len(result.documents), "seconds": time.perf_counter() - started}
+    return processes.run(workers, ingest.stage_inputs, source, paths, first_order, known_in, documents_out,
+                         quarantine_out)
 
 
 @task(name="check", **staged_stage)
@@ -204,16 +199,9 @@ def clean_batch(run_date: dt.date, documents_in: str, repeated_in: str, articles
 
 
 @task(name="repeated lines", **staged_stage)
-def find_repeated_lines(documents_in: list[str], repeated_out: str) -> dict:
+def find_repeated_lines(documents_in: list[str], repeated_out: str, workers: int) -> dict:
     """Count short lines across the whole run's documents, per source: site furniture repeats."""
-    started = time.perf_counter()
-    rows = (row for path in documents_in
-            for row in pq.read_table(path, columns=["source_path", "raw_text"]).to_pylist())
-    repeated = clean.repeated_lines_by_source(rows)
-    _write(pa.table({"source": [s for s, lines in repeated.items() for _ in lines],
-                     "fingerprint": [f for lines in repeated.values() for f in lines]},
-                    schema=pa.schema([("source", pa.string()), ("fingerprint", pa.string())])), repeated_out)
-    return {"seconds": time.perf_counter() - started}
+    return processes.run(workers, clean.stage_repeated_lines, documents_in, repeated_out)
 
 
 @task(name="extract", **staged_stage)
@@ -342,7 +330,7 @@ def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: st
             load.record_failed_run(Path(warehouse), run)
             raise
         finally:
-            extract.shutdown_worker_pools()
+            processes.shutdown()
         shutil.rmtree(staging.root, ignore_errors=True)
     run_summary = summary.read_run_summary(Path(warehouse), run.run_id) | {"quality_docs": docs}
     _publish_artifacts(run_summary)
@@ -353,6 +341,8 @@ def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: s
                 full_refresh: bool, batch_size: int, near_duplicate_threshold: float,
                 dask_address: str | None) -> str:
     """Every stage of the run, to the commit; returns the path of the run's Data Docs."""
+    # Every run checks at least its accounting: GX (seconds to import) loads while inputs are read.
+    quality.prepare_in_background()
     with _timed(run, "ingest"):
         inputs = discover_inputs(source)
         known = staging.path("known", "inputs")
@@ -378,7 +368,7 @@ def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: s
     with _timed(run, "batches_wall"):
         results = stage_batches(str(staging.root), source, inputs_file, batch_size, first_order, known,
                                 known_entities, model, workers, run_date, parameters)
-    extract.shutdown_worker_pools()   # the models' memory is free before dedup holds the whole run
+    processes.shutdown()   # the models' memory is free before dedup holds the whole run
     for result in results:
         run.inputs_seen += result["ingest"]["inputs"]
         run.unchanged_skips += result["ingest"]["skipped"]
@@ -439,18 +429,18 @@ def process_batches(staging_root: str, source: str, inputs_in: str, batch_size: 
     staging = Staging(Path(staging_root))
     inputs = _read(inputs_in)["path"].to_pylist()
     batches = batch_bounds(len(inputs), batch_size)
-    reads = []
-    for number, (start, end) in enumerate(batches):
-        # One read after another: reads side by side only contend for the GIL with the thread
-        # importing GX, which the first check waits for.
-        reads.append(ingest_batch.submit(source, inputs[start:end], first_order + start, known_in,
-                                         staging.path("documents", number),
-                                         staging.path("quarantine", f"ingest-{number:05d}"), wait_for=reads[-1:]))
+    if len(inputs) >= 2 * extract.MIN_ARTICLES_PER_WORKER:
+        # Reading runs in the worker processes: the flow's own process imports GX meanwhile.
+        processes.start(workers)
+    reads = [ingest_batch.submit(source, inputs[start:end], first_order + start, known_in,
+                                 staging.path("documents", number), staging.path("quarantine", f"ingest-{number:05d}"),
+                                 workers)
+             for number, (start, end) in enumerate(batches)]
     # Furniture lines are told by their repetition across the whole run, so cleaning waits for every read.
     repeated = find_repeated_lines.submit([staging.path("documents", n) for n in range(len(batches))],
-                                          staging.path("repeated", "lines"), wait_for=reads)
-    _prepare_for_new_inputs(reads, model, workers)
-    in_flight, results = {}, {}
+                                          staging.path("repeated", "lines"), workers, wait_for=reads)
+    _load_model_when_needed(reads, repeated, model, workers)
+    in_flight, results, cleaned_before = {}, {}, None
 
     def finish_first() -> None:
         # The first batch to end, not the oldest: batches reach NER in no fixed order, and waiting
@@ -472,8 +462,12 @@ def process_batches(staging_root: str, source: str, inputs_in: str, batch_size: 
             continue
         if len(in_flight) == BATCHES_IN_FLIGHT:
             finish_first()
+        if cleaned_before is not None:
+            # The batch before gets to NER first: its checks would otherwise queue behind this one's for GX.
+            cleaned_before.wait()
         in_flight[number] = [("ingest", read)] + _submit_batch(staging, number, read, repeated, known_entities_in,
                                                                run_date, model, workers, parameters)
+        cleaned_before = dict(in_flight[number])["check clean"]
     while in_flight:
         finish_first()
     return [results[number] for number in sorted(results)]
@@ -491,18 +485,14 @@ def batch_bounds(count: int, batch_size: int) -> list[tuple[int, int]]:
     return list(zip(starts, starts[1:] + [count]))
 
 
-def _prepare_for_new_inputs(reads: list, model: str, workers: int) -> None:
-    """As soon as the batches read hold new articles, start what takes seconds to start: the NER
-    processes (for enough articles to use them) and Great Expectations, while the rest is read.
-    (Importing GX at the start of every run slowed a re-run with nothing new: 7.0 s -> 8.1 s.)"""
-    new_inputs, checks_prepared = 0, False
+def _load_model_when_needed(reads: list, repeated, model: str, workers: int) -> None:
+    """Once the batches read hold enough new articles to use the worker processes, have them load
+    the model after they have counted repeated lines (which cleaning waits for)."""
+    new_inputs = 0
     for read in reads:
         new_inputs += read.result()["documents"]
-        if new_inputs and not checks_prepared:
-            quality.prepare_in_background()
-            checks_prepared = True
         if new_inputs >= 2 * extract.MIN_ARTICLES_PER_WORKER:
-            extract.start_workers(model, workers)
+            repeated.add_done_callback(lambda _: extract.load_model_in_workers(model, workers))
             return
 
 

@@ -15,12 +15,14 @@ import datetime as dt
 import hashlib
 import math
 import re
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from tasks.dates import (MONTH, DateCandidate, PublicationDate, house_date_orders, date_time_spans, find_dates_with_time, find_yearless_dates,
                          resolve_publication)
@@ -335,6 +337,19 @@ def repeated_lines_by_source(documents: Iterable[dict]) -> dict[str, frozenset[s
         needed = max(REPEAT_MIN_STORIES, math.ceil(REPEAT_MIN_SHARE * len(stories[source])))
         repeated[source] = frozenset(line for line, keys in lines.items() if len(keys) >= needed)
     return repeated
+
+
+def stage_repeated_lines(documents_in: list[str], repeated_out: str) -> dict:
+    """repeated_lines_by_source over staged documents files, written to `repeated_out` (source,
+    fingerprint), so a worker process can run it; returns the seconds it took."""
+    started = time.perf_counter()
+    rows = (row for path in documents_in
+            for row in pq.read_table(path, columns=["source_path", "raw_text"]).to_pylist())
+    repeated = repeated_lines_by_source(rows)
+    pq.write_table(pa.table({"source": [s for s, lines in repeated.items() for _ in lines],
+                             "fingerprint": [f for lines in repeated.values() for f in lines]},
+                            schema=pa.schema([("source", pa.string()), ("fingerprint", pa.string())])), repeated_out)
+    return {"seconds": time.perf_counter() - started}
 
 
 def _source_of(source_path: str) -> str:

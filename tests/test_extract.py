@@ -37,12 +37,12 @@ def test_two_workers_give_the_same_rows_as_one(monkeypatch):
     monkeypatch.setattr("tasks.extract.MIN_ARTICLES_PER_WORKER", 1)
     ids, texts = _seed_texts()
     articles = pa.table({"article_id": ids, "clean_text": texts})
-    from tasks.extract import shutdown_worker_pools
+    from newsflow.processes import shutdown
     try:
         assert recognise_entities(articles, DEFAULT_MODEL, workers=2) == \
             recognise_entities(articles, DEFAULT_MODEL, workers=1)
     finally:
-        shutdown_worker_pools()
+        shutdown()
 
 
 def test_only_the_pipes_ner_needs_run():
