@@ -24,6 +24,7 @@ own entity, while a lone "Putin" of any run after joins "Vladimir Putin".
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import re
 import unicodedata
@@ -227,6 +228,12 @@ def _sentence_of(position: int, rows: list[dict], text: str) -> int | None:
     return None
 
 
+@functools.lru_cache(maxsize=65536)
+def _whole_word(surface: str) -> re.Pattern:
+    # Names repeat across a batch, and re's own cache (512 patterns) is far smaller than a batch's names.
+    return re.compile(rf"(?<![\w-]){re.escape(surface)}(?![\w-])")
+
+
 def propagate_names(rows: list[dict], text: str) -> list[dict]:
     """Tag the article's untagged repetitions of a name it tags (same label), where its sentence is known."""
     rows = sorted(rows, key=lambda row: row["start_char"])
@@ -243,7 +250,7 @@ def propagate_names(rows: list[dict], text: str) -> list[dict]:
     for surface, labels in sorted(labels_of.items(), key=lambda item: -len(item[0])):
         if len(labels) != 1:  # the article itself disagrees on what this name is
             continue
-        for match in re.finditer(rf"(?<![\w-]){re.escape(surface)}(?![\w-])", text):
+        for match in _whole_word(surface).finditer(text):
             if any(taken[match.start():match.end()]):
                 continue
             sentence = _sentence_of(match.start(), rows, text)
