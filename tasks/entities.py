@@ -129,7 +129,8 @@ def known_labels(known: pa.Table | None, keys: set[str]) -> dict[str, Counter]:
     """name key -> label -> the warehouse's mentions of it, for the batch's name keys."""
     labels: dict[str, Counter] = defaultdict(Counter)
     for row in _known_where(known, "key", keys) if known is not None and len(known) else []:
-        labels[row["key"]][row["label"]] += row["mention_count"]
+        if row["label"] in NAME_LABELS:   # "Seven" the number is no evidence about "Seven" the name
+            labels[row["key"]][row["label"]] += row["mention_count"]
     return labels
 
 

@@ -234,6 +234,13 @@ def test_the_warehouses_label_outvotes_one_mistaken_mention():
     assert entities == {tokayev: ("Kassym-Jomart Tokayev", "PERSON")}
 
 
+def test_numbers_and_dates_the_warehouse_holds_are_no_label_evidence():
+    # make bench's second run met this: a CARDINAL entity with a name's key broke label resolution.
+    known = _known(("Seven", "CARDINAL", 90), ("Seven", "ORG", 2))
+    mentions, _ = _resolve_with(known, {"a": ("Seven said so.", [("Seven", "ORG")])})
+    assert [(m["label"], m["entity_id"]) for m in mentions] == [("ORG", entity_id("ORG", "seven"))]
+
+
 def test_a_surnames_label_in_the_warehouse_does_not_vote_for_its_full_name():
     # "Jordan" the country is no evidence about Michael Jordan, whom the article names in full.
     known = _known(("Jordan", "GPE", 500))
