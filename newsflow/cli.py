@@ -18,6 +18,10 @@ PREFECT_DEFAULTS = {
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     "PREFECT_LOGGING_LEVEL": "INFO",
 }
+# Arrow allocates from glibc's malloc, not its bundled mimalloc, which kept what finished batches
+# freed: a 10,100-story run's process tree peaked at ~1.55 GiB with it, 1.28 GiB without, as fast.
+# Read when pyarrow is first imported, so set before; the worker processes inherit it.
+ARROW_DEFAULTS = {"ARROW_DEFAULT_MEMORY_POOL": "system"}
 USAGE_ERROR = 2
 
 
@@ -52,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    for name, value in PREFECT_DEFAULTS.items():
+    for name, value in (PREFECT_DEFAULTS | ARROW_DEFAULTS).items():
         os.environ.setdefault(name, value)
     return {"run": _run, "query": _query, "serve": _serve}[args.command](args)
 

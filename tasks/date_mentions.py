@@ -65,7 +65,7 @@ def _nearest_year(day: dt.date, published: dt.date) -> dt.date:
 
 # Wire copy repeats its expressions ("1987", "March 3" in stories of one day): dateparser takes a
 # millisecond for each, so equal questions get the answer once.
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def resolve(expression: str, kind: str, published: dt.date | None) -> tuple[dt.date | None, str]:
     """(resolved date, granularity) of one expression found as `kind`."""
     has_year = kind in ("iso", "month_year", "year") or bool(re.search(rf"{_YEAR}$", expression))
