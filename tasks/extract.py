@@ -2,7 +2,8 @@
 
 spaCy is loaded once per process and run with `nlp.pipe` over the whole batch, with only
 the pipes NER needs (tok2vec, ner, and senter for sentence numbers). With workers > 1 the
-batch is split across a pool of processes that each load the model once per run.
+batch is split across the run's worker processes (newsflow/processes.py), each loading the model
+once per run.
 """
 
 from __future__ import annotations
