@@ -347,10 +347,6 @@ def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: s
         inputs = discover_inputs(source)
         known = staging.path("known", "inputs")
         stage_known_inputs(warehouse, full_refresh, known)
-    with _timed(run, "extract"):
-        # Read once, before any batch: every batch of the run weighs its mentions against the same warehouse.
-        known_entities = staging.path("known", "entities")
-        stage_known_entities(warehouse, full_refresh, known_entities)
     run.files_seen = len(inputs)
     run_date = dt.date.today()
     parameters = quality.suite_parameters(run_date, extract.model_labels(model)) | date_mentions.SANE_BOUNDS
@@ -366,8 +362,8 @@ def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: s
         workers = 1   # Dask's workers are the processes; each NER call stays in its worker
     # Wall time of all batches; the per-stage busy times summed below overlap, so they add up to more.
     with _timed(run, "batches_wall"):
-        results = stage_batches(str(staging.root), source, inputs_file, batch_size, first_order, known,
-                                known_entities, model, workers, run_date, parameters)
+        results = stage_batches(str(staging.root), source, inputs_file, batch_size, first_order, known, warehouse,
+                                full_refresh, model, workers, run_date, parameters)
     processes.shutdown()   # the models' memory is free before dedup holds the whole run
     for result in results:
         run.inputs_seen += result["ingest"]["inputs"]
@@ -418,8 +414,8 @@ def _clear_leftovers(warehouse: Path, keep: str) -> None:
 @flow(name="process-batches", flow_run_name="batches of {source}",
       task_runner=ThreadPoolTaskRunner(max_workers=TASK_THREADS))
 def process_batches(staging_root: str, source: str, inputs_in: str, batch_size: int, first_order: int,
-                    known_in: str, known_entities_in: str, model: str, workers: int, run_date: dt.date,
-                    parameters: dict) -> list[dict]:
+                    known_in: str, warehouse: str, full_refresh: bool, model: str, workers: int,
+                    run_date: dt.date, parameters: dict) -> list[dict]:
     """Every batch through ingest → check → clean → check → extract → checks, batches side by side.
 
     Tasks are submitted to the flow's task runner: threads on one machine (while one batch waits
@@ -440,7 +436,7 @@ def process_batches(staging_root: str, source: str, inputs_in: str, batch_size: 
     repeated = find_repeated_lines.submit([staging.path("documents", n) for n in range(len(batches))],
                                           staging.path("repeated", "lines"), workers, wait_for=reads)
     _load_model_when_needed(reads, repeated, model, workers)
-    in_flight, results, cleaned_before = {}, {}, None
+    in_flight, results, cleaned_before, known_entities = {}, {}, None, None
 
     def finish_first() -> None:
         # The first batch to end, not the oldest: batches reach NER in no fixed order, and waiting
@@ -462,10 +458,15 @@ def process_batches(staging_root: str, source: str, inputs_in: str, batch_size: 
             continue
         if len(in_flight) == BATCHES_IN_FLIGHT:
             finish_first()
+        if known_entities is None:
+            # Read once, when a batch first has something new (a re-run with nothing new skips it, and
+            # it grows with the warehouse: 0.7 s for 78,504 entities): every batch weighs its mentions
+            # against the same warehouse.
+            known_entities = stage_known_entities.submit(warehouse, full_refresh, staging.path("known", "entities"))
         if cleaned_before is not None:
             # The batch before gets to NER first: its checks would otherwise queue behind this one's for GX.
             cleaned_before.wait()
-        in_flight[number] = [("ingest", read)] + _submit_batch(staging, number, read, repeated, known_entities_in,
+        in_flight[number] = [("ingest", read)] + _submit_batch(staging, number, read, repeated, known_entities,
                                                                run_date, model, workers, parameters)
         cleaned_before = dict(in_flight[number])["check clean"]
     while in_flight:
@@ -496,7 +497,7 @@ def _load_model_when_needed(reads: list, repeated, model: str, workers: int) -> 
             return
 
 
-def _submit_batch(staging: Staging, number: int, read, repeated, known_entities: str, run_date: dt.date,
+def _submit_batch(staging: Staging, number: int, read, repeated, known_entities, run_date: dt.date,
                   model: str, workers: int, parameters: dict) -> list[tuple[str, object]]:
     """Submit the rest of one batch's chain, in order; each task waits for the files the one before writes."""
     raw = check_batch.submit("raw", parameters, staging.path("documents", number),
@@ -506,9 +507,10 @@ def _submit_batch(staging: Staging, number: int, read, repeated, known_entities:
     checked = check_batch.submit("clean", parameters, staging.path("cleaned", number),
                                  **_check_outputs(staging, "clean", number), wait_for=[cleaned])
     unchecked = {kind: staging.path(f"{kind}-unchecked", number) for kind in ("mentions", "date_mentions", "quotes")}
-    extracted = extract_batch.submit(model, workers, staging.path("clean", number), known_entities,
-                                     unchecked["mentions"], staging.path("entities", number),
-                                     unchecked["date_mentions"], unchecked["quotes"], wait_for=[checked])
+    extracted = extract_batch.submit(model, workers, staging.path("clean", number),
+                                     staging.path("known", "entities"), unchecked["mentions"],
+                                     staging.path("entities", number), unchecked["date_mentions"], unchecked["quotes"],
+                                     wait_for=[checked, known_entities])
     prints = fingerprint_batch.submit(staging.path("clean", number), staging.path("prints", number),
                                       wait_for=[checked])
     found = check_extraction.submit(
