@@ -54,22 +54,26 @@ AGENCY_SIGNOFF = re.compile(rf"\s*[-–—]+\s*({AGENCIES})\s*$|^\s*\(?({AGENCIE
 # "MOSCOW, Aug 26:" / "SALVADOR, Feb 26 -" / "ROME 1996-12-06" / "LONDON (Reuters) -" opening a paragraph.
 # A place in capitals may stand alone; a place in mixed case ("Toronto, Feb 26 -") needs its date, or
 # any sentence opening "President Putin - who..." would read as a dateline.
-_DATELINE_REGION = r"(?:,\s*[A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+){0,2})?"        # ", N.Y." / ", Conn." / ", Ontario"
-_DATELINE_DAY = rf"(?:(?i:{MONTH})\.? \d{{1,2}}(?:, \d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}})"
+# ", N.Y." / ", Conn." / ", Bosnia-Hercegovina" / ", Zaire-Zambia border": one or two regions after the place.
+_DATELINE_REGION = r"(?:,\s*[A-Z][\w.'-]*(?: [\w.'-]+){0,3}){0,2}"
+# "Aug 26", "April 4, 1997", "Dec 12, 2005, 2005" (a wire's repeated year), "1996-08-30".
+_DATELINE_DAY = rf"(?:(?i:{MONTH})\.? \d{{1,2}}(?:, \d{{4}}(?:, \d{{4}})?)?|\d{{4}}-\d{{2}}-\d{{2}})"
 DATELINE = re.compile(
     rf"((?:[A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){{0,3}}{_DATELINE_REGION}(?:,? {_DATELINE_DAY})?"
-    rf"|[A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){{0,3}}{_DATELINE_REGION},? {_DATELINE_DAY}))"
-    r"\s*(?:\((" + AGENCIES + r"|Reuters)\))?\s*[:\-–—]+(?:\s+|$)"   # "LONDON (Reuters) -": a credit
+    rf"|[A-Z][A-Za-z.'-]+(?: [A-Z][A-Za-z.'-]+){{0,3}}{_DATELINE_REGION},? {_DATELINE_DAY}"
+    rf"|(?i:{MONTH})\.? \d{{1,2}}, \d{{4}}))"                      # a digest's dateline: the date alone
+    r",?\s*(?:\((" + AGENCIES + r"|Reuters)\))?\s*[:\-–—]+(?:\s+|$)"   # "LONDON (Reuters) -": a credit
 )
+# What a header date line may print besides its date: a "Date" label, weekday, time, timezone.
 DATE_LINE_FILLER = re.compile(r"(?i)\b(mon|tues|wednes|thurs|fri|satur|sun)day\b|\b\d{1,2}:\d{2}(:\d{2})?\s*([ap]\.?m\.?)?"
-                              r"|\b(at|on|gmt|utc|ist|et|est|edt|bst|cet|msk|[ap]\.?m\.?)\b|[\s,|:\-–—.()]")
+                              r"|\b(date[ds]?|at|on|gmt|utc|ist|et|est|edt|bst|cet|msk|[ap]\.?m\.?)\b|[\s,|:\-–—.()]")
 HEADER_LINES = 6           # a title or date line sits among the first few lines
 TITLE_MAX_WORDS = 25
 SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
 
 # A dateline printed on a line of its own: "ROME 1996-12-06", "AL-AIN , United Arab Emirates 1996-12-06".
 DATELINE_LINE = re.compile(
-    r"([A-Z][A-Za-z.'-]*[A-Z.'-](?:[ -][A-Z][A-Za-z.'-]+){0,3}(?:\s*,\s*[A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+){0,3})?"
+    r"([A-Z][A-Za-z.'-]*[A-Z.'-](?:[ -][A-Z][A-Za-z.'-]+){0,3}(?:\s*,\s*[A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+){0,3})?"
     r",?\s+(?:\d{4}-\d{2}-\d{2}|[A-Z][a-z]{2,8}\.? \d{1,2}(?:, \d{4})?))"
 )
 # Corpus repetition: a line of at most this many words, printed in at least this many different
@@ -130,12 +134,17 @@ def line_fingerprint(line: str) -> str:
 
 
 def clean_article(raw_text: str, title_hint: str | None = None, date_hint: str | None = None,
-                  repeated_lines: frozenset[str] = frozenset()) -> CleanArticle:
-    """Split a raw text into story lines and fields; see the module docstring."""
+                  repeated_lines: frozenset[str] = frozenset(), date_evidence: Iterable[dict] = ()) -> CleanArticle:
+    """Split a raw text into story lines and fields; see the module docstring.
+
+    date_hint is a record's own date field; date_evidence the dates the input states beside its
+    text (page metadata, its URL), each with its origin.
+    """
     text = raw_text.replace("\u00a0", " ")   # same length: offsets into it are offsets into the raw text
     article = CleanArticle(clean_text="", title=title_hint)
     if date_hint:
-        article.date_candidates.append(DateCandidate(date_hint, "metadata"))
+        article.date_candidates.append(DateCandidate(date_hint, "record date"))
+    article.date_candidates += [DateCandidate(found["text"], found["origin"]) for found in date_evidence or ()]
     story: list[_Piece] = []
     line_start = 0
     for number, raw_line in enumerate(text.split("\n"), start=1):
@@ -287,9 +296,7 @@ def _drop_trailing_boilerplate(story: list[_Piece], article: CleanArticle) -> li
 def _take_dateline_and_signoff(story: list[_Piece], article: CleanArticle) -> list[_Piece]:
     """Move "MOSCOW, Aug 26:", "ROME 1996-12-06" and "-REUTERS" from the text into the dateline and credits."""
     story = list(story)
-    for i, piece in enumerate(story[:3]):
-        alone = DATELINE_LINE.fullmatch(piece.text)
-        dateline = alone or DATELINE.match(piece.text)
+    for i, piece, alone, dateline in _datelines(story):
         if dateline:
             article.dateline = dateline.group(1).strip()
             if not alone and dateline.group(2):
@@ -300,6 +307,8 @@ def _take_dateline_and_signoff(story: list[_Piece], article: CleanArticle) -> li
             rest = piece.text[dateline.end():]
             story[i:i + 1] = [_Piece(piece.number, piece.start + dateline.end(), rest)] if rest else []
             break
+    else:
+        story = _take_split_dateline(story, article)
     while story:
         piece = story[-1]
         signoff = AGENCY_SIGNOFF.search(piece.text)
@@ -310,6 +319,35 @@ def _take_dateline_and_signoff(story: list[_Piece], article: CleanArticle) -> li
         article._remove(piece.start + len(remainder), piece.start + len(piece.text), "agency sign-off")
         story[-1:] = [_Piece(piece.number, piece.start, remainder)] if remainder else []
     return story
+
+
+def _take_split_dateline(story: list[_Piece], article: CleanArticle) -> list[_Piece]:
+    """A dateline printed over two lines, the place then the date alone ("FARMINGTON HILLS , Mich ." /
+    "1996-08-30"), moved into the dateline field."""
+    for i, (place, date) in enumerate(zip(story[:3], story[1:4])):
+        joined = f"{place.text.rstrip(' .')} {date.text}"
+        if len(place.text.split()) <= 6 and _is_date_line(date.text) and DATELINE_LINE.fullmatch(joined):
+            article.dateline = joined
+            found = find_dates_with_time(date.text)
+            article.date_candidates += [DateCandidate(d, "dateline", date.number) for d in found[:1]]
+            for piece in (place, date):
+                article._remove(piece.start, piece.start + len(piece.text), "dateline")
+            return story[:i] + story[i + 2:]
+    return story
+
+
+def _datelines(story: list[_Piece]):
+    """(index, piece, printed alone?, match) of the dateline among the first lines: the first that
+    carries a date, else the first without one ("LONDON (Reuters) -"). A headline in capitals
+    ("IPO FILING -- ...", "PRESS DIGEST - ...") reads like a dateless dateline: the dated line under it wins."""
+    found = []
+    for i, piece in enumerate(story[:3]):
+        alone = DATELINE_LINE.fullmatch(piece.text)
+        dateline = alone or DATELINE.match(piece.text)
+        if dateline:
+            found.append((i, piece, alone, dateline))
+    dated = [f for f in found if find_dates_with_time(f[3].group(1)) or find_yearless_dates(f[3].group(1))]
+    return (dated or found)[:1]
 
 
 def repeated_lines_by_source(documents: Iterable[dict]) -> dict[str, frozenset[str]]:
@@ -382,7 +420,8 @@ def clean_documents(documents: pa.Table, run_date: dt.date,
     if repeated is None:
         repeated = repeated_lines_by_source(docs)
     cleaned = [clean_article(doc["raw_text"], doc["title_hint"], doc["date_hint"],
-                             repeated.get(_source_of(doc["source_path"]), frozenset())) for doc in docs]
+                             repeated.get(_source_of(doc["source_path"]), frozenset()), doc.get("date_evidence"))
+               for doc in docs]
     orders = house_date_orders([(_source_of(doc["source_path"]), a.date_candidates) for doc, a in zip(docs, cleaned)])
     return pa.Table.from_pylist([_article_row(doc, article, resolve_publication(
         article.date_candidates, run_date, orders.get(_source_of(doc["source_path"])))) for doc, article in zip(docs, cleaned)],

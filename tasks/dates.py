@@ -15,12 +15,17 @@ from dataclasses import dataclass
 
 EARLIEST_DATE = dt.date(1900, 1, 1)
 
-# Where a candidate was found, best first: a lower rank wins. Body dates have no rank: evidence only.
-RANK = {"metadata": 0, "published line": 1, "date prefix": 1, "header line": 2, "dateline": 3}
-# How far each origin is trusted; agreement between origins raises it, disagreement lowers it.
-CONFIDENCE = {"metadata": 0.95, "published line": 0.95, "date prefix": 0.9, "header line": 0.85, "dateline": 0.8}
+# Where a candidate was found, best first: a lower rank wins. An origin names the evidence itself
+# ("meta:article:published_time", "json-ld", "url", "published line"); its kind ranks it. Body dates
+# have no kind: evidence only. A modified date is a publication date only when nothing else is.
+KIND_RANK = {"metadata": 0, "url": 1, "published line": 2, "header line": 3, "dateline": 4, "modified": 9}
+# How often each kind alone is right (within a day, mediacloud-2020-pages and the wire dev sets); each
+# other kind that agrees raises it, one that disagrees lowers it. The reliability table is in the README.
+CONFIDENCE = {"metadata": 0.9, "url": 0.9, "published line": 0.85, "header line": 0.8, "dateline": 0.85,
+              "modified": 0.5}
 YEAR_FROM_ARTICLE_CONFIDENCE = 0.6
-AGREEMENT_BONUS, DISAGREEMENT_PENALTY, HOUSE_ORDER_PENALTY = 0.04, 0.15, 0.1
+AGREEMENT_BONUS, DISAGREEMENT_PENALTY, HOUSE_ORDER_PENALTY = 0.05, 0.2, 0.1
+MAX_CONFIDENCE = 0.99
 HOUSE_ORDER_MIN_VOTES = 2   # unambiguous numeric dates a source must print before its order is trusted
 
 MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -53,6 +58,17 @@ _YEAR = re.compile(r"\d{4}")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PARSER_SETTINGS = {"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"],
                     "RETURN_AS_TIMEZONE_AWARE": False}
+
+
+def evidence_kind(origin: str) -> str | None:
+    """The kind of evidence an origin names ("meta:dc.date" -> "metadata"), or None for a body date."""
+    if origin.endswith("(modified)"):
+        return "modified"
+    if origin.startswith("meta:") or origin in ("metadata", "json-ld", "itemprop:datePublished", "record date"):
+        return "metadata"
+    if origin in ("time element", "date prefix"):
+        return "published line"
+    return origin if origin in KIND_RANK else None
 
 
 @dataclass(frozen=True)
@@ -148,7 +164,7 @@ def house_date_orders(candidates_by_source: list[tuple[str, list[DateCandidate]]
     counts: dict[str, int] = {}
     for source, candidates in candidates_by_source:
         for candidate in candidates:
-            order = numeric_date_order(_date_part(candidate.text)) if candidate.origin in RANK else None
+            order = numeric_date_order(_date_part(candidate.text)) if evidence_kind(candidate.origin) else None
             if order:
                 votes.setdefault(source, set()).add(order)
                 counts[source] = counts.get(source, 0) + 1
@@ -200,23 +216,32 @@ def parse_time(text: str) -> tuple[dt.time | None, str | None]:
 
 def resolve_publication(candidates: list[DateCandidate], run_date: dt.date,
                         date_order: str | None = None) -> PublicationDate | None:
-    """The best-ranked candidate that parses to a plausible day, with its time and confidence; else None."""
-    ranked = sorted((c for c in candidates if c.origin in RANK), key=lambda c: RANK[c.origin])
+    """The best-ranked candidate that parses to a plausible day, with its time and confidence; else None.
+
+    Confidence starts from how reliable the candidate's kind is; each other kind of evidence that
+    agrees within a day (time zones) raises it, any that disagrees lowers it.
+    """
+    ranked = sorted((c for c in candidates if evidence_kind(c.origin)), key=lambda c: KIND_RANK[evidence_kind(c.origin)])
     days = {c: parse_date(_date_part(c.text), run_date, date_order=date_order)
             for c in ranked if find_date_strings(c.text)}
     for candidate in ranked:
-        day, confidence = days.get(candidate), CONFIDENCE[candidate.origin]
-        if day is None and candidate.origin == "dateline":
+        kind = evidence_kind(candidate.origin)
+        day, confidence = days.get(candidate), CONFIDENCE[kind]
+        if day is None and kind == "dateline":
             day, confidence = _dateline_with_article_year(candidate, candidates, run_date)
         if day is None:
             continue
-        if parse_date(_date_part(candidate.text), run_date) is None and candidate.origin != "dateline":
+        if parse_date(_date_part(candidate.text), run_date) is None and kind != "dateline":
             confidence -= HOUSE_ORDER_PENALTY   # read by its source's house order, not by itself
-        others = {other_day for other, other_day in days.items() if other_day and other.origin != candidate.origin}
-        if others - {day}:
+        others = {}
+        for other, other_day in days.items():
+            other_kind = evidence_kind(other.origin)
+            if other_day and other_kind not in (kind, "modified"):
+                others.setdefault(other_kind, set()).add(abs((other_day - day).days) <= 1)
+        if any(False in agreements for agreements in others.values()):
             confidence -= DISAGREEMENT_PENALTY
-        elif day in others:
-            confidence = min(0.99, confidence + AGREEMENT_BONUS)
+        else:
+            confidence = min(MAX_CONFIDENCE, confidence + AGREEMENT_BONUS * len(others))
         time, zone = parse_time(candidate.text)
         return PublicationDate(day, time, zone, candidate.source, round(confidence, 2))
     return None
@@ -240,7 +265,7 @@ def _dateline_with_article_year(dateline: DateCandidate, candidates: list[DateCa
     if find_date_strings(dateline.text) or not yearless:
         return None, 0.0
     years = {int(_YEAR.search(_date_part(c.text)).group(0)) for c in candidates
-             if c.origin in RANK and c is not dateline and find_date_strings(c.text)}
+             if evidence_kind(c.origin) and c is not dateline and find_date_strings(c.text)}
     for body in (c for c in candidates if c.origin == "body" and c.line_number == dateline.line_number
                  and find_date_strings(c.text)):
         day = parse_date(_date_part(body.text), run_date)

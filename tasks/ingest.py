@@ -29,6 +29,7 @@ MAX_INPUT_BYTES = 5 * 1024 * 1024
 READ_STEP = 1024 * 1024
 # Fields a JSON record may carry besides `text`, tried in this order.
 TITLE_FIELDS = ("title", "headline")
+URL_FIELDS = ("url", "link", "canonical_url")
 DATE_FIELDS = ("published_date", "date", "published", "pubdate", "publish_date")
 
 DOCUMENT_SCHEMA = pa.schema([
@@ -41,6 +42,9 @@ DOCUMENT_SCHEMA = pa.schema([
     ("title_hint", pa.string()),
     ("date_hint", pa.string()),
     ("input_order", pa.int64()),
+    # Dates the input states about itself beside its text, each named by where it was found
+    # ("meta:article:published_time", "json-ld", "url"): see tasks/page_dates.py.
+    ("date_evidence", pa.list_(pa.struct([("text", pa.string()), ("origin", pa.string())]))),
 ])
 QUARANTINE_SCHEMA = pa.schema([
     ("source_path", pa.string()),
@@ -260,19 +264,20 @@ def _documents_of(root: Path, relative: str, result: IngestResult, known_ids: se
             yield base | {"record_index": record_index, "raw_text": body,
                           "article_id": content_id(relative, record_index, body),
                           "title_hint": _first_field(record, TITLE_FIELDS),
-                          "date_hint": _first_field(record, DATE_FIELDS)}
+                          "date_hint": _first_field(record, DATE_FIELDS),
+                          "date_evidence": _url_evidence(_first_field(record, URL_FIELDS))}
         if result.records_seen == seen_before:  # e.g. "[]": the file must not vanish unaccounted
             set_aside("JSON file holds no article records", input_id=content_id(relative, None, text))
         return
-    title_hint = date_hint = None
+    title_hint, date_evidence = None, []
     if source_format == "html":
-        text, title_hint, date_hint = _html_main_text(text)
+        text, title_hint, date_evidence = _html_main_text(text)
     if not text.strip():
         set_aside("empty file: no text to read" if source_format != "html" else "HTML page with no main text",
                   input_id=content_id(relative, None, text))
         return
     yield base | {"record_index": None, "raw_text": text, "article_id": content_id(relative, None, text),
-                  "title_hint": title_hint, "date_hint": date_hint}
+                  "title_hint": title_hint, "date_hint": None, "date_evidence": date_evidence}
 
 
 class OutsideSource(OSError):
@@ -345,12 +350,37 @@ def _first_field(record: dict, names: tuple[str, ...]) -> str | None:
     return None
 
 
-def _html_main_text(html: str) -> tuple[str, str | None, str | None]:
-    """Main text, title and date of an HTML page, by trafilatura (scripts and navigation dropped)."""
+def _url_evidence(url: str | None) -> list[dict]:
+    """The date in a record's URL path, as evidence for the clean stage ([] when it names no day)."""
+    from tasks.page_dates import url_date
+
+    found = url_date(url) if url else None
+    return [{"text": found.text, "origin": found.origin}] if found else []
+
+
+# Below this many characters, trafilatura's precise mode has likely missed the story: read again.
+MIN_PRECISE_TEXT = 200
+
+
+def _html_main_text(html: str) -> tuple[str, str | None, list[dict]]:
+    """Main text, title and publication-date evidence of an HTML page.
+
+    The text is trafilatura's (scripts and navigation dropped), precise mode first, its default
+    mode when that finds (almost) nothing. The dates are the page's own statements
+    (tasks/page_dates.py), never htmldate's search over the body.
+    """
     import trafilatura  # imported here: it pulls in lxml and htmldate, not needed for text inputs
 
-    document = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
-                                           include_tables=False, favor_precision=True)
+    from tasks.page_dates import page_date_evidence
+
+    options = {"with_metadata": True, "include_comments": False, "include_tables": False,
+               "date_extraction_params": {"extensive_search": False, "original_date": True}}
+    document = trafilatura.bare_extraction(html, favor_precision=True, **options)
+    if document is None or len((document.text or "").strip()) < MIN_PRECISE_TEXT:
+        fallback = trafilatura.bare_extraction(html, **options)
+        if fallback is not None and len(fallback.text or "") > len(document.text or "" if document else ""):
+            document = fallback
+    evidence = [{"text": found.text, "origin": found.origin} for found in page_date_evidence(html)]
     if document is None:
-        return "", None, None
-    return document.text or "", document.title, document.date
+        return "", None, evidence
+    return document.text or "", document.title, evidence

@@ -102,21 +102,21 @@ def test_house_order_resolves_with_lower_confidence():
     candidates = [DateCandidate("Published: 03/04/2021", "published line", 2)]
     assert resolve_publication(candidates, RUN_DATE) is None
     assert resolve_publication(candidates, RUN_DATE, date_order="DMY") == PublicationDate(
-        dt.date(2021, 4, 3), None, None, "published line (line 2)", 0.85)
+        dt.date(2021, 4, 3), None, None, "published line (line 2)", 0.75)
 
 
 def test_resolved_date_carries_time_zone_and_confidence():
     candidates = [DateCandidate("Aug. 27, 2021 3:45 p.m. ET", "header line", 1),
                   DateCandidate("Aug 26", "dateline", 4)]
     assert resolve_publication(candidates, RUN_DATE) == PublicationDate(
-        dt.date(2021, 8, 27), dt.time(15, 45), "ET", "header line (line 1)", 0.85)
+        dt.date(2021, 8, 27), dt.time(15, 45), "ET", "header line (line 1)", 0.8)
 
 
 def test_agreeing_sources_raise_confidence_and_disagreeing_lower_it():
     agree = [DateCandidate("27 August 2021", "published line", 3), DateCandidate("2021-08-27", "header line", 1)]
     disagree = [DateCandidate("27 August 2021", "published line", 3), DateCandidate("2021-08-20", "header line", 1)]
-    assert resolve_publication(agree, RUN_DATE).confidence == 0.99
-    assert resolve_publication(disagree, RUN_DATE).confidence == 0.8
+    assert resolve_publication(agree, RUN_DATE).confidence == 0.9
+    assert resolve_publication(disagree, RUN_DATE).confidence == 0.65
 
 
 def test_a_date_in_the_body_alone_is_never_the_publication_date():

@@ -74,7 +74,7 @@ def test_text_files_become_documents(tmp_path):
     assert result.documents == [{
         "source_path": "a.txt", "source_format": "txt", "encoding": "utf-8", "record_index": None,
         "raw_text": "A story.\n", "article_id": content_id("a.txt", None, "A story.\n"),
-        "title_hint": None, "date_hint": None, "input_order": 100}]
+        "title_hint": None, "date_hint": None, "date_evidence": [], "input_order": 100}]
 
 
 def test_every_bad_input_is_quarantined_with_a_reason(tmp_path):
@@ -130,7 +130,17 @@ def test_html_main_text_without_scripts_or_navigation(tmp_path):
     assert "Collective Security Treaty Organization met by video link" in document["raw_text"]
     assert "tracking" not in document["raw_text"] and "Home" not in document["raw_text"]
     assert document["title_hint"] == "Summit held"
-    assert document["date_hint"] == "2021-08-23"
+    assert document["date_hint"] is None
+    assert document["date_evidence"] == [{"text": "2021-08-23T10:00:00Z", "origin": "meta:article:published_time"}]
+
+
+def test_a_json_record_url_is_date_evidence(tmp_path):
+    records = [{"text": "Story one.", "url": "https://news.example/world/2021/08/23/summit-held/"},
+               {"text": "Story two.", "url": "https://news.example/world/summit-held-2021/"},
+               {"text": "Story three."}]
+    (tmp_path / "feed.jsonl").write_text("\n".join(json.dumps(r) for r in records))
+    documents = _read(tmp_path, ["feed.jsonl"]).documents
+    assert [d["date_evidence"] for d in documents] == [[{"text": "2021-08-23", "origin": "url"}], [], []]
 
 
 def test_unchanged_inputs_are_skipped(tmp_path):

@@ -1,0 +1,322 @@
+"""Publication-date evidence in an HTML page: the dates a page states about its own article, each
+named by where it was found; tasks/dates.py ranks them.
+
+Read, as htmldate's fast mode reads them (its attribute lists, URL and date parsers are reused):
+<meta> tags (`meta:article:published_time`, Dublin Core, Parsely, sailthru...), JSON-LD
+`datePublished`, microdata `itemprop="datePublished"`, the date in the canonical or og:url path,
+and the article header: a `<time datetime>` or a line that is only a date (maybe with a
+"Published" label) printed beside the headline, before the body starts. Never read: running
+text, links, scripts other than JSON-LD, anything after the body starts (comments, "related"
+lists, ads). A date without its day (a year, a month) is no evidence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+
+# Origins, as date_source shows them (a meta tag's origin carries its name: "meta:dc.date").
+JSON_LD, MICRODATA, URL, TIME_ELEMENT = "json-ld", "itemprop:datePublished", "url", "time element"
+PUBLISHED_LINE, HEADER_LINE, MODIFIED = "published line", "header line", " (modified)"
+
+_ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?=$|[T ]\d|\s)")
+# A date in a URL path: /2020/01/13/, -2020-01-13-, _20200113 (htmldate's pattern plus the compact form).
+_URL_DATE = re.compile(r"(?<=[/_-])((?:19|20)\d{2})([/_-]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?=[/_.-]|$)")
+_YEAR = re.compile(r"(?<!\d)(?:19[5-9]\d|20[0-4]\d)(?!\d)")
+# Label words before a date in an article header, in the languages news sites print most.
+_PUBLISHED_LABEL = re.compile(r"(?i)^\W*(published|posted|first published|publicado|publié|veröffentlicht|"
+                              r"pubblicato|opublikowano|publicerad|julkaistu|опубликовано|yayınlanma)\b")
+_UPDATED_LABEL = re.compile(r"(?i)\b(updated?|modified|actualizado|mis à jour|aktualisiert|aggiornato|"
+                            r"zaktualizowano|päivitetty|обновлено|güncelleme)\b")
+# What a date line may print besides the date: weekday, time, timezone, separators.
+_FILLER = re.compile(r"(?i)\b(mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(mon|tue|wed|thu|fri|sat|sun)\b\.?|"
+                     r"\d{1,2}[:.h]\d{2}(:\d{2})?\s*([ap]\.?m\.?)?|\b(at|on|um|à|às|a las|alle|klo|uhr|gmt|utc|"
+                     r"[ecmp][sd]?t|bst|cet|cest|msk|ist|[ap]\.?m\.?)\b|[+-]\d{1,2}(:?\d{2})?|[|,:/()\-–—.·•]")
+HEADER_ZONE_BEFORE = 3      # text pieces before the headline that still belong to its header
+HEADER_ZONE_AFTER = 12      # text pieces after it, at most, before the body starts
+BODY_WORDS = 25             # a text piece this long is the body: the header has ended
+LINKED_DATE_MAX_WORDS = 6  # a permalink printed as the date: "July 3, 2020 at 10:15"
+DATE_LINE_MAX_WORDS = 12    # a header line longer than this is a sentence, not a date line
+_SKIPPED = {"script", "style", "noscript", "template", "svg", "button", "select", "form", "nav", "iframe"}
+
+
+@dataclass(frozen=True)
+class PageDate:
+    """A date string the page states and where: ("2020-01-13T17:04:34+03:00", "meta:datepublished")."""
+
+    text: str
+    origin: str
+
+
+def page_date_evidence(html: str, url: str | None = None) -> list[PageDate]:
+    """Every publication-date statement of an HTML page, in the page's order within each kind."""
+    from htmldate.utils import load_html  # imported here: lxml and htmldate only for HTML inputs
+
+    tree = load_html(html)
+    if tree is None:
+        return []
+    language = _language(tree)
+    evidence = _meta_dates(tree) + _json_ld_dates(tree) + _microdata_dates(tree)
+    urls = [url] if url else []
+    urls += [link.get("href") for link in tree.iterfind('.//link[@rel="canonical"]')]
+    urls += [meta.get("content") for meta in tree.iterfind('.//meta[@property="og:url"]')]
+    evidence += [found for found in (url_date(u) for u in urls if u) if found][:1]
+    evidence += _header_dates(tree, language)
+    return evidence
+
+
+def _language(tree) -> str:
+    """The page's language as declared (html lang, content-language, og:locale), lower case: "en-us", "de", ""."""
+    declared = [tree.get("lang") or ""]
+    declared += [m.get("content") or "" for m in tree.xpath('.//meta[@http-equiv="content-language" or @property="og:locale"]')]
+    return next((lang.strip().lower().replace("_", "-") for lang in declared if lang.strip()), "")
+
+
+def url_date(url: str) -> PageDate | None:
+    """The day a URL path names (/2020/01/13/, -20200113), or None: a year or a month alone is no day."""
+    path = re.sub(r"^[a-z]+://[^/]+", "", url.strip(), flags=re.IGNORECASE).split("?")[0]
+    for match in _URL_DATE.finditer(path):
+        day = _day(int(match.group(1)), int(match.group(3)), int(match.group(4)))
+        if day:
+            return PageDate(day.isoformat(), URL)
+    return None
+
+
+def _day(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _machine_date(value: str | None) -> str | None:
+    """A machine-readable date (ISO 8601, or what htmldate reads in an attribute) as an ISO string."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    if _ISO_DAY.match(value):
+        return value if _day(*map(int, _ISO_DAY.match(value).groups())) else None
+    return _visible_date(value, "")
+
+
+def _meta_dates(tree) -> list[PageDate]:
+    from htmldate.core import DATE_ATTRIBUTES, ITEMPROP_ATTRS_MODIFIED, NAME_MODIFIED, PROPERTY_MODIFIED
+
+    published_names = (DATE_ATTRIBUTES - {"meta", "timestamp", "gentime", "release_date", "video:release_date"}) \
+        | {"datepublished", "datecreated"}
+    modified_names = NAME_MODIFIED | PROPERTY_MODIFIED | ITEMPROP_ATTRS_MODIFIED
+    found = []
+    for meta in tree.iterfind(".//meta"):
+        for attribute in ("property", "name", "itemprop", "http-equiv"):
+            name = (meta.get(attribute) or "").strip().lower()
+            if name in published_names or name in modified_names:
+                date = _machine_date(meta.get("content") or meta.get("datetime"))
+                if date:
+                    suffix = "" if name in published_names else MODIFIED
+                    found.append(PageDate(date, f"meta:{name}{suffix}"))
+                break
+    return found
+
+
+def _json_ld_dates(tree) -> list[PageDate]:
+    """datePublished (else dateCreated) of the page's own article in its JSON-LD; dateModified as a last resort."""
+    found = []
+    for script in tree.xpath('.//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text or "")
+        except (json.JSONDecodeError, RecursionError):
+            data = None
+        for thing in _json_things(data):
+            for key, suffix in (("datePublished", ""), ("dateCreated", ""), ("dateModified", MODIFIED)):
+                date = _machine_date(thing.get(key)) if isinstance(thing.get(key), str) else None
+                if date:
+                    found.append(PageDate(date, f"{JSON_LD}{suffix}" if not suffix else f"{JSON_LD} dateModified{suffix}"))
+                    if not suffix:
+                        break
+    # The page's own article is the thing of an article type; a list of other articles is not it.
+    return sorted(found, key=lambda d: d.origin.endswith(MODIFIED))
+
+
+def _json_things(data, depth: int = 0):
+    """The JSON-LD objects that describe the page itself: top level, in @graph, or as mainEntity."""
+    if depth > 3 or data is None:
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _json_things(item, depth + 1)
+    elif isinstance(data, dict):
+        kind = " ".join(data["@type"]) if isinstance(data.get("@type"), list) else str(data.get("@type", ""))
+        if not re.search(r"(?i)list|breadcrumb|organization|person|website|imageobject|videoobject", kind):
+            yield data
+        for key in ("@graph", "mainEntity", "mainEntityOfPage"):
+            if isinstance(data.get(key), (dict, list)):
+                yield from _json_things(data[key], depth + 1)
+
+
+def _microdata_dates(tree) -> list[PageDate]:
+    found = []
+    for element in tree.xpath('.//*[@itemprop="datePublished"][not(self::meta)]'):
+        if _in_other_item(element):
+            continue
+        date = _machine_date(element.get("datetime") or element.get("content")) or \
+            _visible_date(element.text_content(), _language(tree))
+        if date:
+            found.append(PageDate(date, MICRODATA))
+    return found[:1]
+
+
+def _in_other_item(element, links: bool = True) -> bool:
+    """Whether an element sits in a comment, a "related" list, a sidebar (or a link, a list item):
+    about another article or by a reader, not this article."""
+    for ancestor in [element, *element.iterancestors()]:
+        cue = f"{ancestor.get('class', '')} {ancestor.get('id', '')}".lower()
+        if links and ancestor.tag in ("a", "li") or ancestor.tag in ("aside", "footer", "nav") \
+                or re.search(r"comment|related|recommend|teaser|sidebar|widget", cue):
+            return True
+    return False
+
+
+def _text_pieces(tree):
+    """(element, text) for every visible text piece of the page, in reading order; links marked by their element."""
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or element.tag in _SKIPPED:
+            continue
+        if any(a.tag in _SKIPPED for a in element.iterancestors()):
+            continue
+        if element.text and element.text.strip():
+            yield element, element.text.strip()
+        parent = element.getparent()
+        if element.tail and element.tail.strip() and parent is not None:
+            yield parent, element.tail.strip()
+
+
+def _headline(tree):
+    """The element printing the page's headline: an <h1> (or h2) whose words the page title shares."""
+    title = " ".join(filter(None, [tree.findtext(".//title") or ""] +
+                            [m.get("content") or "" for m in tree.iterfind('.//meta[@property="og:title"]')])).lower()
+    title_words = set(re.findall(r"\w+", title))
+    for tags in (("h1",), ("h2", "h3")):
+        best, best_share = None, 0.0
+        for heading in tree.iter(*tags):
+            words = re.findall(r"\w+", heading.text_content().lower())
+            share = sum(word in title_words for word in words) / len(words) if words else 0.0
+            if share > best_share:
+                best, best_share = heading, share
+        if best is not None and best_share >= 0.6:
+            return best
+    headings = list(tree.iter("h1"))
+    return headings[0] if len(headings) == 1 else None
+
+
+def _header_dates(tree, language: str) -> list[PageDate]:
+    """<time datetime> and date-only lines beside the headline, before the body starts."""
+    headline = _headline(tree)
+    if headline is None:
+        return []
+    pieces = list(_text_pieces(tree))
+    inside = [i for i, (element, _) in enumerate(pieces)
+              if element is headline or headline in element.iterancestors()]
+    if not inside:
+        return []
+    # Before the headline, only its own container's pieces (a kicker, a date above it); the site's
+    # masthead ("Wednesday, August 19, 2020": today's date) lies outside it.
+    container = headline.getparent() if headline.getparent() is not None else headline
+    zone = [(element, text) for element, text in pieces[max(0, inside[0] - HEADER_ZONE_BEFORE):inside[0]]
+            if element is container or container in element.iterancestors()]
+    long_pieces = 0
+    for element, text in pieces[inside[-1] + 1:inside[-1] + 1 + HEADER_ZONE_AFTER]:
+        long_piece = len(text.split()) >= BODY_WORDS
+        long_pieces += long_piece
+        if long_pieces == 2 or long_piece and element.tag == "p" or _in_other_item(element, links=False):
+            break   # the body has started (one long piece outside a <p> may be a standfirst or a caption)
+        zone.append((element, text))
+    found = []
+    for element, text in zone:
+        if element.tag in ("h1", "h2", "h3"):
+            continue   # a heading is a title
+        in_link = any(a.tag == "a" for a in [element, *element.iterancestors()])
+        if in_link and len(text.split()) > LINKED_DATE_MAX_WORDS:
+            continue   # a link with words is about another page; one that is only a date is this one's
+        time_element = element if element.tag == "time" else next(
+            (a for a in element.iterancestors() if a.tag == "time"), None)
+        if time_element is not None and _machine_date(time_element.get("datetime")):
+            found.append(PageDate(_machine_date(time_element.get("datetime")), TIME_ELEMENT + _suffix(text)))
+            continue
+        label = element.getprevious() if element.tag == "dd" else None   # <dt>Joined</dt><dd>May 11, 2017</dd>
+        if label is not None and not _PUBLISHED_LABEL.search(label.text_content()):
+            continue
+        date = _visible_date(text, language) if len(text.split()) <= DATE_LINE_MAX_WORDS else None
+        if date:
+            origin = PUBLISHED_LINE if _PUBLISHED_LABEL.search(text) else HEADER_LINE
+            found.append(PageDate(date, origin + _suffix(text)))
+    return found
+
+
+def _suffix(text: str) -> str:
+    return MODIFIED if _UPDATED_LABEL.search(text) and not _PUBLISHED_LABEL.search(text) else ""
+
+
+def _visible_date(text: str, language: str) -> str | None:
+    """The date a header line opens with, as ISO: before it only a weekday, a "Published" or "Updated"
+    label, punctuation; after it a time, a source, a credit. None for "Joined May 11, 2017"."""
+    found = _printed_date(" ".join(text.split()), language)
+    if found is None:
+        return None
+    day, before = found
+    before = _FILLER.sub(" ", before)
+    before = _UPDATED_LABEL.sub("", _PUBLISHED_LABEL.sub("", before.strip()).strip())
+    return day if not re.sub(r"\W+", "", before) else None
+
+
+def _printed_date(text: str, language: str) -> tuple[str, str] | None:
+    """(ISO day, what the text prints before it) for the first full date printed in text, or None.
+
+    A numeric date that reads both ways (03/04/2020) is read day-first only on a page that is not in
+    English, month-first only on an en-US page; otherwise it is no evidence.
+    """
+    from htmldate.extractors import LONG_TEXT_PATTERN, MONTH_NUMBERS
+
+    from tasks.dates import DATE_PATTERN, parse_date
+
+    if not _YEAR.search(text) or len(text) > 120:
+        return None
+    for numeric in re.finditer(r"(?<!\d)(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?!\d)", text):
+        first, second, year = map(int, numeric.groups())
+        order = "DMY" if first > 12 else "MDY" if second > 12 else \
+            ("MDY" if language.startswith("en-us") else None if language.startswith("en") or not language else "DMY")
+        day = None if order is None else _day(year, second, first) if order == "DMY" else _day(year, first, second)
+        return (day.isoformat(), _without(text, numeric)) if day else None
+    for iso in re.finditer(r"(?<!\d)(\d{4})[./-](\d{1,2})[./-](\d{1,2})(?!\d)", text):
+        day = _day(*map(int, iso.groups()))
+        return (day.isoformat(), _without(text, iso)) if day else None
+    english = DATE_PATTERN.search(text)
+    if english and (day := parse_date(english.group(0), dt.date.today())):
+        return day.isoformat(), _without(text, english)
+    for worded in LONG_TEXT_PATTERN.finditer(text):   # htmldate's month names: en, fr, de, id, tr
+        month = MONTH_NUMBERS.get((worded["month"] or worded["month2"]).lower())
+        day = month and _day(int(worded["year"] or worded["year2"]), month, int(worded["day"] or worded["day2"]))
+        if day:
+            return day.isoformat(), _without(text, worded)
+    day = _dateparser_date(_PUBLISHED_LABEL.sub("", text), language)
+    return (day, "") if day else None
+
+
+def _without(text: str, match: re.Match) -> str:
+    """What a line prints before its date."""
+    return text[:match.start()]
+
+
+def _dateparser_date(text: str, language: str) -> str | None:
+    """A whole string that is one date in the page's language ("martes 17 de marzo de 2020"), by dateparser."""
+    import dateparser   # imported here: its language data takes a moment to load
+
+    languages = list(dict.fromkeys(lang for lang in (language.split("-")[0], "en") if lang))
+    settings = {"REQUIRE_PARTS": ["day", "month", "year"], "RETURN_AS_TIMEZONE_AWARE": False,
+                "STRICT_PARSING": True}
+    try:
+        parsed = dateparser.parse(text, languages=languages, settings=settings)
+    except (ValueError, OverflowError, RuntimeError):   # a language dateparser does not know
+        return _dateparser_date(text, "en") if languages != ["en"] else None
+    return parsed.date().isoformat() if parsed and _YEAR.search(text) else None

@@ -1,0 +1,95 @@
+import datetime as dt
+
+import pytest
+
+from tasks.dates import DateCandidate, resolve_publication
+from tasks.page_dates import PageDate, page_date_evidence, url_date
+
+RUN_DATE = dt.date(2026, 11, 23)
+BODY = "<p>" + " ".join(["The council met on Tuesday and voted on the budget for the coming year."] * 4) + "</p>"
+
+
+def _page(head: str = "", header: str = "", body: str = BODY, after: str = "", lang: str = "en") -> str:
+    return (f'<html lang="{lang}"><head><title>Council passes budget - The Gazette</title>{head}</head><body>'
+            f'<nav><span class="today">Monday, March 2, 2020</span></nav>'
+            f"<article><h1>Council passes budget</h1>{header}{body}</article>{after}</body></html>")
+
+
+def _resolved(html: str):
+    found = resolve_publication([DateCandidate(e.text, e.origin) for e in page_date_evidence(html)], RUN_DATE)
+    return (found.date, found.source) if found else (None, None)
+
+
+@pytest.mark.parametrize("head, header, expected", [
+    ('<meta property="article:published_time" content="2020-01-13T17:04:34+03:00">', "",
+     (dt.date(2020, 1, 13), "meta:article:published_time")),
+    ('<meta name="DC.date.issued" content="2020-01-14">', "", (dt.date(2020, 1, 14), "meta:dc.date.issued")),
+    ('<meta name="parsely-pub-date" content="2020-01-15T09:00:00Z">', "", (dt.date(2020, 1, 15), "meta:parsely-pub-date")),
+    ('<meta name="sailthru.date" content="2020-01-16 10:00:00">', "", (dt.date(2020, 1, 16), "meta:sailthru.date")),
+    ('<script type="application/ld+json">{"@type": "NewsArticle", "dateModified": "2020-02-01T10:00:00Z",'
+     ' "datePublished": "2020-01-17T08:00:00.000Z"}</script>', "", (dt.date(2020, 1, 17), "json-ld")),
+    ('<link rel="canonical" href="https://news.example/politics/2020/01/18/council-passes-budget/">', "",
+     (dt.date(2020, 1, 18), "url")),
+    ("", '<div class="meta"><time datetime="2020-01-19T08:00:00+01:00">Sunday</time></div>',
+     (dt.date(2020, 1, 19), "time element")),
+    ("", "<p>Published: 20 January 2020, 10:35</p>", (dt.date(2020, 1, 20), "published line")),
+    ("", '<div class="byline">January 21, 2020</div>', (dt.date(2020, 1, 21), "header line")),
+    ("", '<span class="fecha">martes 21 de enero de 2020</span>', (dt.date(2020, 1, 21), "header line")),
+])
+def test_each_kind_of_page_evidence_gives_its_date_and_names_itself(head, header, expected):
+    lang = "es" if "martes" in header else "en"
+    assert _resolved(_page(head, header, lang=lang)) == expected
+
+
+def test_a_modified_date_is_used_only_when_nothing_else_is_and_says_so():
+    modified = '<meta property="article:modified_time" content="2020-02-03T10:00:00Z">'
+    assert _resolved(_page(modified)) == (dt.date(2020, 2, 3), "meta:article:modified_time (modified)")
+    published = '<meta property="article:published_time" content="2020-02-01T10:00:00Z">'
+    assert _resolved(_page(modified + published)) == (dt.date(2020, 2, 1), "meta:article:published_time")
+
+
+@pytest.mark.parametrize("header, body, after", [
+    ("", "<p>Save big on tires: offer ends by November 8, 2018? Shop now.</p>" + BODY, ""),   # an ad line
+    ("", "<p>The family has run the bakery since 2005.</p>" + BODY, ""),                        # a bare year
+    ("", "<p>Prices rose in March 2019.</p>" + BODY, ""),                                       # a month and year
+    ("", BODY + '<p>Read: <a href="https://news.example/2019/05/04/old-story/">Old story</a></p>', ""),  # a link
+    ("", BODY, '<div class="comments"><p>Posted on June 1, 2020 by Sam</p><p>Great piece.</p></div>'),  # a comment
+    ("", BODY, '<ul class="related"><li><a href="/x">Budget row</a> <span>May 5, 2019</span></li></ul>'),
+    ("<p>Joined May 11, 2017</p>", BODY, ""),                         # a date that is not this article's
+    ("", BODY, "<script>var published = '2019-03-03T10:00:00Z';</script>"),                  # a script
+])
+def test_dates_that_are_not_about_this_article_are_never_its_date(header, body, after):
+    assert _resolved(_page(header=header, body=body, after=after)) == (None, None)
+
+
+def test_the_site_masthead_date_is_not_the_article_date():
+    assert [e for e in page_date_evidence(_page()) if e.origin != "url"] == []
+
+
+@pytest.mark.parametrize("header, lang, expected", [
+    ("<p>03/04/2020</p>", "fr", dt.date(2020, 4, 3)),     # day-first outside English
+    ("<p>03/04/2020</p>", "en-us", dt.date(2020, 3, 4)),  # month-first on a US page
+    ("<p>03/04/2020</p>", "en", None),                    # either: never guess
+])
+def test_a_numeric_date_reads_by_the_page_language_or_not_at_all(header, lang, expected):
+    assert _resolved(_page(header=header, lang=lang))[0] == expected
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://a.example/news/2020/01/13/story.html", PageDate("2020-01-13", "url")),
+    ("https://a.example/story-20200113", PageDate("2020-01-13", "url")),
+    ("https://a.example/2020/01/story", None),            # a month is no day
+    ("https://a.example/2020/story", None),
+    ("https://a.example/story?ref=2019-05-04", None),     # the query is not the path
+])
+def test_url_date(url, expected):
+    assert url_date(url) == expected
+
+
+def test_agreeing_kinds_raise_confidence_and_disagreeing_lower_it():
+    meta = '<meta property="article:published_time" content="2020-01-13T10:00:00Z">'
+    agree = meta + '<link rel="canonical" href="https://a.example/2020/01/13/x">'
+    disagree = meta + '<link rel="canonical" href="https://a.example/2019/01/13/x">'
+    confidence = lambda html: resolve_publication([DateCandidate(e.text, e.origin) for e in page_date_evidence(html)],
+                                                  RUN_DATE).confidence
+    assert (confidence(_page(meta)), confidence(_page(agree)), confidence(_page(disagree))) == (0.9, 0.95, 0.7)
