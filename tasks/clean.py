@@ -215,7 +215,10 @@ def _set_aside_rule(line: str, number: int, in_header: bool, article: CleanArtic
         return "credit"
     published = PUBLISHED_LINE.match(line)
     if published and find_dates_with_time(line[published.end():]):
-        article.date_candidates += [DateCandidate(text, "published line", number)
+        # Below the header a "Posted ..." line may be a reader's comment: evidence only there.
+        # An "Updated ..." line dates a change, not the publication.
+        origin = "updated line" if re.match(r"(?i)(last )?updated", line) else "published line"
+        article.date_candidates += [DateCandidate(text, origin if in_header else "body", number)
                                     for text in find_dates_with_time(line[published.end():])]
         return "published line"
     if in_header and _is_date_line(line):
@@ -243,10 +246,11 @@ def _in_header(story: list[_Piece]) -> bool:
     """Whether the next line still sits in the header: no paragraph kept yet but, maybe, a headline."""
     if not story:
         return True
-    last = story[-1].text
     if any(DATELINE.match(piece.text) for piece in story[1:]):
         return False   # the body has begun: a date in a hard-wrapped line of it is no header date
-    return len(story) < HEADER_LINES and (not _is_paragraph(last) or len(story) == 1 and _is_headline(last))
+    # Once a paragraph is kept the header is over, whatever short lines follow ("Comments", "Share").
+    return len(story) < HEADER_LINES and not any(
+        _is_paragraph(piece.text) and not (i == 0 and _is_headline(piece.text)) for i, piece in enumerate(story))
 
 
 def _is_headline(text: str) -> bool:

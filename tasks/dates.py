@@ -62,7 +62,7 @@ _PARSER_SETTINGS = {"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "y
 
 def evidence_kind(origin: str) -> str | None:
     """The kind of evidence an origin names ("meta:dc.date" -> "metadata"), or None for a body date."""
-    if origin.endswith("(modified)"):
+    if origin.endswith("(modified)") or origin == "updated line":
         return "modified"
     if origin.startswith("meta:") or origin in ("metadata", "json-ld", "itemprop:datePublished", "record date"):
         return "metadata"

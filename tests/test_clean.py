@@ -347,3 +347,18 @@ def test_html_evidence_and_record_date_name_their_origin():
     article = clean_article("Summit held\nLeaders met by video link.\n", date_evidence=evidence)
     assert resolve_publication_date(article.date_candidates, RUN_DATE) == (dt.date(2021, 8, 23),
                                                                            "meta:article:published_time")
+
+
+def test_a_comment_date_below_the_story_is_not_the_publication_date():
+    raw = ("Harbour reopens\n\nThe harbour reopened on Thursday after the storm, officials said.\n\n"
+           "Ships queued outside the breakwater for most of the morning.\n\nComments\n\n"
+           "Posted on June 1, 2020 by Sam\n\nGreat piece, thanks.\n")
+    assert resolve_publication_date(clean_article(raw).date_candidates, RUN_DATE) == (None, None)
+
+
+def test_an_updated_line_is_a_publication_date_only_when_nothing_else_is_and_says_so():
+    story = "The harbour reopened on Thursday after the storm, officials said.\n"
+    updated = clean_article(f"Harbour reopens\nUpdated: 2 June 2020\n{story}")
+    assert resolve_publication_date(updated.date_candidates, RUN_DATE) == (dt.date(2020, 6, 2), "updated line (line 2)")
+    both = clean_article(f"Harbour reopens\nUpdated: 2 June 2020\n1 June 2020\n{story}")
+    assert resolve_publication_date(both.date_candidates, RUN_DATE) == (dt.date(2020, 6, 1), "header line (line 3)")
