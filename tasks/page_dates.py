@@ -167,10 +167,13 @@ def _microdata_dates(tree) -> list[PageDate]:
     return found[:1]
 
 
-def _in_other_item(element, links: bool = True) -> bool:
+def _in_other_item(element, links: bool = True, shared=frozenset()) -> bool:
     """Whether an element sits in a comment, a "related" list, a sidebar (or a link, a list item):
-    about another article or by a reader, not this article."""
+    about another article or by a reader, not this article. `shared`: containers it shares with the
+    headline, which hold the article itself (a blog wraps its post in a "widget")."""
     for ancestor in [element, *element.iterancestors()]:
+        if ancestor in shared:
+            break
         cue = f"{ancestor.get('class', '')} {ancestor.get('id', '')}".lower()
         if links and ancestor.tag in ("a", "li") or ancestor.tag in ("aside", "footer", "nav") \
                 or re.search(r"comment|related|recommend|teaser|sidebar|widget", cue):
@@ -225,11 +228,11 @@ def _header_dates(tree, language: str) -> list[PageDate]:
     container = headline.getparent() if headline.getparent() is not None else headline
     zone = [(element, text) for element, text in pieces[max(0, inside[0] - HEADER_ZONE_BEFORE):inside[0]]
             if element is container or container in element.iterancestors()]
-    long_pieces = 0
+    long_pieces, around_headline = 0, set(headline.iterancestors())
     for element, text in pieces[inside[-1] + 1:inside[-1] + 1 + HEADER_ZONE_AFTER]:
         long_piece = len(text.split()) >= BODY_WORDS
         long_pieces += long_piece
-        if long_pieces == 2 or long_piece and element.tag == "p" or _in_other_item(element, links=False):
+        if long_pieces == 2 or long_piece and element.tag == "p" or _in_other_item(element, False, around_headline):
             break   # the body has started (one long piece outside a <p> may be a standfirst or a caption)
         zone.append((element, text))
     found = []

@@ -93,3 +93,10 @@ def test_agreeing_kinds_raise_confidence_and_disagreeing_lower_it():
     confidence = lambda html: resolve_publication([DateCandidate(e.text, e.origin) for e in page_date_evidence(html)],
                                                   RUN_DATE).confidence
     assert (confidence(_page(meta)), confidence(_page(agree)), confidence(_page(disagree))) == (0.9, 0.95, 0.7)
+
+
+def test_a_permalink_printed_as_the_date_under_the_headline_dates_the_post():
+    html = ('<html lang="en"><head><title>Harbour reopens</title></head><body><div class="widget Blog">'
+            '<h1>Harbour reopens</h1><a href="https://blog.example/harbour.html">Sunday, July 5, 2020</a>'
+            f'{BODY}<div class="comments"><a href="#c1">Monday, July 6, 2020</a><p>Nice.</p></div></div></body></html>')
+    assert _resolved(html) == (dt.date(2020, 7, 5), "header line")
