@@ -62,7 +62,6 @@ _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
 _UNIT = r"(?:day|week|month|year)"
 _COUNT = r"(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})"
-_WHICH = r"(?:last|next|this|the\s+coming|the\s+past|the\s+previous|the\s+following|coming|past|previous|following)"
 _ORDINAL = r"(?:first|second|third|fourth|1st|2nd|3rd|4th|last|final)"
 # Words that make a bare "May" (or any month name) a month: "in May", "since December", "early April".
 _MONTH_CUE = (r"(?:in|since|until|till|by|from|before|after|during|between|and|or|to|through|early|late|mid|"
@@ -90,7 +89,6 @@ DATE_EXPRESSION = re.compile(
     rf"|(?P<year>(?<![$£€#]){_YEAR}(?:\s*[-/]\s*(?:\d\d|{_YEAR}))?)"
     rf"|(?P<month>{_MONTH_FULL})"
     rf")(?![\w-]|\.\d|,\d{{3}}|\s*%)")
-_SPLIT_RANGE = re.compile(r"\s*[-/]\s*")
 _CLAUSE_END = re.compile(r"\s*(?:[.,;:!?)\"”]|$)")
 _SET_BEFORE = re.compile(r"(?:every|each)\s+$", re.IGNORECASE)
 _MONTH_CUE_BEFORE = re.compile(rf"(?<![\w-]){_MONTH_CUE}[\s-]+$", re.IGNORECASE)
@@ -98,14 +96,21 @@ _NAME_AFTER = re.compile(r"\s+[A-Z][a-z]")
 _YEAR_AFTER = re.compile(rf",?\s+(?:{_YEAR}|(?:last|this|next)\s+year)\b")
 # Sentence ends: ., ! or ? before a capital or quote, and paragraph breaks.
 SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s+(?=[\"“'(]?[A-Z0-9])|\n\s*")
+# Characters (a cue after the expression counts 1.5 each) beyond which a verb is another clause's.
+TENSE_CUE_REACH = 80
 # The verb forms that set a clause's time: future first, as "scheduled" would also read as past.
+# Past forms without -ed (also participles: "will be held" is future, the auxiliary says so).
+_IRREGULAR_PAST = (r"(?:told|met|took|made|came|went|gave|saw|held|left|won|lost|began|fell|rose|sent|spent|led|"
+                   r"brought|thought|found|kept|became|ran|spoke|wrote|broke|chose|drove|flew|fought|threw|struck|"
+                   r"sought|sold|paid|stood|meant|felt|got|shot|knew|grew|drew|bought|caught|taught|built|heard|"
+                   r"sat|withdrew|hit|given|taken|seen|known|shown|chosen|broken|spoken|written|driven)")
+_PARTICIPLE = rf"(?:\s+(?:\w+ed|{_IRREGULAR_PAST}))?"
 TENSE_CUE = re.compile(
-    r"\b(?:(?P<future>(?:will|shall|would|won't|wo|'ll)(?:\s+(?:not|also|then|be|have|been))*(?:\s+\w+ed)?|"
-    r"(?:due|set|expected|scheduled|going|plans?|planned|is|are)\s+to(?:\s+be)?(?:\s+\w+ed)?|to\s+be\s+held|"
-    r"scheduled|planned|next|coming|upcoming|until|tomorrow|ahead\s+of|starting|beginning)"
-    r"|(?P<past>said|was|were|had|did|ago|earlier|last|yesterday|\w+ed))\b",
+    rf"\b(?:(?P<future>(?:will|shall|would|won't|wo|'ll)(?:\s+(?:not|also|then|be|have|been))*{_PARTICIPLE}|"
+    rf"(?:due|set|expected|scheduled|going|plans?|planned|is|are)\s+to(?:\s+be)?{_PARTICIPLE}|"
+    rf"scheduled|planned|next|coming|upcoming|until|tomorrow|ahead\s+of|starting|beginning)"
+    rf"|(?P<past>said|was|were|had|did|ago|earlier|last|yesterday|\w+ed|{_IRREGULAR_PAST}))\b",
     re.IGNORECASE)
-
 
 
 def first_day(day: dt.date, granularity: str) -> dt.date:
@@ -150,6 +155,8 @@ def tense_of(text: str, start: int, end: int, sentence: tuple[int, int]) -> str 
         if start <= cue.start() < end:
             continue
         distance = start - cue.end() if cue.end() <= start else (cue.start() - end) * 1.5
+        if distance > TENSE_CUE_REACH:
+            continue
         if best_distance is None or distance < best_distance:
             best, best_distance = cue.lastgroup, distance
     return best

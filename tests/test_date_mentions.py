@@ -19,6 +19,9 @@ RESOLVED = [
     ("The minister said on Tuesday that the talks had failed.", D(2021, 8, 24),
      [("Tuesday", D(2021, 8, 24), "day", "weekday")]),
     ("They met on Friday.", D(2021, 8, 24), [("Friday", D(2021, 8, 20), "day", "weekday")]),
+    # An irregular past ("hit") counts; a verb of a later clause ("are processed") does not.
+    ("Putin on Sunday hit out at the West for keeping refugees in camps in Central Asia for weeks until their "
+     "visas are processed.", D(2021, 8, 23), [("Sunday", D(2021, 8, 22), "day", "weekday")]),
     # Future tense: the coming one (the publication day itself when it is that day).
     ("The talks will resume on Friday.", D(2021, 8, 24), [("Friday", D(2021, 8, 27), "day", "weekday")]),
     ("The leaders will meet Tuesday in Geneva.", D(2021, 8, 24), [("Tuesday", D(2021, 8, 24), "day", "weekday")]),
@@ -108,3 +111,17 @@ def test_a_batch_gives_one_row_per_expression_with_its_article():
     assert date_mentions(articles).to_pylist() == [
         {"article_id": "a", "start_char": 3, "end_char": 9, "text": "Sunday", "resolved_date": D(2021, 8, 22),
          "granularity": "day", "kind": "weekday"}]
+
+
+def test_a_warehouse_made_before_kind_existed_gets_the_column(tmp_path):
+    from newsflow import warehouse
+
+    con = warehouse.open_for_writing(tmp_path)
+    con.execute("drop table date_mentions")
+    con.execute("create table date_mentions (article_id varchar not null, start_char integer not null, "
+                "end_char integer not null, text varchar not null, resolved_date date, granularity varchar)")
+    con.execute("insert into date_mentions values ('a', 3, 9, 'Sunday', date '2021-08-22', 'day')")
+    con.close()
+    con = warehouse.open_for_writing(tmp_path)
+    assert con.execute("select text, kind from date_mentions").fetchall() == [("Sunday", None)]
+    con.close()
