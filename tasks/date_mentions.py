@@ -40,7 +40,7 @@ SANE_BOUNDS = {"earliest_mentioned_date": dt.date(1800, 1, 1), "latest_mentioned
 
 # How far (days) a day and month without a year may lie on the wrong side of the publication day
 # for the clause's tense before the year the tense asks for is taken instead of the nearest.
-TENSE_OVERRULES_NEAREST_DAYS = 30
+TENSE_OVERRULES_NEAREST_DAYS = 60
 MONTHS = {name: number for number, names in enumerate(
     (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
      ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
@@ -104,9 +104,13 @@ _IRREGULAR_PAST = (r"(?:told|met|took|made|came|went|gave|saw|held|left|won|lost
                    r"brought|thought|found|kept|became|ran|spoke|wrote|broke|chose|drove|flew|fought|threw|struck|"
                    r"sought|sold|paid|stood|meant|felt|got|shot|knew|grew|drew|bought|caught|taught|built|heard|"
                    r"sat|withdrew|hit|given|taken|seen|known|shown|chosen|broken|spoken|written|driven)")
+# News writes what is scheduled in the present: "Iraq goes to the polls on Thursday".
+_SCHEDULED_PRESENT = (r"(?:begins|starts|opens|closes|ends|resumes|meets|visits|arrives|leaves|flies|goes|travels|"
+                      r"holds|hosts|faces|plays|takes\s+place|kicks\s+off)")
 _PARTICIPLE = rf"(?:\s+(?:\w+ed|{_IRREGULAR_PAST}))?"
 TENSE_CUE = re.compile(
-    rf"\b(?:(?P<future>(?:will|shall|would|won't|wo|'ll)(?:\s+(?:not|also|then|be|have|been))*{_PARTICIPLE}|"
+    rf"\b(?:(?P<future>(?:will|shall|would|won't|wo|'ll|may|might|should|must)(?:\s+(?:not|also|then|still|be|have|been))*"
+    rf"{_PARTICIPLE}|(?:is|are)\s+(?:expected|scheduled|due|set|planned)|{_SCHEDULED_PRESENT}|"
     rf"(?:due|set|expected|scheduled|going|plans?|planned|is|are)\s+to(?:\s+be)?{_PARTICIPLE}|"
     rf"scheduled|planned|next|coming|upcoming|until|tomorrow|ahead\s+of|starting|beginning)"
     rf"|(?P<past>said|was|were|had|did|ago|earlier|last|yesterday|\w+ed|{_IRREGULAR_PAST}))\b",

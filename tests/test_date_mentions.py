@@ -55,8 +55,9 @@ RESOLVED = [
      [("March", D(2021, 3, 1), "month", "absolute"), ("the previous month", D(2021, 2, 1), "month", "relative")]),
     # A day and month without a year: the nearest year, unless the tense says otherwise beyond a month.
     ("The summit is on December 28.", D(2022, 1, 3), [("December 28", D(2021, 12, 28), "day", "absolute")]),
-    ("The ceasefire, signed on February 3, collapsed.", D(2021, 12, 20),
-     [("February 3", D(2021, 2, 3), "day", "absolute")]),
+    ("The ceasefire, signed on March 3, collapsed.", D(2021, 12, 20), [("March 3", D(2021, 3, 3), "day", "absolute")]),
+    ("Tenants refused to renew leases which expire on May 14.", D(1997, 4, 6),
+     [("May 14", D(1997, 5, 14), "day", "absolute")]),
     # Durations, sets and look-alikes are not dates.
     ("The talks lasted three months.", D(2021, 3, 10), []),
     ("Markets close early every Monday.", D(2021, 3, 10), []),
