@@ -63,6 +63,7 @@ RESOLVED = [
     ("Markets close early every Monday.", D(2021, 3, 10), []),
     ("It happened three days before the election.", D(2021, 3, 10), []),
     ("May I ask about the budget of March Group in 1700 and 12345 or 2,001 people?", D(2021, 8, 25), []),
+    ("The bond fell to $ 7.1875, or $1999 a ton.", D(2021, 8, 25), []),
     ("The 2021 budget was drawn up at the end of March.", D(2021, 8, 25),
      [("2021", D(2021, 1, 1), "year", "absolute"), ("March", D(2021, 3, 1), "month", "absolute")]),
 ]
