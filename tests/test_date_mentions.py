@@ -48,6 +48,8 @@ RESOLVED = [
     ("He left two years ago, and returned a week ago.", D(2021, 8, 25),
      [("two years ago", D(2019, 1, 1), "year", "relative"), ("a week ago", D(2021, 8, 16), "week", "relative")]),
     ("It was calm last week.", D(2021, 8, 25), [("last week", D(2021, 8, 16), "week", "relative")]),
+    ("Spending rose 25 percent from the current fiscal year.", D(1997, 4, 17),
+     [("the current fiscal year", D(1997, 1, 1), "year", "relative")]),
     # Counted from a date the article named before.
     ("The fire broke out on March 3 and was put out the next day.", D(2021, 3, 10),
      [("March 3", D(2021, 3, 3), "day", "absolute"), ("the next day", D(2021, 3, 4), "day", "relative")]),
