@@ -69,7 +69,7 @@ _MONTH_CUE = (r"(?:in|since|until|till|by|from|before|after|during|between|and|o
 
 # Longest forms first: the regex engine takes the first alternative that matches at a position.
 DATE_EXPRESSION = re.compile(
-    rf"(?<![\w.,$£€#-])(?:"
+    rf"(?:(?<![\w.,$£€#-])|(?<=[Mm]id-))(?:"
     rf"(?P<month_day>(?:(?:(?i:last|next|this)\s+)?{_WEEKDAY},?\s+)?{_MONTH_ABBREVIATED}\s+{_DAY}(?:\s*-\s*{_DAY})?(?:,?\s+{_YEAR})?)"
     rf"|(?P<day_month>(?:(?:(?i:last|next|this)\s+)?{_WEEKDAY},?\s+)?{_DAY}(?:\s*-\s*{_DAY})?\s+(?:of\s+)?{_MONTH_ABBREVIATED}(?:,?\s+{_YEAR})?)"
     rf"|(?P<iso>{_YEAR}-[01]\d-[0-3]\d)"

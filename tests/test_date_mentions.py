@@ -39,6 +39,8 @@ RESOLVED = [
     # Years, decades, quarters: the period's first day.
     ("The plant opened in 1996.", D(2021, 8, 24), [("1996", D(1996, 1, 1), "year", "absolute")]),
     ("Growth was strong in the 1990s.", D(2021, 3, 10), [("the 1990s", D(1990, 1, 1), "decade", "period")]),
+    ("Talks stalled in mid-April and resume in mid-2022.", D(2021, 8, 10),
+     [("April", D(2021, 4, 1), "month", "absolute"), ("2022", D(2022, 1, 1), "year", "absolute")]),
     ("Exports fell in the first quarter of 2005 and will recover in the second quarter.", D(2005, 3, 10),
      [("the first quarter of 2005", D(2005, 1, 1), "quarter", "period"),
       ("the second quarter", D(2005, 4, 1), "quarter", "period")]),
