@@ -34,7 +34,6 @@ DATE_MENTION_SCHEMA = pa.schema([
     ("resolved_date", pa.date32()), ("granularity", pa.string()), ("kind", pa.string()),
 ])
 GRANULARITIES = ("day", "week", "month", "quarter", "year", "decade")
-KINDS = ("absolute", "relative", "weekday", "period")
 # What the date_mentions suite accepts: the patterns read years 1800-2099, relative dates move a few years at most.
 SANE_BOUNDS = {"earliest_mentioned_date": dt.date(1800, 1, 1), "latest_mentioned_date": dt.date(2100, 12, 31)}
 
@@ -284,10 +283,10 @@ def _quarter(lowered: str, published: dt.date | None, tense: str | None):
     if "year" in lowered:
         year = published.year + {"last": -1, "this": 0, "next": 1}[lowered.split()[-2]]
         return dt.date(year, 3 * number - 2, 1), "quarter", "period"
-    current = (published.month - 1) // 3 + 1
-    steps = _by_tense(number, current, tense, 4) if tense else 0
-    start = shift(first_day(published, "quarter"), steps, "quarter")
-    return start, "quarter", "period"
+    if tense is None:  # no verb says which: the one of the publication year
+        return dt.date(published.year, 3 * number - 2, 1), "quarter", "period"
+    steps = _by_tense(number, (published.month - 1) // 3 + 1, tense, 4)
+    return shift(first_day(published, "quarter"), steps, "quarter"), "quarter", "period"
 
 
 def _weekday(lowered: str, published: dt.date | None, tense: str | None):

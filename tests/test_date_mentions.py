@@ -44,6 +44,8 @@ RESOLVED = [
     ("Exports fell in the first quarter of 2005 and will recover in the second quarter.", D(2005, 3, 10),
      [("the first quarter of 2005", D(2005, 1, 1), "quarter", "period"),
       ("the second quarter", D(2005, 4, 1), "quarter", "period")]),
+    ("Profits in the third quarter: a record.", D(2021, 3, 10), [("the third quarter", D(2021, 7, 1), "quarter", "period")]),
+    ("Profits fell in the fourth quarter.", D(2021, 3, 10), [("the fourth quarter", D(2020, 10, 1), "quarter", "period")]),
     # Counted from the publication day, at the granularity the text gives.
     ("Sales this year beat last month's record.", D(2021, 8, 25),
      [("this year", D(2021, 1, 1), "year", "relative"), ("last month", D(2021, 7, 1), "month", "relative")]),
