@@ -116,6 +116,15 @@ def test_date_mentions_suite_stops_the_run_on_a_date_out_of_bounds():
         check(pa.Table.from_pylist(rows, schema=DATE_MENTION_SCHEMA), "date_mentions", PARAMETERS)
 
 
+def test_date_mentions_suite_passes_every_granularity_and_kind_and_stops_on_an_unknown_kind():
+    rows = [_date(granularity=granularity, kind=kind) for granularity, kind in
+            (("day", "weekday"), ("week", "relative"), ("quarter", "period"), ("decade", "period"), ("year", None))]
+    outcome = check(pa.Table.from_pylist(rows, schema=DATE_MENTION_SCHEMA), "date_mentions", PARAMETERS)
+    assert outcome.failed_rows == {} and all(r["success"] for r in outcome.results)
+    with pytest.raises(BatchCheckFailed, match="'date_mentions' failed expect_column_values_to_be_in_set on kind"):
+        check(pa.Table.from_pylist([_date(kind="guessed")], schema=DATE_MENTION_SCHEMA), "date_mentions", PARAMETERS)
+
+
 def _quote(**fields) -> dict:
     return {"article_id": "a", "start_char": 16, "end_char": 37, "quote": "the talks were useful",
             "speaker": "Vladimir Putin", "speaker_entity_id": "e1", "kind": "reported"} | fields
