@@ -88,9 +88,19 @@ class ArticleTerms:
     words: dict[str, float]
     entities: dict[str, float]
     distinctive_labels: dict[str, str] = field(default_factory=dict)   # entity_id -> label
+    # Per kind: (term -> weight x idf squared, norm of the TF-IDF vector), under one run's frequencies.
+    _weighted: dict[str, tuple[dict[str, float], float]] = field(default_factory=dict, repr=False)
+    _distinctive: list[str] | None = field(default=None, repr=False)
 
     def terms(self, kind: str) -> dict[str, float]:
         return self.words if kind == WORD_KIND else self.entities
+
+    def weighted(self, kind: str, frequencies: DocumentFrequencies) -> tuple[dict[str, float], float]:
+        if kind not in self._weighted:
+            idf = {t: frequencies.idf(kind, t) for t in self.terms(kind)}
+            self._weighted[kind] = ({t: w * idf[t] ** 2 for t, w in self.terms(kind).items()},
+                                    math.sqrt(sum((w * idf[t]) ** 2 for t, w in self.terms(kind).items())))
+        return self._weighted[kind]
 
 
 def _sublinear(counts: Counter) -> dict[str, float]:
@@ -120,8 +130,10 @@ class DocumentFrequencies:
 
     documents: int = 0
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    _idf: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
 
     def add(self, articles) -> None:
+        self._idf.clear()
         for article in articles:
             self.documents += 1
             for kind in (WORD_KIND, ENTITY_KIND):
@@ -129,7 +141,10 @@ class DocumentFrequencies:
                     self.counts[(kind, term)] = self.counts.get((kind, term), 0) + 1
 
     def idf(self, kind: str, term: str) -> float:
-        return math.log((1 + self.documents) / (1 + self.counts.get((kind, term), 0))) + 1.0
+        key = (kind, term)
+        if key not in self._idf:
+            self._idf[key] = math.log((1 + self.documents) / (1 + self.counts.get(key, 0))) + 1.0
+        return self._idf[key]
 
     def articles_with(self, kind: str, term: str) -> int:
         return self.counts.get((kind, term), 0)
@@ -146,14 +161,23 @@ class StoryProfile:
     _norms: dict[str, float] = field(default_factory=dict, repr=False)
     count: int = 0                  # articles
 
-    def add(self, article: ArticleTerms) -> None:
+    def add(self, article: ArticleTerms, frequencies: DocumentFrequencies | None = None) -> None:
+        """Add an article's weights; with the run's frequencies, the cached norms follow (a story of
+        thousands of articles is not summed again for every article it takes in)."""
         self.count += 1
         for kind in (WORD_KIND, ENTITY_KIND):
             profile = self.terms[kind]
+            squared = self._norms.get(kind)
             for term, weight in article.terms(kind).items():
-                profile[term] = profile.get(term, 0.0) + weight
+                before = profile.get(term, 0.0)
+                profile[term] = before + weight
+                if squared is not None and frequencies is not None:
+                    squared += (profile[term] ** 2 - before ** 2) * frequencies.idf(kind, term) ** 2
+            if squared is not None and frequencies is not None:
+                self._norms[kind] = squared
+            else:
+                self._norms.pop(kind, None)
         self.add_date(article.published_date)
-        self._norms.clear()
 
     def add_date(self, day: dt.date | None) -> None:
         if day is not None:
@@ -161,27 +185,27 @@ class StoryProfile:
             self.last_date = max(self.last_date or day, day)
 
     def norm(self, kind: str, frequencies: DocumentFrequencies) -> float:
-        if kind not in self._norms:
-            self._norms[kind] = math.sqrt(sum((w * frequencies.idf(kind, t)) ** 2
-                                              for t, w in self.terms[kind].items()))
-        return self._norms[kind]
+        if kind not in self._norms:   # kept squared, so adding an article updates it
+            self._norms[kind] = sum((w * frequencies.idf(kind, t)) ** 2 for t, w in self.terms[kind].items())
+        return math.sqrt(max(self._norms[kind], 0.0))
 
 
 def _cosine(article: ArticleTerms, story: StoryProfile, kind: str, frequencies: DocumentFrequencies) -> float:
-    terms, profile = article.terms(kind), story.terms[kind]
+    weighted, article_norm = article.weighted(kind, frequencies)
     story_norm = story.norm(kind, frequencies)
-    if not terms or not story_norm:
+    if not article_norm or not story_norm:
         return 0.0
-    article_norm = math.sqrt(sum((w * frequencies.idf(kind, t)) ** 2 for t, w in terms.items()))
-    dot = sum(w * profile[t] * frequencies.idf(kind, t) ** 2 for t, w in terms.items() if t in profile)
+    profile = story.terms[kind]
+    dot = sum(w * profile[t] for t, w in weighted.items() if t in profile)
     return dot / (article_norm * story_norm)
 
 
 def distinctive_entities(article: ArticleTerms, frequencies: DocumentFrequencies) -> list[str]:
     """The people, places and organisations the article names most, rarer ones first among equals."""
-    ranked = sorted(article.distinctive_labels,
-                    key=lambda e: (-article.entities[e] * frequencies.idf(ENTITY_KIND, e), e))
-    return ranked[:DISTINCTIVE_ENTITIES]
+    if article._distinctive is None:
+        article._distinctive = sorted(article.distinctive_labels, key=lambda e: (
+            -article.entities[e] * frequencies.idf(ENTITY_KIND, e), e))[:DISTINCTIVE_ENTITIES]
+    return article._distinctive
 
 
 def _days_apart(day: dt.date | None, story: StoryProfile) -> int | None:
@@ -247,7 +271,7 @@ class StoryIndex:
 
     def add(self, story_id: str, article: ArticleTerms) -> None:
         profile = self.profiles.setdefault(story_id, StoryProfile(story_id))
-        profile.add(article)
+        profile.add(article, self.frequencies)
         for kind in (WORD_KIND, ENTITY_KIND):
             for term in article.terms(kind):
                 self.postings[(kind, term)].add(story_id)
