@@ -3,9 +3,9 @@
     .venv/bin/python -m bench.stories_reuters [--sizes 1000,20000] [--new 200]
 
 For each size N, a fresh DuckLake warehouse is filled with N Reuters stories (articles and their
-story_terms, clustered as one run would), then `--new` later stories arrive as the next run: the
+story_terms and story_profiles, clustered as one run would), then `--new` later stories arrive as the next run: the
 time of finding their stories in the warehouse (tasks/load.py loaded_stories: term counts, the
-story_terms index, candidate profiles) and of clustering them (tasks/stories.py) is divided by
+story_profiles index, candidate profiles) and of clustering them (tasks/stories.py) is divided by
 the number of new articles. No entities (spaCy over 20,000 stories is not what is measured here):
 words only. The corpus is read from /work/shared/corpora/reuters21578, never copied.
 """
@@ -32,23 +32,25 @@ def _articles(rows: list[dict], first_order: int) -> list[dict]:
 
 
 def _cluster(articles: list[dict], loaded: stories.LoadedStories,
-             terms: dict[str, stories.ArticleTerms]) -> tuple[dict[str, str], int]:
+             terms: dict[str, stories.ArticleTerms]) -> tuple[dict[str, str], stories.StoryIndex]:
     ordered = sorted(articles, key=lambda r: (r["published_date"] or dt.date.max, r["input_order"]))
     index = stories.story_index(terms, loaded)
-    return stories.assign_stories([terms[r["article_id"]] for r in ordered], index), index.compared
+    return stories.assign_stories([terms[r["article_id"]] for r in ordered], index), index
 
 
 def fill(warehouse: Path, articles: list[dict]) -> float:
     """Load the articles with their stories as one first run; returns its seconds."""
     started = time.perf_counter()
     terms = stories.article_terms(articles, [])
-    story_of, _ = _cluster(articles, stories.LoadedStories(), terms)
+    story_of, index = _cluster(articles, stories.LoadedStories(), terms)
     with wh.open_for_writing(warehouse) as con:
         con.register("bench_articles", pa.Table.from_pylist([a | {"story_id": story_of[a["article_id"]]}
                                                              for a in articles]))
         con.execute("insert into articles by name select * exclude (title) from bench_articles")
         con.register("bench_terms", stories.story_term_rows(terms, story_of))
         con.execute("insert into story_terms by name select * from bench_terms")
+        con.register("bench_profiles", stories.story_profile_rows(index, set(story_of.values())))
+        con.execute("insert into story_profiles by name select * from bench_profiles")
     return time.perf_counter() - started
 
 
@@ -59,7 +61,8 @@ def next_run(warehouse: Path, articles: list[dict]) -> dict:
     featured = time.perf_counter()
     loaded = load.loaded_stories(warehouse, terms)
     looked_up = time.perf_counter()
-    story_of, compared = _cluster(articles, loaded, terms)
+    story_of, index = _cluster(articles, loaded, terms)
+    compared = index.compared
     done = time.perf_counter()
     return {"terms_s": featured - started, "warehouse_lookup_s": looked_up - featured,
             "clustering_s": done - looked_up, "total_s": done - started,

@@ -388,7 +388,8 @@ def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: s
                                      str(Path(warehouse) / QUALITY_DOCS_DIR / run.run_id))
     with _timed(run, "dedup"):
         found_out = {"links": staging.path("duplicates", "links")} | {
-            kind: staging.path(kind, "run") for kind in ("signatures", "fingerprints", "borrowings", "story_terms")}
+            kind: staging.path(kind, "run") for kind in ("signatures", "fingerprints", "borrowings", "story_terms",
+                                                               "story_profiles")}
         if run.articles_loaded:
             run.duplicates = find_duplicates(warehouse, staging.files("articles"), staging.files("mentions"),
                                              staging.files("prints"), near_duplicate_threshold, found_out,
@@ -401,7 +402,8 @@ def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: s
                             quality=staging.files("quality"), duplicates=staging.files("duplicates"),
                             date_mentions=staging.files("date_mentions"), quotes=staging.files("quotes"),
                             signatures=staging.files("signatures"), fingerprints=staging.files("fingerprints"),
-                            borrowings=staging.files("borrowings"), story_terms=staging.files("story_terms"))
+                            borrowings=staging.files("borrowings"), story_terms=staging.files("story_terms"),
+                            story_profiles=staging.files("story_profiles"))
     load_run(warehouse, staged, run)  # times itself: its record is committed with the rows
     return docs.result()
 

@@ -343,13 +343,15 @@ class DedupResult:
     """What the load stage writes: links, and the run's signatures, fingerprints and borrowings."""
 
     SCHEMAS = {"links": DUPLICATE_SCHEMA, "signatures": SIGNATURE_SCHEMA, "fingerprints": FINGERPRINT_SCHEMA,
-               "borrowings": BORROWING_SCHEMA, "story_terms": stories.STORY_TERM_SCHEMA}
+               "borrowings": BORROWING_SCHEMA, "story_terms": stories.STORY_TERM_SCHEMA,
+               "story_profiles": stories.STORY_PROFILE_SCHEMA}
 
     links: pa.Table
     signatures: pa.Table
     fingerprints: pa.Table
     borrowings: pa.Table
     story_terms: pa.Table
+    story_profiles: pa.Table
 
 
 def fingerprint_articles(articles: pa.Table) -> dict[str, Fingerprints]:
@@ -460,9 +462,9 @@ def find_copies(articles: pa.Table, prints: pa.Table, mentions: list[dict], earl
     if run_terms is None:
         run_terms = stories.article_terms(articles.select(list(ARTICLE_COLUMNS)).to_pylist(), mentions)
     ordered = sorted((pool[a] for a in new_ids), key=_earliest_first)
+    index = stories.story_index(run_terms, loaded_stories or stories.LoadedStories())
     story_of = stories.assign_stories(
-        [run_terms[row["article_id"]] for row in ordered],
-        stories.story_index(run_terms, loaded_stories or stories.LoadedStories()),
+        [run_terms[row["article_id"]] for row in ordered], index,
         given=given_stories(pool, duplicates),
         original_of={a: links[a] for a in new_ids if links[a] in new_ids})
     # Loaded signatures of another band layout (the threshold changed) are re-keyed once.
@@ -476,4 +478,5 @@ def find_copies(articles: pa.Table, prints: pa.Table, mentions: list[dict], earl
         fingerprints=_fingerprint_rows(prints),
         borrowings=borrowings(pool, known, is_new),
         story_terms=stories.story_term_rows(run_terms, story_of),
+        story_profiles=stories.story_profile_rows(index, set(story_of.values())),
     )

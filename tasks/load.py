@@ -28,6 +28,7 @@ LOAD_STATEMENTS = (
     "entity_names", "delete_entities", "insert_entities", "insert_quarantine", "insert_quality_results",
     "delete_replaced_signatures", "delete_replaced_fingerprints", "delete_replaced_borrowings",
     "insert_signatures", "insert_fingerprints", "insert_borrowings", "delete_replaced_story_terms", "insert_story_terms",
+    "delete_story_profiles", "insert_story_profiles",
     # the cleaner's audit trail: date details, removed spans, clean-to-raw offsets
     "delete_replaced_publication_details", "delete_replaced_removed_spans", "delete_replaced_clean_text_map",
     "insert_publication_details", "insert_removed_spans", "insert_clean_text_map",
@@ -74,6 +75,7 @@ class StagedRun:
     fingerprints: list[str] = field(default_factory=list)
     borrowings: list[str] = field(default_factory=list)
     story_terms: list[str] = field(default_factory=list)
+    story_profiles: list[str] = field(default_factory=list)
 
 
 def known_input_ids(warehouse: Path) -> set[str]:
@@ -114,7 +116,7 @@ def dedup_candidates(warehouse: Path, request: dict) -> dedup.EarlierArticles:
 
 def loaded_stories(warehouse: Path, run_terms: dict[str, stories.ArticleTerms]) -> stories.LoadedStories:
     """The warehouse's term counts for the run's terms, and the stories the run's articles may join,
-    found through story_terms by each article's query terms (tasks/stories.py), with their profiles."""
+    found through story_profiles by each article's query terms (tasks/stories.py), with their profiles."""
     try:
         con = wh.open_read_only(warehouse)
     except wh.WarehouseMissing:
@@ -123,8 +125,8 @@ def loaded_stories(warehouse: Path, run_terms: dict[str, stories.ArticleTerms]) 
     keys = sorted({(kind, term) for article in run_terms.values() for kind in (stories.WORD_KIND, stories.ENTITY_KIND)
                    for term in article.terms(kind)})
     with con:
-        if not con.execute(wh.read_sql("stories/story_terms_exist")).fetchone()[0]:
-            return stories.LoadedStories()   # a warehouse from before story terms: --full-refresh gives it some
+        if not con.execute(wh.read_sql("stories/story_profiles_exist")).fetchone()[0]:
+            return stories.LoadedStories()   # a warehouse from before story profiles: --full-refresh makes them
         documents = con.execute(wh.read_sql("stories/document_count"), run_ids).fetchone()[0]
         term_documents = _rows(con, "stories/term_documents", run_ids | {
             "kinds": [kind for kind, _ in keys], "terms": [term for _, term in keys]})
@@ -141,7 +143,8 @@ def loaded_stories(warehouse: Path, run_terms: dict[str, stories.ArticleTerms]) 
 
 
 def _rows(con: duckdb.DuckDBPyConnection, name: str, parameters: dict) -> list[dict]:
-    return con.execute(wh.read_sql(name), parameters).to_arrow_table().to_pylist()
+    sql = wh.read_sql(name)
+    return con.execute(sql, _parameters_used(sql, parameters)).to_arrow_table().to_pylist()
 
 
 def commit_run(warehouse: Path, staged: StagedRun, run: RunRecord) -> None:

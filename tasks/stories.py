@@ -45,9 +45,15 @@ TITLE_REPEAT = 2                # a title word counts as this many body words
 QUERY_TERMS = 20
 MAX_ARTICLES_PER_TERM = 500
 STORIES_PER_ARTICLE = 20
+# A story's persisted profile keeps its best terms only, so reading and comparing a story of
+# thousands of articles costs no more than one of ten.
+PROFILE_TERMS = {WORD_KIND: 300, ENTITY_KIND: 100}
 
 WORD = re.compile(r"[^\W\d_]{3,}")
 
+STORY_PROFILE_SCHEMA = pa.schema([
+    ("story_id", pa.string()), ("kind", pa.string()), ("term", pa.string()), ("weight", pa.float64()),
+])
 STORY_TERM_SCHEMA = pa.schema([
     ("article_id", pa.string()), ("story_id", pa.string()), ("kind", pa.string()), ("term", pa.string()),
     ("weight", pa.float64()),
@@ -293,6 +299,19 @@ def assign_stories(ordered: list[ArticleTerms], index: StoryIndex, given: dict[s
     return assigned
 
 
+def story_profile_rows(index: StoryIndex, story_ids) -> pa.Table:
+    """The profiles of the stories the run touched, each cut to its PROFILE_TERMS best terms by TF-IDF."""
+    rows = []
+    for story_id in sorted(story_ids):
+        profile = index.profiles[story_id]
+        for kind, limit in PROFILE_TERMS.items():
+            best = sorted(profile.terms[kind].items(),
+                          key=lambda item: (-item[1] * index.frequencies.idf(kind, item[0]), item[0]))[:limit]
+            rows.extend({"story_id": story_id, "kind": kind, "term": term, "weight": round(weight, 6)}
+                        for term, weight in sorted(best))
+    return pa.Table.from_pylist(rows, schema=STORY_PROFILE_SCHEMA)
+
+
 def story_term_rows(articles: dict[str, ArticleTerms], assigned: dict[str, str]) -> pa.Table:
     """The run's articles' term weights under their stories: what later runs find stories by."""
     rows = [{"article_id": a, "story_id": assigned[a], "kind": kind, "term": term, "weight": round(weight, 6)}
@@ -327,12 +346,13 @@ def story_index(run_terms: dict[str, ArticleTerms], loaded: LoadedStories) -> St
     for row in loaded.profiles:
         profile = profiles.setdefault(row["story_id"], StoryProfile(row["story_id"]))
         profile.terms[row["kind"]][row["term"]] = row["weight"]
-    for row in loaded.spans:
-        if row["story_id"] in profiles:
-            profile = profiles[row["story_id"]]
-            profile.count = row["article_count"]
-            profile.add_date(row["first_date"])
-            profile.add_date(row["last_date"])
+    spans = {row["story_id"]: row for row in loaded.spans}
+    # A profile whose story has no article left (all replaced) is no story to join.
+    profiles = {story_id: profile for story_id, profile in profiles.items() if story_id in spans}
+    for story_id, profile in profiles.items():
+        profile.count = spans[story_id]["article_count"]
+        profile.add_date(spans[story_id]["first_date"])
+        profile.add_date(spans[story_id]["last_date"])
     candidates: dict[str, list[str]] = defaultdict(list)
     for row in loaded.candidates:
         if row["story_id"] in profiles:

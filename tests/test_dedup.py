@@ -257,6 +257,13 @@ def test_seeds_000_and_001_are_linked_and_the_five_form_one_story(seed_warehouse
     assert (story["first_seen"], story["last_seen"], story["article_count"], story["distinct_articles"]) == \
         ("2021-08-21", "2021-08-27", 5, 5)
     assert {"Afghanistan", "Vladimir Putin", "Taliban"} <= set(story["top_entities"])
+    # What an analyst reads: the first article's title (001 has none: its first line) as headline,
+    # its keywords, five sources.
+    [first_article] = _query(seed_warehouse, "select source_path, coalesce(title, split_part(trim(clean_text), "
+                             "chr(10), 1)) as headline from articles where article_id = $id", id=story["first_article_id"])
+    assert (first_article["source_path"], story["headline"]) == ("001_cc92b69f11ad1a98.txt", first_article["headline"])
+    assert story["distinct_sources"] == 5 and len(story["keywords"]) == 8
+    assert {"afghanistan", "taliban"} <= set(story["keywords"])
     first = _query(seed_warehouse, "sql/queries/story_sources.sql", source_path="004_8b3fc308f6c75f53.txt")
     assert [(r["publication_rank"], r["source_path"]) for r in first][:1] == [(1, "001_cc92b69f11ad1a98.txt")]
     assert len(first) == 5
@@ -296,7 +303,7 @@ def test_a_threshold_outside_0_to_1_is_a_usage_error(tmp_path):
 # Stories across runs, through a real DuckLake warehouse and its story_terms index.
 
 def _store(warehouse, articles: pa.Table, result: dedup.DedupResult) -> None:
-    """Write a run's articles (with their links), signatures and story terms, as the load stage does."""
+    """Write a run's articles (with their links), signatures, story terms and profiles, as the load stage does."""
     from newsflow import warehouse as wh
 
     links = {row["article_id"]: row for row in result.links.to_pylist()}
@@ -309,6 +316,8 @@ def _store(warehouse, articles: pa.Table, result: dedup.DedupResult) -> None:
         con.execute("insert into articles by name select * from new_articles")
         con.register("new_terms", result.story_terms)
         con.execute("insert into story_terms by name select * from new_terms")
+        con.register("new_profiles", result.story_profiles)
+        con.execute("insert into story_profiles by name select * from new_profiles")
         con.register("new_signatures", result.signatures)
         con.execute("insert into minhash_signatures by name select * from new_signatures")
 

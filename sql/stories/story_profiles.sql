@@ -1,7 +1,5 @@
--- The summed term weights of the stories in $story_ids: their profiles to compare articles with.
-select story_id, kind, term, sum(weight) as weight
-from story_terms
+-- The persisted profiles of the stories in $story_ids, to compare the run's articles with.
+select story_id, kind, term, weight
+from story_profiles
 where story_id in (select unnest($story_ids::varchar[]))
-    and article_id not in (select unnest($run_article_ids::varchar[]))
-group by story_id, kind, term
 order by story_id, kind, term
