@@ -388,8 +388,8 @@ def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: s
                                      str(Path(warehouse) / QUALITY_DOCS_DIR / run.run_id))
     with _timed(run, "dedup"):
         found_out = {"links": staging.path("duplicates", "links")} | {
-            kind: staging.path(kind, "run") for kind in ("signatures", "fingerprints", "borrowings", "story_terms",
-                                                               "story_profiles")}
+            kind: staging.path(kind, "run")
+            for kind in ("signatures", "fingerprints", "borrowings", "story_terms", "story_profiles")}
         if run.articles_loaded:
             run.duplicates = find_duplicates(warehouse, staging.files("articles"), staging.files("mentions"),
                                              staging.files("prints"), near_duplicate_threshold, found_out,
