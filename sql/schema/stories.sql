@@ -30,8 +30,9 @@ word_documents as (
 ),
 
 story_words as (
-    -- A story's keywords: its words weighed by TF-IDF over the warehouse's articles.
-    select t.story_id, t.term, sum(t.weight) * ln((1 + (select count(*) from articles)) / (1 + w.documents)) as score
+    -- A story's keywords: its words weighed by TF-IDF over the warehouse's articles (the IDF the
+    -- stories stage uses: a word of every article still counts, so a lone story has keywords).
+    select t.story_id, t.term, sum(t.weight) * (ln((1 + (select count(*) from articles)) / (1 + w.documents)) + 1) as score
     from story_terms as t
     join word_documents as w using (term)
     where t.kind = 'word'
