@@ -230,7 +230,7 @@ def fingerprint_batch(articles_in: str, prints_out: str) -> dict:
 
 @task(name="find duplicates", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def find_duplicates(warehouse: str, articles_in: list[str], mentions_in: list[str], prints_in: list[str],
-                    threshold: float, found_out: dict[str, str]) -> int:
+                    threshold: float, found_out: dict[str, str], full_refresh: bool = False) -> int:
     """Link exact and near copies and stories, within the run and against the warehouse."""
     # Only what dedup reads, file by file: the whole run is in memory here, so keep it small.
     articles = pa.concat_tables([pq.read_table(p, columns=list(dedup.ARTICLE_COLUMNS)) for p in articles_in])
@@ -239,8 +239,11 @@ def find_duplicates(warehouse: str, articles_in: list[str], mentions_in: list[st
         else dedup.PRINTS_SCHEMA.empty_table()
     # Batches fingerprint every clean article; some failed a later check.
     prints = prints.filter(pc.is_in(prints["article_id"], value_set=articles["article_id"]))
-    earlier = load.dedup_candidates(Path(warehouse), dedup.candidate_request(articles, prints, mentions, threshold))
-    found = dedup.find_copies(articles, prints, mentions, earlier, threshold)
+    earlier = load.dedup_candidates(Path(warehouse), dedup.candidate_request(articles, prints, threshold))
+    # A --full-refresh rebuilds the run's stories from its own articles.
+    run_terms = stories.article_terms(articles.to_pylist(), mentions)
+    loaded_stories = stories.LoadedStories() if full_refresh else load.loaded_stories(Path(warehouse), run_terms)
+    found = dedup.find_copies(articles, prints, mentions, earlier, threshold, loaded_stories, run_terms)
     for kind, path in found_out.items():
         _write(getattr(found, kind), path)
     new_ids = set(articles["article_id"].to_pylist())
@@ -385,10 +388,12 @@ def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: s
                                      str(Path(warehouse) / QUALITY_DOCS_DIR / run.run_id))
     with _timed(run, "dedup"):
         found_out = {"links": staging.path("duplicates", "links")} | {
-            kind: staging.path(kind, "run") for kind in ("signatures", "fingerprints", "borrowings")}
+            kind: staging.path(kind, "run")
+            for kind in ("signatures", "fingerprints", "borrowings", "story_terms", "story_profiles")}
         if run.articles_loaded:
             run.duplicates = find_duplicates(warehouse, staging.files("articles"), staging.files("mentions"),
-                                             staging.files("prints"), near_duplicate_threshold, found_out)
+                                             staging.files("prints"), near_duplicate_threshold, found_out,
+                                             full_refresh)
         else:   # nothing new can copy anything
             for kind, path in found_out.items():
                 _write(dedup.DedupResult.SCHEMAS[kind].empty_table(), path)
@@ -397,7 +402,8 @@ def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: s
                             quality=staging.files("quality"), duplicates=staging.files("duplicates"),
                             date_mentions=staging.files("date_mentions"), quotes=staging.files("quotes"),
                             signatures=staging.files("signatures"), fingerprints=staging.files("fingerprints"),
-                            borrowings=staging.files("borrowings"))
+                            borrowings=staging.files("borrowings"), story_terms=staging.files("story_terms"),
+                            story_profiles=staging.files("story_profiles"))
     load_run(warehouse, staged, run)  # times itself: its record is committed with the rows
     return docs.result()
 

@@ -35,8 +35,8 @@ if TYPE_CHECKING:
     from datasketch import MinHashLSH
 
 # The article columns dedup reads.
-ARTICLE_COLUMNS = ("article_id", "source_path", "record_index", "content_hash", "published_date", "input_order",
-                   "clean_text")
+ARTICLE_COLUMNS = ("article_id", "source_path", "record_index", "title", "content_hash", "published_date",
+                   "input_order", "clean_text")
 # Measured on Reuters-21578 (bench/dedup_reuters.py, tuning files 000-009): see the README.
 DEFAULT_NEAR_DUPLICATE_THRESHOLD = 0.5
 SHINGLE_WORDS = 3
@@ -269,32 +269,36 @@ def duplicate_groups(pool: dict[str, dict], near_pairs: set[tuple]) -> Groups:
     return groups
 
 
-def assign_links(pool: dict[str, dict], duplicates: Groups, stories: Groups) -> pa.Table:
-    """duplicate_of and story_id for the run's articles and every loaded one whose links change."""
+def duplicate_links(pool: dict[str, dict], duplicates: Groups) -> dict[str, str | None]:
+    """Each article's duplicate_of: the earliest copy of its group, None for that earliest copy."""
     links = {}
     for members in duplicates.members(pool).values():
         first = min((pool[m] for m in members), key=_earliest_first)["article_id"]
         links.update({m: (None if m == first else first) for m in members})
+    return links
+
+
+def given_stories(pool: dict[str, dict], duplicates: Groups) -> dict[str, str]:
+    """The story of each run article that copies (or is copied by) a loaded article: the loaded one's."""
+    given = {}
+    for members in duplicates.members(pool).values():
+        loaded = [pool[m] for m in members if pool[m]["loaded"] and pool[m]["story_id"]]
+        if loaded:
+            story_id = min(loaded, key=_earliest_first)["story_id"]
+            given.update({m: story_id for m in members if not pool[m]["loaded"]})
+    return given
+
+
+def assign_links(pool: dict[str, dict], links: dict[str, str | None], story_of: dict[str, str]) -> pa.Table:
+    """duplicate_of and story_id for the run's articles and every loaded one whose copy link changes
+    (a loaded article keeps its story: story ids are stable across runs)."""
     rows = []
-    for members in stories.members(pool).values():
-        first = min((pool[m] for m in members), key=_earliest_first)
-        story_id = first["story_id"] or first["article_id"]
-        for member in sorted(members):
-            row = pool[member]
-            if not row["loaded"] or row["duplicate_of"] != links[member] or row["story_id"] != story_id:
-                rows.append({"article_id": member, "duplicate_of": links[member], "story_id": story_id})
+    for member in sorted(pool):
+        row = pool[member]
+        if not row["loaded"] or row["duplicate_of"] != links[member]:
+            rows.append({"article_id": member, "duplicate_of": links[member],
+                         "story_id": story_of.get(member) or row["story_id"] or member})
     return pa.Table.from_pylist(rows, schema=DUPLICATE_SCHEMA)
-
-
-def story_groups(pool: dict[str, dict], near_pairs: set[tuple], story_pairs: set[tuple]) -> Groups:
-    """Copies, same-story pairs, and the stories loaded rows already belong to."""
-    groups, first_of_story = duplicate_groups(pool, near_pairs), {}
-    for article_id, row in pool.items():
-        if row["story_id"]:
-            groups.join(article_id, first_of_story.setdefault(row["story_id"], article_id))
-    for a, b in story_pairs:
-        groups.join(a, b)
-    return groups
 
 
 def borrowings(pool: dict[str, dict], known: pa.Table, is_new: np.ndarray) -> pa.Table:
@@ -332,7 +336,6 @@ class EarlierArticles:
     articles: list[dict]     # ids, path, dates, content_hash, story_id, duplicate_of, clean_text
     signatures: list[dict]   # article_id, lsh_layout, minhash
     fingerprints: list[dict]  # FINGERPRINT_SCHEMA rows
-    mentions: list[dict]     # article_id, entity_id, label, mentions
 
 
 @dataclass
@@ -340,12 +343,15 @@ class DedupResult:
     """What the load stage writes: links, and the run's signatures, fingerprints and borrowings."""
 
     SCHEMAS = {"links": DUPLICATE_SCHEMA, "signatures": SIGNATURE_SCHEMA, "fingerprints": FINGERPRINT_SCHEMA,
-               "borrowings": BORROWING_SCHEMA}
+               "borrowings": BORROWING_SCHEMA, "story_terms": stories.STORY_TERM_SCHEMA,
+               "story_profiles": stories.STORY_PROFILE_SCHEMA}
 
     links: pa.Table
     signatures: pa.Table
     fingerprints: pa.Table
     borrowings: pa.Table
+    story_terms: pa.Table
+    story_profiles: pa.Table
 
 
 def fingerprint_articles(articles: pa.Table) -> dict[str, Fingerprints]:
@@ -368,12 +374,9 @@ def prints_from_table(table: pa.Table) -> dict[str, Fingerprints]:
             for row in table.to_pylist()}
 
 
-def candidate_request(articles: pa.Table, prints: pa.Table, mentions: list[dict], threshold: float) -> dict:
-    """Query parameters for the loaded articles that may link to the run's (sql/load/copy_candidates.sql)."""
+def candidate_request(articles: pa.Table, prints: pa.Table, threshold: float) -> dict:
+    """Query parameters for the loaded articles that may copy the run's (sql/load/copy_candidates.sql)."""
     lsh = lsh_index(threshold)
-    salient = stories.salient_entities(mentions)
-    dates = dict(zip(articles["article_id"].to_pylist(), articles["published_date"].to_pylist()))
-    pairs = [(article_id, entity_id) for article_id, entities in salient.items() for entity_id in entities]
     return {
         "content_hashes": sorted(set(articles["content_hash"].to_pylist())),
         "band_keys": np.unique(band_keys(_minhashes(prints), lsh)).tolist(),
@@ -381,9 +384,6 @@ def candidate_request(articles: pa.Table, prints: pa.Table, mentions: list[dict]
         "fingerprints": np.unique(pc.list_flatten(pc.list_flatten(_column(prints, "paragraph_prints")))
                                   .to_numpy()).tolist(),
         "min_shared_fingerprints": MIN_SHARED_FINGERPRINTS,
-        "salient_articles": [a for a, _ in pairs], "salient_entities": [e for _, e in pairs],
-        "salient_dates": [dates.get(a) for a, _ in pairs],
-        "min_shared_entities": stories.MIN_SHARED_ENTITIES, "window_days": stories.STORY_WINDOW.days,
     }
 
 
@@ -438,10 +438,14 @@ def _fingerprint_rows(prints: pa.Table) -> pa.Table:
 
 
 def find_copies(articles: pa.Table, prints: pa.Table, mentions: list[dict], earlier: EarlierArticles,
-                threshold: float = DEFAULT_NEAR_DUPLICATE_THRESHOLD) -> DedupResult:
+                threshold: float = DEFAULT_NEAR_DUPLICATE_THRESHOLD,
+                loaded_stories: stories.LoadedStories | None = None,
+                run_terms: dict[str, stories.ArticleTerms] | None = None) -> DedupResult:
     """Link the run's articles to their copies and stories, among themselves and in the warehouse.
 
-    `prints` holds the run's articles' fingerprints (PRINTS_SCHEMA, see prints_table).
+    `prints` holds the run's articles' fingerprints (PRINTS_SCHEMA, see prints_table); `mentions`
+    their entity rows (article_id, entity_id, label, mentions); `loaded_stories` what the warehouse
+    holds of the stories they may join (none: every story is new, as in a --full-refresh).
     """
     pool = candidate_pool(articles.select(list(ARTICLE_COLUMNS)).to_pylist(), earlier.articles)
     new_ids = set(articles["article_id"].to_pylist())
@@ -452,16 +456,27 @@ def find_copies(articles: pa.Table, prints: pa.Table, mentions: list[dict], earl
     ids = known["article_id"].to_pylist()
     is_new = np.array([article_id in new_ids for article_id in ids], dtype=bool)
     near = {(ids[a], ids[b]) for a, b in near_duplicate_pairs(_minhashes(known), is_new, threshold)}
-    entities = stories.salient_entities(mentions + earlier.mentions)
-    story_pairs = stories.same_story_pairs(pool, entities, new_ids)
+    duplicates = duplicate_groups(pool, near)
+    links = duplicate_links(pool, duplicates)
+    # Stories, earliest article first; a copy joins its original's story.
+    if run_terms is None:
+        run_terms = stories.article_terms(articles.select(list(ARTICLE_COLUMNS)).to_pylist(), mentions)
+    ordered = sorted((pool[a] for a in new_ids), key=_earliest_first)
+    index = stories.story_index(run_terms, loaded_stories or stories.LoadedStories())
+    story_of = stories.assign_stories(
+        [run_terms[row["article_id"]] for row in ordered], index,
+        given=given_stories(pool, duplicates),
+        original_of={a: links[a] for a in new_ids if links[a] in new_ids})
     # Loaded signatures of another band layout (the threshold changed) are re-keyed once.
     lsh = lsh_index(threshold)
     rekeyed = {row["article_id"] for row in earlier.signatures if row["lsh_layout"] != lsh_layout(lsh)}
     signed = pc.or_(pa.array(is_new, pa.bool_()),
                     pc.is_in(known["article_id"], value_set=pa.array(sorted(rekeyed), pa.string())))
     return DedupResult(
-        links=assign_links(pool, duplicate_groups(pool, near), story_groups(pool, near, story_pairs)),
+        links=assign_links(pool, links, story_of),
         signatures=_signature_rows(known.filter(signed), lsh),
         fingerprints=_fingerprint_rows(prints),
         borrowings=borrowings(pool, known, is_new),
+        story_terms=stories.story_term_rows(run_terms, story_of),
+        story_profiles=stories.story_profile_rows(index, set(story_of.values())),
     )

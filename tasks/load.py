@@ -13,10 +13,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
 from newsflow import warehouse as wh
-from tasks import dedup, entities
+from tasks import dedup, entities, stories
 
 # Statements of sql/load/, in the order one run's commit applies them.
 LOAD_STATEMENTS = (
@@ -26,7 +27,8 @@ LOAD_STATEMENTS = (
     "insert_date_mentions", "insert_quotes",
     "entity_names", "delete_entities", "insert_entities", "insert_quarantine", "insert_quality_results",
     "delete_replaced_signatures", "delete_replaced_fingerprints", "delete_replaced_borrowings",
-    "insert_signatures", "insert_fingerprints", "insert_borrowings",
+    "insert_signatures", "insert_fingerprints", "insert_borrowings", "delete_replaced_story_terms", "insert_story_terms",
+    "delete_story_profiles", "insert_story_profiles",
     # the cleaner's audit trail: date details, removed spans, clean-to-raw offsets
     "delete_replaced_publication_details", "delete_replaced_removed_spans", "delete_replaced_clean_text_map",
     "insert_publication_details", "insert_removed_spans", "insert_clean_text_map",
@@ -72,6 +74,8 @@ class StagedRun:
     signatures: list[str] = field(default_factory=list)
     fingerprints: list[str] = field(default_factory=list)
     borrowings: list[str] = field(default_factory=list)
+    story_terms: list[str] = field(default_factory=list)
+    story_profiles: list[str] = field(default_factory=list)
 
 
 def known_input_ids(warehouse: Path) -> set[str]:
@@ -95,19 +99,52 @@ def known_entities(warehouse: Path) -> pa.Table:
 
 
 def dedup_candidates(warehouse: Path, request: dict) -> dedup.EarlierArticles:
-    """Loaded articles that may link to a run's (dedup.candidate_request), with their signatures and entities."""
+    """Loaded articles that may copy a run's (dedup.candidate_request), with their signatures and fingerprints."""
     try:
         con = wh.open_read_only(warehouse)
     except wh.WarehouseMissing:
-        return dedup.EarlierArticles([], [], [], [])
+        return dedup.EarlierArticles([], [], [])
     with con:
         sql = wh.read_sql("load/copy_candidates")
         articles = con.execute(sql, _parameters_used(sql, request)).to_arrow_table().to_pylist()
         ids = {"article_ids": [row["article_id"] for row in articles]}
-        signatures, fingerprints, mentions = (
+        signatures, fingerprints = (
             con.execute(wh.read_sql(f"load/candidate_{kind}"), ids).to_arrow_table().to_pylist()
-            for kind in ("signatures", "fingerprints", "mentions"))
-    return dedup.EarlierArticles(articles, signatures, fingerprints, mentions)
+            for kind in ("signatures", "fingerprints"))
+    return dedup.EarlierArticles(articles, signatures, fingerprints)
+
+
+def loaded_stories(warehouse: Path, run_terms: dict[str, stories.ArticleTerms]) -> stories.LoadedStories:
+    """The warehouse's term counts for the run's terms, and the stories the run's articles may join,
+    found through story_profiles by each article's query terms (tasks/stories.py), with their profiles."""
+    try:
+        con = wh.open_read_only(warehouse)
+    except wh.WarehouseMissing:
+        return stories.LoadedStories()
+    run_ids = {"run_article_ids": sorted(run_terms)}
+    keys = sorted({(kind, term) for article in run_terms.values() for kind in (stories.WORD_KIND, stories.ENTITY_KIND)
+                   for term in article.terms(kind)})
+    with con:
+        if not con.execute(wh.read_sql("stories/story_profiles_exist")).fetchone()[0]:
+            return stories.LoadedStories()   # a warehouse from before story profiles: --full-refresh makes them
+        documents = con.execute(wh.read_sql("stories/document_count"), run_ids).fetchone()[0]
+        term_documents = _rows(con, "stories/term_documents", run_ids | {
+            "kinds": [kind for kind, _ in keys], "terms": [term for _, term in keys]})
+        frequencies = stories.run_frequencies(run_terms, documents, term_documents)
+        query = [(article_id, kind, term) for article_id, article in sorted(run_terms.items())
+                 for kind, term in stories.query_terms(article, frequencies)]
+        candidates = _rows(con, "stories/story_candidates", run_ids | {
+            "query_articles": [q[0] for q in query], "query_kinds": [q[1] for q in query],
+            "query_terms": [q[2] for q in query], "stories_per_article": stories.STORIES_PER_ARTICLE})
+        story_ids = run_ids | {"story_ids": sorted({row["story_id"] for row in candidates})}
+        profiles = _rows(con, "stories/story_profiles", story_ids)
+        spans = _rows(con, "stories/story_spans", story_ids)
+    return stories.LoadedStories(documents, term_documents, candidates, profiles, spans)
+
+
+def _rows(con: duckdb.DuckDBPyConnection, name: str, parameters: dict) -> list[dict]:
+    sql = wh.read_sql(name)
+    return con.execute(sql, _parameters_used(sql, parameters)).to_arrow_table().to_pylist()
 
 
 def commit_run(warehouse: Path, staged: StagedRun, run: RunRecord) -> None:

@@ -1,80 +1,360 @@
-"""Stories: articles with their canonical entities in; pairs of articles about the same event out.
+"""Stories: the run's articles (text, date, canonical entities) and the warehouse's stories they
+may join in; each article's story out, and the term rows that make the run's stories findable later.
 
-Two articles tell the same story when they were published within a few days of each other (an
-undated article is judged on its content alone), share several of their most-mentioned
-entities, and share enough of their vocabulary. Stories are the connected groups of such pairs
-and of duplicate copies (tasks/dedup.py assigns the story_id).
+Online clustering against story profiles, after Miranda et al. (EMNLP 2018, "Multilingual
+Clustering of Streaming News"): articles are taken earliest first; each is compared with the
+stories that share its most telling terms (an inverted index: in memory for the run's stories,
+the `story_terms` table for the warehouse's, never all pairs) and joins the most similar one
+above a threshold, or founds a story whose id is its own article_id, kept from then on.
+
+The similarity is the cosine of TF-IDF vectors of the article and of the story's summed
+profile, over words and, as a weighted part, canonical entities; where both are dated, it decays
+with the days between the article and the story. Two events of the same kind (two actors in
+rehab, two earthquakes) share most words: the article's distinctive entities (the people and
+places it names most, weighed by rarity) must appear in the story, or the similarity is cut.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import math
 import re
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 
-import duckdb
 import pyarrow as pa
-
-from newsflow.warehouse import read_sql
 
 # Entities that name who or where a story is about; dates, numbers and money are not.
 STORY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "EVENT", "FAC", "LOC"})
-SALIENT_ENTITIES = 8            # an article's most-mentioned entities, the ones a story is about
-MIN_SHARED_ENTITIES = 3
-MIN_SHARED_VOCABULARY = 0.12    # Jaccard of words of 4+ letters; the seeds' story pairs: 0.12-0.36
-STORY_WINDOW = dt.timedelta(days=3)
-# An entity in more articles than this (the country of every story) finds no candidates alone.
-MAX_ARTICLES_PER_ENTITY = 200
-CONTENT_WORD = re.compile(r"\w{4,}")
+# The entities that tell two events of one kind apart: who and where.
+DISTINCTIVE_LABELS = frozenset({"PERSON", "GPE", "LOC", "FAC", "ORG"})
+WORD_KIND, ENTITY_KIND = "word", "entity"
+
+# Chosen on ecbplus-dev (bench/story_sweep.py prints the sweep; the README has it).
+JOIN_THRESHOLD = 0.13           # similarity from which an article joins a story
+ENTITY_WEIGHT = 0.3             # how far entity agreement moves the similarity (x0.7 to x1.3)
+DISTINCTIVE_ENTITIES = 5        # the article's most telling people, places, organisations ...
+DISTINCTIVE_SHARE = 0.5         # ... one of which must weigh this much per article of the story ...
+MISSING_DISTINCTIVE = 0.5       # ... or the similarity is cut to this share
+HALF_LIFE_DAYS = 7.0            # both dated: the similarity halves for every week between them
+TITLE_REPEAT = 2                # a title word counts as this many body words
+
+# The index: an article looks for stories through its QUERY_TERMS best terms; a term in more
+# than MAX_ARTICLES_PER_TERM articles ("said", the country of every story) finds none alone.
+QUERY_TERMS = 20
+MAX_ARTICLES_PER_TERM = 500
+STORIES_PER_ARTICLE = 20
+# A story's persisted profile keeps its best terms only, so reading and comparing a story of
+# thousands of articles costs no more than one of ten.
+PROFILE_TERMS = {WORD_KIND: 300, ENTITY_KIND: 100}
+
+WORD = re.compile(r"[^\W\d_]{3,}")
+
+STORY_PROFILE_SCHEMA = pa.schema([
+    ("story_id", pa.string()), ("kind", pa.string()), ("term", pa.string()), ("weight", pa.float64()),
+])
+STORY_TERM_SCHEMA = pa.schema([
+    ("article_id", pa.string()), ("story_id", pa.string()), ("kind", pa.string()), ("term", pa.string()),
+    ("weight", pa.float64()),
+])
 
 
-def salient_entities(mentions: list[dict]) -> dict[str, list[str]]:
-    """Each article's most-mentioned story entities (ties by entity id), from rows of article_id, entity_id, label."""
-    counts: dict[str, Counter] = defaultdict(Counter)
+@functools.cache
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS   # here: spaCy is heavy to import
+
+    return frozenset(STOP_WORDS)
+
+
+def word_stem(word: str) -> str:
+    """A light English fold so "strikes"/"strike" and "ships"/"ship" count as one term."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def word_counts(clean_text: str, title: str | None = None) -> Counter:
+    """Content words of the article (stop words out, plurals folded), title words counted more."""
+    stop = _stop_words()
+    counts = Counter(word_stem(w) for w in WORD.findall(clean_text.lower()) if w not in stop)
+    for _ in range(TITLE_REPEAT):
+        counts.update(word_stem(w) for w in WORD.findall((title or "").lower()) if w not in stop)
+    return counts
+
+
+@dataclass
+class ArticleTerms:
+    """One article as the story stage sees it: sublinear term weights (1 + ln tf) per kind."""
+
+    article_id: str
+    published_date: dt.date | None
+    words: dict[str, float]
+    entities: dict[str, float]
+    distinctive_labels: dict[str, str] = field(default_factory=dict)   # entity_id -> label
+    # Per kind: (term -> weight x idf squared, norm of the TF-IDF vector), under one run's frequencies.
+    _weighted: dict[str, tuple[dict[str, float], float]] = field(default_factory=dict, repr=False)
+    _distinctive: list[str] | None = field(default=None, repr=False)
+
+    def terms(self, kind: str) -> dict[str, float]:
+        return self.words if kind == WORD_KIND else self.entities
+
+    def weighted(self, kind: str, frequencies: DocumentFrequencies) -> tuple[dict[str, float], float]:
+        if kind not in self._weighted:
+            idf = {t: frequencies.idf(kind, t) for t in self.terms(kind)}
+            self._weighted[kind] = ({t: w * idf[t] ** 2 for t, w in self.terms(kind).items()},
+                                    math.sqrt(sum((w * idf[t]) ** 2 for t, w in self.terms(kind).items())))
+        return self._weighted[kind]
+
+
+def _sublinear(counts: Counter) -> dict[str, float]:
+    return {term: 1.0 + math.log(count) for term, count in counts.items() if count > 0}
+
+
+def article_terms(articles: list[dict], mentions: list[dict]) -> dict[str, ArticleTerms]:
+    """ArticleTerms of rows (article_id, clean_text, title, published_date), with mention rows
+    (article_id, entity_id, label, optional mentions count)."""
+    entities: dict[str, Counter] = defaultdict(Counter)
+    labels: dict[str, dict[str, str]] = defaultdict(dict)
     for row in mentions:
-        if row["label"] in STORY_LABELS:
-            counts[row["article_id"]][row["entity_id"]] += row.get("mentions", 1)
-    return {article_id: [e for e, _ in sorted(c.items(), key=lambda item: (-item[1], item[0]))][:SALIENT_ENTITIES]
-            for article_id, c in counts.items()}
+        if row["label"] in STORY_LABELS and row.get("entity_id"):
+            entities[row["article_id"]][row["entity_id"]] += row.get("mentions", 1)
+            if row["label"] in DISTINCTIVE_LABELS:
+                labels[row["article_id"]][row["entity_id"]] = row["label"]
+    return {row["article_id"]: ArticleTerms(row["article_id"], row.get("published_date"),
+                                            _sublinear(word_counts(row["clean_text"], row.get("title"))),
+                                            _sublinear(entities.get(row["article_id"], Counter())),
+                                            labels.get(row["article_id"], {}))
+            for row in articles}
 
 
-def vocabulary(clean_text: str) -> frozenset[str]:
-    return frozenset(CONTENT_WORD.findall(clean_text.lower()))
+@dataclass
+class DocumentFrequencies:
+    """How many articles hold each term, over the warehouse and the run: the IDF's evidence."""
+
+    documents: int = 0
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    _idf: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
+
+    def add(self, articles) -> None:
+        self._idf.clear()
+        for article in articles:
+            self.documents += 1
+            for kind in (WORD_KIND, ENTITY_KIND):
+                for term in article.terms(kind):
+                    self.counts[(kind, term)] = self.counts.get((kind, term), 0) + 1
+
+    def idf(self, kind: str, term: str) -> float:
+        key = (kind, term)
+        if key not in self._idf:
+            self._idf[key] = math.log((1 + self.documents) / (1 + self.counts.get(key, 0))) + 1.0
+        return self._idf[key]
+
+    def articles_with(self, kind: str, term: str) -> int:
+        return self.counts.get((kind, term), 0)
 
 
-def _within_window(a: dt.date | None, b: dt.date | None) -> bool:
-    return a is None or b is None or abs(a - b) <= STORY_WINDOW
+@dataclass
+class StoryProfile:
+    """A story's summed article term weights, and the days its dated articles span."""
+
+    story_id: str
+    terms: dict[str, dict[str, float]] = field(default_factory=lambda: {WORD_KIND: {}, ENTITY_KIND: {}})
+    first_date: dt.date | None = None
+    last_date: dt.date | None = None
+    _norms: dict[str, float] = field(default_factory=dict, repr=False)
+    count: int = 0                  # articles
+
+    def add(self, article: ArticleTerms, frequencies: DocumentFrequencies | None = None) -> None:
+        """Add an article's weights; with the run's frequencies, the cached norms follow (a story of
+        thousands of articles is not summed again for every article it takes in)."""
+        self.count += 1
+        for kind in (WORD_KIND, ENTITY_KIND):
+            profile = self.terms[kind]
+            squared = self._norms.get(kind)
+            for term, weight in article.terms(kind).items():
+                before = profile.get(term, 0.0)
+                profile[term] = before + weight
+                if squared is not None and frequencies is not None:
+                    squared += (profile[term] ** 2 - before ** 2) * frequencies.idf(kind, term) ** 2
+            if squared is not None and frequencies is not None:
+                self._norms[kind] = squared
+            else:
+                self._norms.pop(kind, None)
+        self.add_date(article.published_date)
+
+    def add_date(self, day: dt.date | None) -> None:
+        if day is not None:
+            self.first_date = min(self.first_date or day, day)
+            self.last_date = max(self.last_date or day, day)
+
+    def norm(self, kind: str, frequencies: DocumentFrequencies) -> float:
+        if kind not in self._norms:   # kept squared, so adding an article updates it
+            self._norms[kind] = sum((w * frequencies.idf(kind, t)) ** 2 for t, w in self.terms[kind].items())
+        return math.sqrt(max(self._norms[kind], 0.0))
 
 
-def _sharing_entities(entities: dict[str, list[str]], new_ids: set[str]) -> list[tuple[str, str]]:
-    """Pairs (one of them new) sharing MIN_SHARED_ENTITIES salient entities: a join in DuckDB."""
-    ids = list(entities)
-    salient = pa.table({"article": [i for i, article_id in enumerate(ids) for _ in entities[article_id]],
-                        "entity_id": [e for article_id in ids for e in entities[article_id]],
-                        "is_new": [article_id in new_ids for article_id in ids for _ in entities[article_id]]},
-                       schema=pa.schema([("article", pa.int32()), ("entity_id", pa.string()), ("is_new", pa.bool_())]))
-    with duckdb.connect() as con:
-        con.register("salient", salient)
-        pairs = con.execute(read_sql("stories/shared_entities"), {
-            "max_articles_per_entity": MAX_ARTICLES_PER_ENTITY, "min_shared_entities": MIN_SHARED_ENTITIES}).fetchall()
-    return [tuple(sorted((ids[first], ids[second]))) for first, second in pairs]
+def _cosine(article: ArticleTerms, story: StoryProfile, kind: str, frequencies: DocumentFrequencies) -> float:
+    weighted, article_norm = article.weighted(kind, frequencies)
+    story_norm = story.norm(kind, frequencies)
+    if not article_norm or not story_norm:
+        return 0.0
+    profile = story.terms[kind]
+    dot = sum(w * profile[t] for t, w in weighted.items() if t in profile)
+    return dot / (article_norm * story_norm)
 
 
-def same_story_pairs(articles: dict[str, dict], entities: dict[str, list[str]], new_ids: set[str]) -> set[tuple]:
-    """Pairs (involving at least one new article) that tell the same story.
+def distinctive_entities(article: ArticleTerms, frequencies: DocumentFrequencies) -> list[str]:
+    """The people, places and organisations the article names most, rarer ones first among equals."""
+    if article._distinctive is None:
+        article._distinctive = sorted(article.distinctive_labels, key=lambda e: (
+            -article.entities[e] * frequencies.idf(ENTITY_KIND, e), e))[:DISTINCTIVE_ENTITIES]
+    return article._distinctive
 
-    `articles` maps article_id to a row with published_date and clean_text; `entities` maps
-    article_id to its salient entities (salient_entities).
-    """
-    words = {}
-    pairs = set()
-    for a, b in _sharing_entities({k: v for k, v in entities.items() if k in articles}, new_ids):
-        if not _within_window(articles[a]["published_date"], articles[b]["published_date"]):
-            continue
-        for article_id in (a, b):
-            if article_id not in words:
-                words[article_id] = vocabulary(articles[article_id]["clean_text"])
-        union = words[a] | words[b]
-        if union and len(words[a] & words[b]) / len(union) >= MIN_SHARED_VOCABULARY:
-            pairs.add((a, b))
-    return pairs
+
+def _days_apart(day: dt.date | None, story: StoryProfile) -> int | None:
+    if day is None or story.first_date is None:
+        return None
+    if day < story.first_date:
+        return (story.first_date - day).days
+    return max(0, (day - story.last_date).days)
+
+
+def similarity(article: ArticleTerms, story: StoryProfile, frequencies: DocumentFrequencies) -> float:
+    """How likely the article tells the story (0-1): words and entities, distinctive entities, time."""
+    words = _cosine(article, story, WORD_KIND, frequencies)
+    entities = _cosine(article, story, ENTITY_KIND, frequencies)
+    # Entities scale the words' similarity (up when they agree, down when they do not) but cannot
+    # make it alone: a festival and a strike at one harbour name the same place in other words.
+    score = words * (1 - ENTITY_WEIGHT + 2 * ENTITY_WEIGHT * entities) if article.entities and \
+        story.terms[ENTITY_KIND] else words
+    distinctive = distinctive_entities(article, frequencies)
+    story_entities = story.terms[ENTITY_KIND]
+    if distinctive and story_entities and not any(story_entities.get(e, 0.0) >= DISTINCTIVE_SHARE * story.count
+                                                  for e in distinctive):
+        score *= MISSING_DISTINCTIVE
+    days = _days_apart(article.published_date, story)
+    if days:
+        score *= 0.5 ** (days / HALF_LIFE_DAYS)
+    return score
+
+
+def query_terms(article: ArticleTerms, frequencies: DocumentFrequencies) -> list[tuple[str, str]]:
+    """The (kind, term) pairs an article looks stories up by: its best TF-IDF terms, common ones left out."""
+    weighted = [(w * frequencies.idf(kind, t), kind, t) for kind in (WORD_KIND, ENTITY_KIND)
+                for t, w in article.terms(kind).items() if frequencies.articles_with(kind, t) <= MAX_ARTICLES_PER_TERM]
+    return [(kind, t) for _, kind, t in sorted(weighted, key=lambda item: (-item[0], item[1], item[2]))[:QUERY_TERMS]]
+
+
+class StoryIndex:
+    """The stories an article may join: the run's, and the warehouse's found for it through story_terms."""
+
+    def __init__(self, frequencies: DocumentFrequencies, loaded: dict[str, StoryProfile],
+                 loaded_candidates: dict[str, list[str]]) -> None:
+        self.frequencies = frequencies
+        self.profiles = dict(loaded)
+        self.loaded_candidates = loaded_candidates   # article_id -> loaded story ids the warehouse index found
+        self.postings: dict[tuple[str, str], set[str]] = defaultdict(set)   # the run's stories only
+        self.compared = 0   # story comparisons made: what the tests and the bench watch
+
+    def candidates(self, article: ArticleTerms) -> list[str]:
+        shared: Counter = Counter()
+        for key in query_terms(article, self.frequencies):
+            shared.update(self.postings.get(key, ()))
+        found = [s for s, _ in sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:STORIES_PER_ARTICLE]]
+        return found + [s for s in self.loaded_candidates.get(article.article_id, []) if s not in found]
+
+    def best_story(self, article: ArticleTerms) -> tuple[str | None, float]:
+        best, best_score = None, 0.0
+        for story_id in self.candidates(article):
+            self.compared += 1
+            score = similarity(article, self.profiles[story_id], self.frequencies)
+            if score > best_score or (score == best_score and best is not None and story_id < best):
+                best, best_score = story_id, score
+        return best, best_score
+
+    def add(self, story_id: str, article: ArticleTerms) -> None:
+        profile = self.profiles.setdefault(story_id, StoryProfile(story_id))
+        profile.add(article, self.frequencies)
+        for kind in (WORD_KIND, ENTITY_KIND):
+            for term in article.terms(kind):
+                self.postings[(kind, term)].add(story_id)
+
+
+def assign_stories(ordered: list[ArticleTerms], index: StoryIndex, given: dict[str, str] | None = None,
+                   original_of: dict[str, str] | None = None, threshold: float = JOIN_THRESHOLD) -> dict[str, str]:
+    """Each article's story_id, earliest first: the story it was given (a copy of a loaded article:
+    its original's), its original's in the run, the most similar story from the threshold, or a new
+    story named after the article."""
+    given, original_of, assigned = given or {}, original_of or {}, {}
+    for article in ordered:
+        story_id = given.get(article.article_id) or assigned.get(original_of.get(article.article_id, ""))
+        if story_id is None:
+            best, score = index.best_story(article)
+            story_id = best if best is not None and score >= threshold else article.article_id
+        assigned[article.article_id] = story_id
+        index.add(story_id, article)
+    return assigned
+
+
+def story_profile_rows(index: StoryIndex, story_ids) -> pa.Table:
+    """The profiles of the stories the run touched, each cut to its PROFILE_TERMS best terms by TF-IDF."""
+    rows = []
+    for story_id in sorted(story_ids):
+        profile = index.profiles[story_id]
+        for kind, limit in PROFILE_TERMS.items():
+            best = sorted(profile.terms[kind].items(),
+                          key=lambda item: (-item[1] * index.frequencies.idf(kind, item[0]), item[0]))[:limit]
+            rows.extend({"story_id": story_id, "kind": kind, "term": term, "weight": round(weight, 6)}
+                        for term, weight in sorted(best))
+    return pa.Table.from_pylist(rows, schema=STORY_PROFILE_SCHEMA)
+
+
+def story_term_rows(articles: dict[str, ArticleTerms], assigned: dict[str, str]) -> pa.Table:
+    """The run's articles' term weights under their stories: what later runs find stories by."""
+    rows = [{"article_id": a, "story_id": assigned[a], "kind": kind, "term": term, "weight": round(weight, 6)}
+            for a in sorted(assigned) for kind in (WORD_KIND, ENTITY_KIND)
+            for term, weight in sorted(articles[a].terms(kind).items())]
+    return pa.Table.from_pylist(rows, schema=STORY_TERM_SCHEMA)
+
+
+@dataclass
+class LoadedStories:
+    """What the warehouse holds for a run's stories (tasks/load.py loaded_stories): term counts, and
+    the stories its articles may join, found through story_terms, with their profiles."""
+
+    documents: int = 0
+    term_documents: list[dict] = field(default_factory=list)   # kind, term, documents
+    candidates: list[dict] = field(default_factory=list)       # article_id, story_id
+    profiles: list[dict] = field(default_factory=list)         # story_id, kind, term, weight
+    spans: list[dict] = field(default_factory=list)            # story_id, article_count, first_date, last_date
+
+
+def run_frequencies(run_terms: dict[str, ArticleTerms], documents: int, term_documents: list[dict]) -> DocumentFrequencies:
+    """Document frequencies of the warehouse's articles (less the run's) and of the run's."""
+    frequencies = DocumentFrequencies(documents, {(row["kind"], row["term"]): row["documents"]
+                                                  for row in term_documents})
+    frequencies.add(run_terms.values())
+    return frequencies
+
+
+def story_index(run_terms: dict[str, ArticleTerms], loaded: LoadedStories) -> StoryIndex:
+    """The run's story index: IDF over warehouse and run, the loaded candidate stories' profiles."""
+    profiles: dict[str, StoryProfile] = {}
+    for row in loaded.profiles:
+        profile = profiles.setdefault(row["story_id"], StoryProfile(row["story_id"]))
+        profile.terms[row["kind"]][row["term"]] = row["weight"]
+    spans = {row["story_id"]: row for row in loaded.spans}
+    # A profile whose story has no article left (all replaced) is no story to join.
+    profiles = {story_id: profile for story_id, profile in profiles.items() if story_id in spans}
+    for story_id, profile in profiles.items():
+        profile.count = spans[story_id]["article_count"]
+        profile.add_date(spans[story_id]["first_date"])
+        profile.add_date(spans[story_id]["last_date"])
+    candidates: dict[str, list[str]] = defaultdict(list)
+    for row in loaded.candidates:
+        if row["story_id"] in profiles:
+            candidates[row["article_id"]].append(row["story_id"])
+    return StoryIndex(run_frequencies(run_terms, loaded.documents, loaded.term_documents), profiles, candidates)

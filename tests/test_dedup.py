@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import math
 
 import pyarrow as pa
 import pytest
@@ -50,7 +51,14 @@ HARBOUR_FESTIVAL = (
     "concerts on the quay. Organisers expect twenty thousand visitors over the weekend and have asked\n"
     "residents to leave their cars at home, since the harbour road will be closed to traffic."
 )
+# Another event of the same kind: a dock strike in another port, with other people.
+STRIKE_ELSEWHERE = (
+    "Dock workers in Varnby walked off the job on Monday over pay, leaving timber ships unloaded at the\n"
+    "quay. The dockers' union said the walkout would last until the port authority raised wages.\n"
+    "Port authority director Tomas Lindqvist said he would meet union leaders in Varnby on Thursday."
+)
 PORT, SORVIK, UNION, BOARD, FARMERS = "gpe:port-halden", "person:elin-sorvik", "org:union", "org:board", "norp:x"
+VARNBY, LINDQVIST = "gpe:varnby", "person:tomas-lindqvist"
 
 
 def _articles(*rows) -> pa.Table:
@@ -66,10 +74,11 @@ def _mentions(entities_by_article: dict) -> list[dict]:
             for a, entities in entities_by_article.items() for e in entities]
 
 
-def _find(articles: pa.Table, mentions=(), earlier=None, threshold=dedup.DEFAULT_NEAR_DUPLICATE_THRESHOLD):
+def _find(articles: pa.Table, mentions=(), earlier=None, threshold=dedup.DEFAULT_NEAR_DUPLICATE_THRESHOLD,
+          loaded_stories=None):
     prints = dedup.prints_table(dedup.fingerprint_articles(articles))
-    return dedup.find_copies(articles, prints, list(mentions), earlier or dedup.EarlierArticles([], [], [], []),
-                             threshold)
+    return dedup.find_copies(articles, prints, list(mentions), earlier or dedup.EarlierArticles([], [], []),
+                             threshold, loaded_stories)
 
 
 def _links(result: dedup.DedupResult) -> dict:
@@ -98,7 +107,7 @@ def test_a_lightly_edited_copy_is_a_near_duplicate_and_a_borrowing():
 
 def test_shared_paragraphs_are_recorded_with_their_share_but_are_not_copies():
     result = _find(_articles(("strike", STRIKE, MON, 0), ("feature", PORT_FEATURE, TUE, 1)))
-    assert _links(result) == {"strike": (None, "strike"), "feature": (None, "feature")}
+    assert {article: link[0] for article, link in _links(result).items()} == {"strike": None, "feature": None}
     borrowed_words = len("Harbour board chairman Elin Sorvik said talks with the union would resume on Wednesday "
                          "and that she expected the grain terminal to reopen before the end of the week".split())
     total_words = len(PORT_FEATURE.replace(",", " ").split())
@@ -121,6 +130,24 @@ def test_unrelated_articles_on_the_same_place_stay_apart():
     assert _links(_find(articles, mentions)) == {"strike": (None, "strike"), "festival": (None, "festival")}
 
 
+def test_two_strikes_in_two_ports_are_two_stories_and_the_retelling_joins_its_own():
+    articles = _articles(("strike", STRIKE, MON, 0), ("elsewhere", STRIKE_ELSEWHERE, MON, 1),
+                         ("retold", STRIKE_RETOLD, TUE, 2))
+    mentions = _mentions({"strike": [PORT, SORVIK, UNION, BOARD], "elsewhere": [VARNBY, LINDQVIST],
+                          "retold": [PORT, SORVIK, UNION, BOARD]})
+    assert _links(_find(articles, mentions)) == {"strike": (None, "strike"), "elsewhere": (None, "elsewhere"),
+                                                 "retold": (None, "strike")}
+
+
+def test_undated_articles_are_judged_on_content_alone():
+    articles = _articles(("strike", STRIKE, MON, 0), ("retold", STRIKE_RETOLD, None, 1),
+                         ("festival", HARBOUR_FESTIVAL, None, 2))
+    mentions = _mentions({"strike": [PORT, SORVIK, UNION, BOARD], "retold": [PORT, SORVIK, UNION, BOARD],
+                          "festival": [PORT]})
+    assert _links(_find(articles, mentions)) == {"strike": (None, "strike"), "retold": (None, "strike"),
+                                                 "festival": (None, "festival")}
+
+
 def test_the_same_event_weeks_apart_is_another_story():
     articles = _articles(("strike", STRIKE, MON, 0), ("retold", STRIKE_RETOLD, NEXT_MONTH, 1))
     mentions = _mentions({"strike": [PORT, SORVIK, UNION, BOARD], "retold": [PORT, SORVIK, UNION, BOARD]})
@@ -132,7 +159,7 @@ def _loaded(result: dedup.DedupResult, articles: pa.Table) -> dedup.EarlierArtic
     links = {row["article_id"]: row for row in result.links.to_pylist()}
     rows = [row | {"duplicate_of": links[row["article_id"]]["duplicate_of"],
                    "story_id": links[row["article_id"]]["story_id"]} for row in articles.to_pylist()]
-    return dedup.EarlierArticles(rows, result.signatures.to_pylist(), result.fingerprints.to_pylist(), [])
+    return dedup.EarlierArticles(rows, result.signatures.to_pylist(), result.fingerprints.to_pylist())
 
 
 def test_a_copy_arriving_in_a_later_run_links_to_the_loaded_original():
@@ -147,8 +174,9 @@ def test_an_earlier_copy_arriving_later_relinks_the_loaded_ones():
     first_run = _articles(("late", STRIKE, TUE, 0), ("later-edit", STRIKE_EDITED, NEXT_MONTH, 1))
     earlier = _loaded(_find(first_run), first_run)
     result = _find(_articles(("first", STRIKE, MON, 10)), earlier=earlier)
-    assert _links(result) == {"first": (None, "first"), "late": ("first", "first"),
-                              "later-edit": ("first", "first")}
+    # The story keeps the id it was loaded with: story ids are stable across runs.
+    assert _links(result) == {"first": (None, "late"), "late": ("first", "late"),
+                              "later-edit": ("first", "late")}
 
 
 def test_the_same_input_read_again_is_not_its_own_copy():
@@ -180,7 +208,8 @@ def test_keys_persisted_under_the_former_key_hash_are_re_keyed():
 
 def test_a_stricter_threshold_keeps_the_edited_copy_apart():
     result = _find(_articles(("original", STRIKE, MON, 0), ("edited", STRIKE_EDITED, TUE, 1)), threshold=0.95)
-    assert _links(result) == {"original": (None, "original"), "edited": (None, "edited")}
+    # No copy, but the same story.
+    assert _links(result) == {"original": (None, "original"), "edited": (None, "original")}
 
 
 def test_empty_and_tiny_texts_are_compared_without_error():
@@ -194,11 +223,17 @@ def test_a_threshold_outside_0_to_1_is_refused(threshold):
         _find(_articles(("a", STRIKE, MON, 0)), threshold=threshold)
 
 
-def test_salient_entities_are_the_most_mentioned_story_entities():
-    mentions = [{"article_id": "a", "entity_id": e, "label": label}
-                for e, label in [("p", "PERSON"), ("p", "PERSON"), ("d", "DATE"), ("g", "GPE"), ("o", "ORG"),
-                                 ("o", "ORG"), ("o", "ORG")]]
-    assert stories.salient_entities(mentions) == {"a": ["o", "p", "g"]}
+def test_article_terms_fold_plurals_drop_stop_words_and_count_entities():
+    [terms] = stories.article_terms(
+        [{"article_id": "a", "title": "Ships wait", "clean_text": "The ships wait. The ship waits for the dockers.",
+          "published_date": None}],
+        [{"article_id": "a", "entity_id": "gpe:port", "label": "GPE", "mentions": 2},
+         {"article_id": "a", "entity_id": "date:monday", "label": "DATE", "mentions": 1}]).values()
+    # "ships" and "ship" in the body, "Ships" in the title counted twice: 4 of "ship"; the same for "wait".
+    assert {w: round(x, 3) for w, x in terms.words.items()} == \
+        {"ship": round(1 + math.log(4), 3), "wait": round(1 + math.log(4), 3), "docker": 1.0}
+    assert terms.entities == {"gpe:port": 1 + math.log(2)}
+    assert terms.distinctive_labels == {"gpe:port": "GPE"}
 
 
 # The real flow, DuckLake, spaCy and GX: seeds, and a copy arriving in a later run.
@@ -222,6 +257,13 @@ def test_seeds_000_and_001_are_linked_and_the_five_form_one_story(seed_warehouse
     assert (story["first_seen"], story["last_seen"], story["article_count"], story["distinct_articles"]) == \
         ("2021-08-21", "2021-08-27", 5, 5)
     assert {"Afghanistan", "Vladimir Putin", "Taliban"} <= set(story["top_entities"])
+    # What an analyst reads: the first article's title (001 has none: its first line) as headline,
+    # its keywords, five sources.
+    [first_article] = _query(seed_warehouse, "select source_path, coalesce(title, split_part(trim(clean_text), "
+                             "chr(10), 1)) as headline from articles where article_id = $id", id=story["first_article_id"])
+    assert (first_article["source_path"], story["headline"]) == ("001_cc92b69f11ad1a98.txt", first_article["headline"])
+    assert story["distinct_sources"] == 5 and len(story["keywords"]) == 8
+    assert {"afghanistan", "taliban"} <= set(story["keywords"])
     first = _query(seed_warehouse, "sql/queries/story_sources.sql", source_path="004_8b3fc308f6c75f53.txt")
     assert [(r["publication_rank"], r["source_path"]) for r in first][:1] == [(1, "001_cc92b69f11ad1a98.txt")]
     assert len(first) == 5
@@ -256,3 +298,75 @@ def test_a_threshold_outside_0_to_1_is_a_usage_error(tmp_path):
                       "--near-duplicate-threshold", "1.5")
     assert (result.returncode, result.stderr) == \
         (2, "newsflow: --near-duplicate-threshold must be above 0 and at most 1\n")
+
+
+# Stories across runs, through a real DuckLake warehouse and its story_terms index.
+
+def _store(warehouse, articles: pa.Table, result: dedup.DedupResult) -> None:
+    """Write a run's articles (with their links), signatures, story terms and profiles, as the load stage does."""
+    from newsflow import warehouse as wh
+
+    links = {row["article_id"]: row for row in result.links.to_pylist()}
+    rows = [{"article_id": r["article_id"], "source_path": r["source_path"], "clean_text": r["clean_text"],
+             "published_date": r["published_date"], "content_hash": r["content_hash"], "input_order": r["input_order"],
+             "duplicate_of": links[r["article_id"]]["duplicate_of"], "story_id": links[r["article_id"]]["story_id"],
+             "run_id": "test"} for r in articles.to_pylist()]
+    with wh.open_for_writing(warehouse) as con:
+        con.register("new_articles", pa.Table.from_pylist(rows))
+        con.execute("insert into articles by name select * from new_articles")
+        con.register("new_terms", result.story_terms)
+        con.execute("insert into story_terms by name select * from new_terms")
+        con.register("new_profiles", result.story_profiles)
+        con.execute("insert into story_profiles by name select * from new_profiles")
+        con.register("new_signatures", result.signatures)
+        con.execute("insert into minhash_signatures by name select * from new_signatures")
+
+
+def _filler(number: int) -> str:
+    """A made-up article on its own subject: words no other filler or fixture uses."""
+    letters = "bcdfghjklmnpqrstvwxz"
+    words = ["".join(letters[(number * 7 + k * 3 + j) % 20] + "a" for j in range(4)) + letters[k % 20]
+             for k in range(40)]
+    return " ".join(words)
+
+
+def _next_run(warehouse, articles: pa.Table, mentions: list[dict]) -> tuple[dedup.DedupResult, stories.LoadedStories]:
+    from tasks import load
+
+    run_terms = stories.article_terms(articles.to_pylist(), mentions)
+    found = load.loaded_stories(warehouse, run_terms)
+    prints = dedup.prints_table(dedup.fingerprint_articles(articles))
+    return dedup.find_copies(articles, prints, mentions, dedup.EarlierArticles([], [], []),
+                             loaded_stories=found, run_terms=run_terms), found
+
+
+def test_an_article_of_a_later_run_joins_its_story_found_through_the_index(tmp_path):
+    warehouse = tmp_path / "warehouse"
+    first = _articles(("strike", STRIKE, MON, 0), ("elsewhere", STRIKE_ELSEWHERE, MON, 1),
+                      *((f"filler-{n}", _filler(n), MON, 2 + n) for n in range(30)))
+    first_mentions = _mentions({"strike": [PORT, SORVIK, UNION, BOARD], "elsewhere": [VARNBY, LINDQVIST]})
+    _store(warehouse, first, _find(first, first_mentions))
+    later = _articles(("retold", STRIKE_RETOLD, TUE, 100))
+    result, found = _next_run(warehouse, later, _mentions({"retold": [PORT, SORVIK, UNION, BOARD]}))
+    assert _links(result) == {"retold": (None, "strike")}
+    # The index found the strikes, never the 30 unrelated stories: only their profiles were read.
+    assert {row["story_id"] for row in found.candidates} <= {"strike", "elsewhere"}
+    assert {row["story_id"] for row in found.profiles} <= {"strike", "elsewhere"}
+    assert result.story_terms.column("story_id").unique().to_pylist() == ["strike"]
+
+
+def test_a_copy_in_a_later_run_joins_its_originals_story(tmp_path):
+    warehouse = tmp_path / "warehouse"
+    first = _articles(("strike", STRIKE, MON, 0), ("retold", STRIKE_RETOLD, TUE, 1))
+    mentions = _mentions({"strike": [PORT, SORVIK, UNION, BOARD], "retold": [PORT, SORVIK, UNION, BOARD]})
+    _store(warehouse, first, _find(first, mentions))
+    later = _articles(("copy", STRIKE_RETOLD.replace("\n", " "), NEXT_MONTH, 10))
+    from tasks import load
+
+    run_terms = stories.article_terms(later.to_pylist(), [])
+    earlier = load.dedup_candidates(warehouse, dedup.candidate_request(
+        later, dedup.prints_table(dedup.fingerprint_articles(later)), dedup.DEFAULT_NEAR_DUPLICATE_THRESHOLD))
+    result = dedup.find_copies(later, dedup.prints_table(dedup.fingerprint_articles(later)), [], earlier,
+                               loaded_stories=load.loaded_stories(warehouse, run_terms), run_terms=run_terms)
+    # A month later the similarity alone would found a new story; the copy keeps its original's.
+    assert _links(result)["copy"] == ("retold", "strike")

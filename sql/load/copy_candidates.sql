@@ -1,5 +1,5 @@
--- Loaded articles that may copy, be copied by, borrow from or share a story with the run's articles,
--- and every article of the stories they belong to. Each test is a join on keys: never all pairs.
+-- Loaded articles that may copy, be copied by or borrow from the run's articles (the stories they
+-- may join are found through story_terms: sql/stories/). Each test is a join on keys: never all pairs.
 with exact as (
     select article_id from articles where content_hash in (select unnest($content_hashes::varchar[]))
 ),
@@ -17,35 +17,17 @@ borrowing as (
     having count(*) >= $min_shared_fingerprints
 ),
 
-salient as (
-    select unnest($salient_articles::varchar[]) as new_id, unnest($salient_entities::varchar[]) as entity_id,
-        unnest($salient_dates::date[]) as new_date
-),
-
-same_story as (
-    select m.article_id
-    from entity_mentions as m
-    join salient using (entity_id)
-    join articles as a on a.article_id = m.article_id
-    where salient.new_date is null or a.published_date is null
-        or abs(date_diff('day', salient.new_date, a.published_date)) <= $window_days
-    group by m.article_id, salient.new_id
-    having count(distinct m.entity_id) >= $min_shared_entities
-),
-
 candidates as (
     select article_id from exact
     union select article_id from near
     union select article_id from borrowing
-    union select article_id from same_story
 ),
 
 final as (
-    select article_id, source_path, record_index, content_hash, published_date, input_order, story_id,
+    select article_id, source_path, record_index, title, content_hash, published_date, input_order, story_id,
         duplicate_of, clean_text
     from articles
     where article_id in (select article_id from candidates)
-        or story_id in (select story_id from articles join candidates using (article_id))
 )
 
 select * from final
