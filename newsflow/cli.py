@@ -119,40 +119,43 @@ def _query(args: argparse.Namespace) -> int:
     warehouse = Path(args.warehouse)
     try:
         statement = wh.reading_statement(sql)
-        with wh.open_for_query(warehouse) as con:
-            needed = wh.query_parameters(con, statement)
-            if missing := sorted(needed - given.keys()):
-                return _fail(f"the query needs {_param_list(missing)}: pass "
-                             + " ".join(f"--param {name}=VALUE" for name in missing))
-            if unused := sorted(given.keys() - needed):
-                takes = f"it takes {_param_list(sorted(needed))}" if needed else "it takes none"
-                return _fail(f"the query has no {_param_list(unused)} ({takes})")
-            wh.refuse_other_files(con, warehouse, statement, given)
-            cursor = con.execute(statement, given or None)
-            if cursor.description is None:
-                return 0
-            columns = _distinct_names([c[0] for c in cursor.description])
-            rows = cursor.fetchall()
+        try:
+            columns, rows = _read(warehouse, statement, given)
+        except duckdb.PermissionException as error:
+            if not wh.is_lake_file_error(warehouse, error):
+                raise
+            # A run committed new files between the listing of the lake's files and the query: list again.
+            columns, rows = _read(warehouse, statement, given)
     except (wh.WarehouseMissing, wh.QueryRefused) as error:
         return _fail(str(error))
     except duckdb.Error as error:
         return _fail(_first_lines(error))
+    if columns is None:
+        return 0
     try:
-        _print_rows(columns, rows, args.format)
+        _print_rows(_distinct_names(columns), rows, args.format)
     except BrokenPipeError:
         # `newsflow query ... | head` closed the pipe: the reader has what it wanted.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
+def _read(warehouse: Path, statement: str, given: dict[str, str]) -> tuple[list[str] | None, list[tuple]]:
+    from newsflow import warehouse as wh
+
+    with wh.open_for_query(warehouse) as con:
+        wh.check_parameters(con, statement, given)
+        wh.refuse_other_files(con, warehouse, statement, given)
+        cursor = con.execute(statement, given or None)
+        if cursor.description is None:
+            return None, []
+        return [c[0] for c in cursor.description], cursor.fetchall()
+
+
 def _first_lines(error: Exception) -> str:
     # DuckDB's message, on one line, without the "LINE 1: ..." excerpt of the statement it quotes after it.
     message = str(error).split("\nLINE ", 1)[0]
     return " ".join(message.split())
-
-
-def _param_list(names: list[str]) -> str:
-    return ", ".join(f"${name}" for name in names)
 
 
 def _distinct_names(columns: list[str]) -> list[str]:

@@ -1,7 +1,8 @@
 """The DuckLake warehouse: where it lives, how to open it, and its schema.
 
 A warehouse directory holds catalog.sqlite (the DuckLake catalog) and data/ (Parquet files).
-Only tasks/load.py writes through `open_for_writing`; everything else reads a snapshot.
+Only tasks/load.py writes through `open_for_writing`; everything else reads a snapshot, and
+`newsflow query` reads through `open_for_query`, which opens nothing but the lake's own files.
 """
 
 from __future__ import annotations
@@ -126,12 +127,31 @@ def open_for_query(warehouse: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def query_parameters(con: duckdb.DuckDBPyConnection, sql: str) -> set[str]:
-    """The $name placeholders of a query, as DuckDB's parser sees them (comments and strings aside)."""
+def check_parameters(con: duckdb.DuckDBPyConnection, statement: str, given: dict) -> None:
+    """QueryRefused naming a $name the statement needs and was not given, or one given it does not take."""
+    needed = _query_parameters(con, statement)
+    if missing := sorted(needed - given.keys()):
+        raise QueryRefused(f"the query needs {_listed(missing)}: pass "
+                           + " ".join(f"--param {name}=VALUE" for name in missing))
+    if unused := sorted(given.keys() - needed):
+        raise QueryRefused(f"the query has no {_listed(unused)} (it takes {_listed(sorted(needed)) or 'none'})")
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(f"${name}" for name in names)
+
+
+def _query_parameters(con: duckdb.DuckDBPyConnection, sql: str) -> set[str]:
+    # DuckDB's parser names them: a $name in a comment or a string is none.
     tree = json.loads(con.execute(read_sql("query/parse"), {"sql": sql}).fetchone()[0])
     if tree.get("error"):
         return set()  # executing it reports the syntax error
     return {entry["key"] for statement in tree["statements"] for entry in statement.get("named_param_map", [])}
+
+
+def is_lake_file_error(warehouse: Path, error: Exception) -> bool:
+    """Whether a refused file access was to a file of the lake (one committed after the connection listed them)."""
+    return f'"{_data_path(warehouse)}' in str(error)
 
 
 def reading_statement(sql: str) -> str:

@@ -136,3 +136,19 @@ def test_locked_queries_still_read_the_lake_and_travel_in_time(small_warehouse):
     assert json.loads(rows(f"select count(*) as n from quarantine at (version => {second_commit['snapshot_id']})")) == [
         {"n": 2}]
     assert {"column_name": "reason"} in [{"column_name": row["column_name"]} for row in json.loads(rows("describe quarantine"))]
+
+
+def test_a_query_connection_opens_only_the_files_listed_when_it_opened(tmp_path):
+    # A run committing after the listing adds files the connection may not open: the CLI lists again.
+    warehouse = tmp_path / "warehouse"
+    with wh.open_for_writing(warehouse) as con:
+        con.execute("insert into quarantine (source_path, stage, reason, run_id) values ('a.txt', 'ingest', 'empty', 'r')")
+    with wh.open_for_query(warehouse) as reader:
+        with wh.open_for_writing(warehouse) as con:
+            con.execute("insert into quarantine (source_path, stage, reason, run_id) values ('b.txt', 'ingest', 'x', 'r')")
+        with pytest.raises(Exception) as refused:
+            reader.execute("select source_path from quarantine order by 1").fetchall()
+    assert type(refused.value).__name__ == "PermissionException" and wh.is_lake_file_error(warehouse, refused.value)
+    result = newsflow("query", "select source_path from quarantine order by 1", "--warehouse", str(warehouse),
+                      "--format", "csv")
+    assert result.stdout.splitlines() == ["source_path", "a.txt", "b.txt"]
