@@ -128,6 +128,9 @@ def _query(args: argparse.Namespace) -> int:
             columns, rows = _read(warehouse, statement, given)
     except (wh.WarehouseMissing, wh.QueryRefused) as error:
         return _fail(str(error))
+    except duckdb.OutOfMemoryException:
+        return _fail(f"the query needs more than {wh.MEMORY_LIMIT} of memory, and newsflow query never spills to "
+                     "disk: narrow it (where, limit), or run it from Python or the duckdb shell (README)")
     except duckdb.Error as error:
         return _fail(_first_lines(error))
     if columns is None:
