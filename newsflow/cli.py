@@ -108,31 +108,71 @@ def _json_value(value):
 def _query(args: argparse.Namespace) -> int:
     import duckdb
 
-    from newsflow.warehouse import WarehouseMissing, open_read_only
+    from newsflow import warehouse as wh
 
     sql = args.sql
     if sql.endswith(".sql") and Path(sql).is_file():
         sql = Path(sql).read_text(encoding="utf-8")
     if any("=" not in p for p in args.param):
         return _fail("--param takes NAME=VALUE")
-    parameters = dict(p.split("=", 1) for p in args.param)
+    given = dict(p.split("=", 1) for p in args.param)
+    warehouse = Path(args.warehouse)
     try:
-        with open_read_only(Path(args.warehouse)) as con:
-            cursor = con.execute(sql, parameters or None)
-            if cursor.description is None:
-                return 0
-            columns = [c[0] for c in cursor.description]
-            rows = cursor.fetchall()
-    except WarehouseMissing as error:
+        statement = wh.reading_statement(sql)
+        try:
+            columns, rows = _read(warehouse, statement, given)
+        except duckdb.PermissionException as error:
+            if not wh.is_lake_file_error(warehouse, error):
+                raise
+            # A run committed new files between the listing of the lake's files and the query: list again.
+            columns, rows = _read(warehouse, statement, given)
+    except (wh.WarehouseMissing, wh.QueryRefused) as error:
         return _fail(str(error))
+    except duckdb.OutOfMemoryException:
+        return _fail(f"the query needs more than {wh.MEMORY_LIMIT} of memory, and newsflow query never spills to "
+                     "disk: narrow it (where, limit), or run it from Python or the duckdb shell (README)")
     except duckdb.Error as error:
-        return _fail(" ".join(str(error).split()))
+        return _fail(_first_lines(error))
+    if columns is None:
+        return 0
     try:
-        _print_rows(columns, rows, args.format)
+        _print_rows(_distinct_names(columns), rows, args.format)
     except BrokenPipeError:
         # `newsflow query ... | head` closed the pipe: the reader has what it wanted.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
+
+
+def _read(warehouse: Path, statement: str, given: dict[str, str]) -> tuple[list[str] | None, list[tuple]]:
+    from newsflow import warehouse as wh
+
+    with wh.open_for_query(warehouse) as con:
+        wh.check_parameters(con, statement, given)
+        wh.refuse_other_files(con, warehouse, statement, given)
+        cursor = con.execute(statement, given or None)
+        if cursor.description is None:
+            return None, []
+        return [c[0] for c in cursor.description], cursor.fetchall()
+
+
+def _first_lines(error: Exception) -> str:
+    # DuckDB's message, on one line, without the "LINE 1: ..." excerpt of the statement it quotes after it.
+    message = str(error).split("\nLINE ", 1)[0]
+    return " ".join(message.split())
+
+
+def _distinct_names(columns: list[str]) -> list[str]:
+    """Column names made distinct as DuckDB does (title, title_1): JSON objects and CSV headers keep both."""
+    taken, names = set(columns), []
+    for position, name in enumerate(columns):
+        if name in columns[:position]:
+            suffix = 1
+            while f"{name}_{suffix}" in taken:
+                suffix += 1
+            name = f"{name}_{suffix}"
+            taken.add(name)
+        names.append(name)
+    return names
 
 
 def _print_rows(columns: list[str], rows: list[tuple], output_format: str) -> None:

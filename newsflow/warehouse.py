@@ -1,7 +1,8 @@
 """The DuckLake warehouse: where it lives, how to open it, and its schema.
 
 A warehouse directory holds catalog.sqlite (the DuckLake catalog) and data/ (Parquet files).
-Only tasks/load.py writes through `open_for_writing`; everything else reads a snapshot.
+Only tasks/load.py writes through `open_for_writing`; everything else reads a snapshot, and
+`newsflow query` reads through `open_for_query`, which opens nothing but the lake's own files.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import importlib
+import json
 import os
 import shutil
 from contextlib import contextmanager
@@ -30,6 +32,12 @@ SCHEMA_FILES = ("articles", "entity_mentions", "entities", "date_mentions", "dat
                 "minhash_signatures", "passage_fingerprints", "borrowings")
 # Views over the tables (sql/views/), created after them.
 VIEW_FILES = ("entity_pairs_by_article", "entity_pairs_by_sentence", "entity_timeline")
+# The author of every snapshot newsflow commits (ducklake_snapshots' author column).
+COMMIT_AUTHOR = "newsflow"
+# What `newsflow query` lets through: one statement that reads. DESCRIBE, SHOW, SUMMARIZE, FROM-first
+# queries and table-valued PRAGMAs parse as SELECT too.
+QUERY_STATEMENT_TYPES = {duckdb.StatementType.SELECT}
+EXPLAIN_AS_JSON = "explain (format json) "   # prefixed to the query, whose plan shows what it would open
 
 
 class WarehouseMissing(RuntimeError):
@@ -38,6 +46,10 @@ class WarehouseMissing(RuntimeError):
 
 class WarehouseBusy(RuntimeError):
     """Raised when another run holds the warehouse's write lock."""
+
+
+class QueryRefused(ValueError):
+    """Raised when SQL given to `newsflow query` would do more than read the warehouse."""
 
 
 def read_sql(relative_path: str) -> str:
@@ -69,9 +81,13 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _data_path(warehouse: Path) -> str:
+    return f"{(warehouse / DATA_DIR).resolve()}/"
+
+
 def _attach(con: duckdb.DuckDBPyConnection, warehouse: Path, read_only: bool) -> None:
     catalog = (warehouse / CATALOG_FILE).resolve()
-    data_path = f"{(warehouse / DATA_DIR).resolve()}/"
+    data_path = _data_path(warehouse)
     # The catalog records the data path it was created with; overriding it with the folder beside
     # the catalog lets a warehouse be moved or copied whole. Every row goes to Parquet: inlined
     # rows would live in the SQLite catalog instead.
@@ -91,11 +107,109 @@ def open_read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def open_for_query(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for SQL a person types: it may open the lake's own files and nothing else.
+
+    DuckDB's locks, set once the lake is attached: no file outside those the catalog lists (so no
+    COPY TO, EXPORT, ATTACH of a new file, read_text('/etc/...') or INSTALL), no spilling to a temp
+    folder, and a configuration no SET can change back.
+    """
+    con = open_read_only(warehouse)
+    try:
+        lake_files = [row[0] for row in con.execute(read_sql("query/lake_files"),
+                                                    {"data_path": _data_path(warehouse)}).fetchall()]
+        con.execute(read_sql("query/allow_only_lake_files"), {"lake_files": lake_files})
+        for name in ("no_temp_directory", "no_external_access", "lock_configuration"):
+            con.execute(read_sql(f"query/{name}"))
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def check_parameters(con: duckdb.DuckDBPyConnection, statement: str, given: dict) -> None:
+    """QueryRefused naming a $name the statement needs and was not given, or one given it does not take."""
+    needed = _query_parameters(con, statement)
+    if missing := sorted(needed - given.keys()):
+        raise QueryRefused(f"the query needs {_listed(missing)}: pass "
+                           + " ".join(f"--param {name}=VALUE" for name in missing))
+    if unused := sorted(given.keys() - needed):
+        raise QueryRefused(f"the query has no {_listed(unused)} (it takes {_listed(sorted(needed)) or 'none'})")
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(f"${name}" for name in names)
+
+
+def _query_parameters(con: duckdb.DuckDBPyConnection, sql: str) -> set[str]:
+    # DuckDB's parser names them: a $name in a comment or a string is none.
+    tree = json.loads(con.execute(read_sql("query/parse"), {"sql": sql}).fetchone()[0])
+    if tree.get("error"):
+        return set()  # executing it reports the syntax error
+    return {entry["key"] for statement in tree["statements"] for entry in statement.get("named_param_map", [])}
+
+
+def is_lake_file_error(warehouse: Path, error: Exception) -> bool:
+    """Whether a refused file access was to a file of the lake (one committed after the connection listed them)."""
+    return f'"{_data_path(warehouse)}' in str(error)
+
+
+def reading_statement(sql: str) -> str:
+    """The one statement of sql, if it is a kind that only reads; else QueryRefused."""
+    statements = duckdb.extract_statements(sql)
+    if len(statements) != 1:
+        raise QueryRefused(f"give one SQL statement at a time; this holds {len(statements)}")
+    [statement] = statements
+    if statement.type not in QUERY_STATEMENT_TYPES:
+        kind = {"LOAD": "INSTALL or LOAD"}.get(statement.type.name, statement.type.name.replace("_", " "))
+        raise QueryRefused(f"query is read-only: {kind} is refused; "
+                           "give a select (or with, from, describe, show, summarize)")
+    return statement.query
+
+
+def refuse_other_files(con: duckdb.DuckDBPyConnection, warehouse: Path, statement: str, parameters: dict) -> None:
+    """QueryRefused if the statement's plan would open a file through SQLite, other than the catalog.
+
+    The SQLite extension opens files itself, past DuckDB's file locks (sqlite_scan('/other.db', ...)
+    would read one even with external access off), so its scans are checked in the plan.
+    """
+    plan = con.execute(EXPLAIN_AS_JSON + statement, parameters or None).fetchone()[1]
+    catalog = str((warehouse / CATALOG_FILE).resolve())
+    for operator in _operators(json.loads(plan)):
+        name, details = operator.get("name", ""), operator.get("extra_info") or {}
+        if "SQLITE" in name.upper() and not (name == "SQLITE_SCAN" and details.get("File") == catalog):
+            raise QueryRefused(f"query is read-only and reads the warehouse only: {name.lower()} "
+                               "of a file other than its catalog is refused")
+
+
+def _operators(plan):
+    if isinstance(plan, list):
+        for item in plan:
+            yield from _operators(item)
+    elif isinstance(plan, dict):
+        yield plan
+        yield from _operators(plan.get("children", []))
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    for name in SCHEMA_FILES:
-        con.execute(read_sql(f"schema/{name}"))
-    for name in VIEW_FILES:
-        con.execute(read_sql(f"views/{name}"))
+    """Create what is missing of the schema in one snapshot (none when nothing is missing)."""
+    con.execute("begin transaction")
+    try:
+        for name in SCHEMA_FILES:
+            con.execute(read_sql(f"schema/{name}"))
+        for name in VIEW_FILES:
+            con.execute(read_sql(f"views/{name}"))
+        label_commit(con, "schema")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def label_commit(con: duckdb.DuckDBPyConnection, message: str, run_id: str | None = None) -> None:
+    """Name the snapshot the open transaction will commit: ducklake_snapshots shows author, message, run id."""
+    extra_info = json.dumps({"run_id": run_id}) if run_id else None
+    con.execute(read_sql("load/label_commit"), {"author": COMMIT_AUTHOR, "message": message, "extra_info": extra_info})
 
 
 def _lock_or_refuse(handle, warehouse: Path) -> None:

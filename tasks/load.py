@@ -2,7 +2,8 @@
 
 The only writer of the warehouse. Everything a run produced (articles, mentions, entities,
 quarantine, quality results, the run's record) goes in one transaction, so a run that dies
-leaves the last snapshot intact and readers never see half a run.
+leaves the last snapshot intact and readers never see half a run. That snapshot carries the
+run's id (ducklake_snapshots' commit_extra_info), so sql/queries/run_snapshots.sql can name it.
 """
 
 from __future__ import annotations
@@ -159,6 +160,7 @@ def commit_run(warehouse: Path, staged: StagedRun, run: RunRecord) -> None:
             # The run's own record is part of the commit, so it carries the load time up to here.
             run.stage_seconds["load"] = time.perf_counter() - started
             con.execute(wh.read_sql("load/insert_run"), run.parameters())
+            wh.label_commit(con, f"newsflow run {run.run_id}", run_id=run.run_id)
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
@@ -168,7 +170,10 @@ def commit_run(warehouse: Path, staged: StagedRun, run: RunRecord) -> None:
 def record_failed_run(warehouse: Path, run: RunRecord) -> None:
     """Record a run that stopped before its commit (its data is not loaded)."""
     with wh.open_for_writing(warehouse) as con:
+        con.execute("begin transaction")
         con.execute(wh.read_sql("load/insert_run"), run.parameters())
+        wh.label_commit(con, f"newsflow run {run.run_id} ({run.status})", run_id=run.run_id)
+        con.execute("commit")
 
 
 def _parameters_used(sql: str, values: dict) -> dict:
@@ -218,4 +223,7 @@ def record_quality_results(warehouse: Path, run_id: str, results: pa.Table) -> N
     """Store the results of a check that is not part of a pipeline run (re-validation)."""
     with wh.open_for_writing(warehouse) as con:
         con.register("revalidation_results", results)
+        con.execute("begin transaction")
         con.execute(wh.read_sql("maintenance/insert_revalidation_results"), {"run_id": run_id})
+        wh.label_commit(con, f"newsflow re-validation {run_id}", run_id=run_id)
+        con.execute("commit")

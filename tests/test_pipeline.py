@@ -9,7 +9,7 @@ import pytest
 from flows.pipeline import batch_bounds, news_pipeline
 from newsflow.warehouse import open_read_only
 from tasks.quality import BatchCheckFailed
-from tests.conftest import SEEDS, newsflow
+from tests.conftest import PROJECT, SEEDS, newsflow
 
 SEED_DATES = {
     "000_2537d38693dccd6e.txt": "2021-08-23", "001_cc92b69f11ad1a98.txt": "2021-08-21",
@@ -82,6 +82,10 @@ def test_a_second_run_adds_nothing(tmp_path, prefect_harness):
     refreshed = _run(tmp_path / "seeds", warehouse, full_refresh=True)
     assert refreshed["articles_loaded"] == 5
     assert snapshot(warehouse) == before
+    # Each run is one snapshot (after the lake's and the schema's), named by run_snapshots.sql.
+    runs = query(warehouse, (PROJECT / "sql" / "queries" / "run_snapshots.sql").read_text())
+    assert [run["snapshot_id"] for run in runs] == [4, 3, 2]
+    assert query(warehouse, "select count(*) as n from ducklake_snapshots('lake')") == [{"n": 5}]
 
 
 def test_bad_inputs_are_quarantined_and_good_ones_load(tmp_path, prefect_harness):
@@ -137,6 +141,8 @@ def test_a_batch_level_failure_stops_the_run_and_loads_nothing(tmp_path, prefect
         _run(SEEDS, tmp_path / "warehouse")
     runs = query(tmp_path / "warehouse", "select status, message from runs")
     assert runs[0]["status"] == "failed" and "too few documents" in runs[0]["message"]
+    [failed] = query(tmp_path / "warehouse", (PROJECT / "sql" / "queries" / "run_snapshots.sql").read_text())
+    assert (failed["status"], failed["snapshot_id"]) == ("failed", 2)
     assert query(tmp_path / "warehouse", "select count(*) as n from articles") == [{"n": 0}]
 
 

@@ -1,16 +1,18 @@
--- Every article mentioning an entity ($name, its canonical name), with the sentence number and date.
+-- Every article mentioning an entity ($name: its canonical name or any spelling in aliases, any case), with the sentence number and date.
 with entity as (
-    select entity_id from entities where name = $name
+    select entity_id, name from entities
+    where lower(name) = lower($name) or list_contains([lower(alias) for alias in aliases], lower($name))
 ),
 
 mentions as (
-    select m.article_id, m.text, m.start_char, m.sentence_index
+    select m.article_id, entity.name, m.text, m.start_char, m.sentence_index
     from entity_mentions as m
     join entity using (entity_id)
 ),
 
 final as (
-    select a.published_date, a.source_path, a.title, mentions.text, mentions.start_char, mentions.sentence_index
+    select a.published_date, a.source_path, a.title, mentions.name, mentions.text, mentions.start_char,
+        mentions.sentence_index
     from mentions
     join articles as a using (article_id)
 )

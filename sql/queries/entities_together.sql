@@ -1,6 +1,7 @@
--- Entities mentioned in the same articles as $name, by how many articles they share.
+-- Entities mentioned in the same articles as $name (canonical name or any alias, any case), by how many articles they share.
 with entity as (
-    select entity_id from entities where name = $name
+    select entity_id, name from entities
+    where lower(name) = lower($name) or list_contains([lower(alias) for alias in aliases], lower($name))
 ),
 
 its_articles as (

@@ -1,8 +1,8 @@
--- The entities mentioned in the most articles, for one spaCy label ($label: PERSON, ORG, GPE, ...).
+-- The entities mentioned in the most articles, for one spaCy label ($label: PERSON, ORG, GPE, ... in any case).
 with ranked as (
     select name, label, article_count, mention_count
     from entities
-    where label = $label
+    where lower(label) = lower($label)
 )
 
 select * from ranked

@@ -1,0 +1,1 @@
+set allowed_paths = $lake_files
