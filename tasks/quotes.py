@@ -1,36 +1,290 @@
 """Quotes: articles and their resolved mentions in; who said what, with offsets, out.
 
-Two forms, both read from the text and the entity mentions, without a parser:
-- reported: a person or organisation, then a speech verb ("Putin said that ...", "Peskov, the
-  Kremlin's spokesman, told reporters ..."): the quote is the rest of the sentence;
-- direct: a passage in quotation marks with its speaker named next to it (“...,” said Peskov /
-  Peskov said: “...”), or "he"/"she" for the last person the article named.
+Two kinds, read from the text and the entity mentions, without a parser:
+- direct: every passage in quotation marks, straight or curly (a paragraph left open runs to its
+  end, and the next paragraph that opens with a mark goes on with it; single marks inside are
+  quotes within the quote). Its speaker is found through a speech verb around it, in either
+  order ("...," Rubio said / "...," said Sen. Marco Rubio (R-Fla.) / Rubio said: "..." / Rubio
+  insisted that he was "..."), else carried from the quote before it in the paragraph
+  ("A," Weaver said. "B."), else "he"/"she" for the last named speaker when no other person was
+  named since. `speaker_source` says which: name, title (the name came with a title, an
+  apposition or an affiliation), carried, pronoun.
+- reported: a person or organisation, then a speech verb ("Putin said that ..."): the rest of
+  the sentence.
 The speaker is the mention's canonical entity; a quote whose speaker is not found is left out.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pyarrow as pa
 
-from tasks.entities import SENTENCE_END
+from tasks.entities import PERSON_TITLES, SENTENCE_END, TITLES
 
 QUOTE_SCHEMA = pa.schema([
     ("article_id", pa.string()), ("start_char", pa.int32()), ("end_char", pa.int32()), ("quote", pa.string()),
     ("speaker", pa.string()), ("speaker_entity_id", pa.string()), ("kind", pa.string()),
+    ("speaker_source", pa.string()),
 ])
 SPEAKER_LABELS = {"PERSON", "ORG"}
 SPEECH_VERB = re.compile(
     r"\b(?:(?:has|had|have|also|then|later|previously)\s+)*(?:said|says|told(?:\s+(?!that\b)\w+){1,2}|added|stated|"
     r"noted|warned|stressed|insisted|claimed|argued|explained|declared|announced|emphasi[sz]ed)\b")
+# Verbs that introduce or follow the words in quotation marks.
+CUE_VERB = re.compile(
+    r"\b(?:say|says|said|saying|tell|tells|told|telling|add|adds|added|adding|write|writes|wrote|writing|"
+    r"tweet(?:s|ed)?|post(?:s|ed)|ask(?:s|ed)|continu(?:es|ed)|explain(?:s|ed)|argu(?:es|ed)|insist(?:s|ed)|"
+    r"not(?:es|ed)|warn(?:s|ed)|declar(?:es|ed)|recall(?:s|ed)|remark(?:s|ed)|repl(?:ies|ied)|respond(?:s|ed)|"
+    r"jok(?:es|ed)|quipp?(?:s|ed)|conced(?:es|ed)|acknowledg(?:es|ed)|admitt?(?:s|ed)|predict(?:s|ed)|"
+    r"stat(?:es|ed)|announc(?:es|ed)|complain(?:s|ed)|conten(?:ds|ded)|counter(?:s|ed)|observ(?:es|ed)|"
+    r"suggest(?:s|ed)|urg(?:es|ed)|stress(?:es|ed)|emphasi[sz](?:es|ed)|claim(?:s|ed)|vow(?:s|ed)|"
+    r"promis(?:es|ed)|pledg(?:es|ed)|boast(?:s|ed)|assert(?:s|ed)|explain(?:s|ed)|told|wonder(?:s|ed)|"
+    r"yell(?:s|ed)|shout(?:s|ed)|call(?:s|ed|ing)|describ(?:es|ed|ing)|assur(?:es|ed)|recount(?:s|ed)|"
+    r"reflect(?:s|ed)|testifi(?:es|ed)|lament(?:s|ed)|mus(?:es|ed)|chim(?:es|ed) in|went on|"
+    r"according to)\b")
 PRONOUN = re.compile(r"\b(?:he|she)\s*$", re.IGNORECASE)
-DIRECT_QUOTE = re.compile(r"[“\"]([^”\"\n]{12,}?)[”\"]")
+PRONOUN_SUBJECT = re.compile(r"^\W*(?:he|she)\W*$", re.IGNORECASE)
+OPENING_MARKS, CLOSING_MARKS, STRAIGHT = "“„", "”", '"'
 # Words after "said" that start a phrase about the saying, not what was said.
 NOT_A_CLAUSE = {"in", "on", "at", "during", "after", "before", "to", "on", "by", "from", "with", "of", "for",
                 "as", "according", "through", "via", "yesterday", "today", "earlier", "later", "last", "this"}
 # Between a speaker and its verb: nothing, or an appositive set off by commas.
 MAX_GAP = 120
+# Between a speaker's name and the verb: an adverb, a party label "(R-Fla.)", an appositive set off by
+# commas, or an affiliation "of Human Rights Watch"; anything else (", a Clinton aide said") is not the subject.
+NAME_TO_VERB = re.compile(r"^\s*(?:\([^()]{1,40}\)\s*)?(?:,[^.;:“”\"]{1,120},\s*|of(?: [A-Z][\w.&'’-]*| the| and| for)+\s*)?"
+                          r"(?:\w+ly\s+|also\s+|later\s+|then\s+|has\s+|had\s+|once\s+|again\s+|previously\s+|"
+                          r"would\s+|will\s+|later\s+)*$")
+# Between the verb and a speaker named after it: titles and descriptions, no clause break.
+VERB_TO_NAME = re.compile(r"^[^.;:,“”\"()]{0,60}$")
+# A frame beside a quote holds at most this many words: more is a sentence of its own, not an attribution.
+MAX_FRAME_WORDS = 14
+TITLE_WORDS = TITLES | PERSON_TITLES
+# Abbreviations whose full stop does not end a sentence.
+ABBREVIATIONS = TITLE_WORDS | {"st", "jr", "sr", "rev", "gen", "sgt", "adm", "cmdr", "maj", "u.s", "no", "vs", "jan", "feb",
+                               "aug", "sept", "oct", "nov", "dec", "ala", "ariz", "calif", "colo", "conn", "del", "fla",
+                               "ga", "ill", "ind", "kan", "ky", "la", "mass", "md", "mich", "minn", "miss", "mo",
+                               "mont", "neb", "nev", "okla", "ore", "pa", "tenn", "tex", "va", "vt", "wash", "wis"}
+
+
+@dataclass
+class Quotation:
+    """A passage in quotation marks: its words' offsets, and whether its mark was closed in the paragraph."""
+    start: int
+    end: int
+    closed: bool
+    paragraph_start: int
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+
+
+def quotations(text: str) -> list[Quotation]:
+    """Every passage in double quotation marks; one left open runs to the end of its paragraph."""
+    found = []
+    for paragraph_start, paragraph_end in _paragraphs(text):
+        opened_at = None
+        for position in range(paragraph_start, paragraph_end):
+            mark = text[position]
+            if mark not in OPENING_MARKS and mark not in CLOSING_MARKS and mark != STRAIGHT:
+                continue
+            if opened_at is None:
+                # A closing mark where a quote cannot be open is a misprinted opening one when a word follows it.
+                if mark in CLOSING_MARKS and not (position + 1 < paragraph_end and text[position + 1].isalnum()
+                                                  and (position == paragraph_start or text[position - 1].isspace())):
+                    continue
+                opened_at = position + 1
+            elif mark in CLOSING_MARKS or mark == STRAIGHT or not text[position - 1].isspace():
+                found.append(_trimmed(text, opened_at, position, True, paragraph_start))
+                opened_at = None
+        if opened_at is not None:
+            found.append(_trimmed(text, opened_at, paragraph_end, False, paragraph_start))
+    return [quotation for quotation in found if quotation.end > quotation.start]
+
+
+def _trimmed(text: str, start: int, end: int, closed: bool, paragraph_start: int) -> Quotation:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Quotation(start, end, closed, paragraph_start)
+
+
+def _masked(text: str, found: list[Quotation]) -> str:
+    """The text with every quotation's words blanked out: the frame around quotes, to read cues in."""
+    chars = list(text)
+    for quotation in found:
+        chars[quotation.start:quotation.end] = "X" * (quotation.end - quotation.start)
+    return "".join(chars)
+
+
+def _sentence_ends(masked: str, start: int, end: int):
+    """Full stops that end a sentence: not those of "Rep.", "Mr." or an initial ("Elijah E. Cummings")."""
+    for match in SENTENCE_END.finditer(masked, start, end):
+        word = re.search(r"(\w+)\W*$", masked[max(0, match.start() - 12):match.start() + 1])
+        if masked[match.start()] == "." and word and (word.group(1).lower() in ABBREVIATIONS or len(word.group(1)) == 1):
+            continue
+        yield match
+
+
+def _sentence_start(masked: str, position: int, floor: int) -> int:
+    starts = [m.end() for m in _sentence_ends(masked, floor, position)]
+    return starts[-1] if starts else floor
+
+
+def _sentence_end(masked: str, position: int, ceiling: int) -> int:
+    end = next(_sentence_ends(masked, position, ceiling), None)
+    return end.start() + 1 if end else ceiling
+
+
+def _persons(mentions: list[dict], start: int, end: int, text: str) -> list[dict]:
+    """PERSON mentions inside [start, end) that name someone, not a possessor ("Clinton's top aide")."""
+    return [m for m in mentions if m["label"] == "PERSON" and start <= m["start_char"] and m["end_char"] <= end
+            and not re.match(r"['’]s?\b", text[m["end_char"]:m["end_char"] + 2])]
+
+
+def _source(mention: dict, text: str) -> str:
+    """'title' when the name comes with a title, an apposition or an affiliation; 'name' when bare."""
+    before = re.search(r"([\w.]+)\s+$", text[max(0, mention["start_char"] - 30):mention["start_char"]])
+    after = text[mention["end_char"]:mention["end_char"] + 4]
+    titled = before and (before.group(1).lower().rstrip(".") in TITLE_WORDS or before.group(1).islower())
+    return "title" if titled or re.match(r"\s*(?:\(|, |of )", after) else "name"
+
+
+def _subject_before(verb_start: int, floor: int, mentions: list[dict], text: str, masked: str):
+    """The speaker named before a cue verb at `verb_start`: (mention, source), ('pronoun', None) or None."""
+    for mention in reversed(_persons(mentions, floor, verb_start, text)):
+        if NAME_TO_VERB.match(masked[mention["end_char"]:verb_start]):
+            return mention, _source(mention, text)
+        break
+    if PRONOUN.search(masked[floor:verb_start]) and PRONOUN_SUBJECT.match(
+            re.sub(r"^.*[,:;]", "", masked[floor:verb_start], flags=re.S) or ""):
+        return "pronoun", None
+    return None
+
+
+def _subject_after(verb_end: int, ceiling: int, mentions: list[dict], text: str, masked: str):
+    """The speaker named right after a cue verb ("said Judicial Watch president Tom Fitton")."""
+    after = _persons(mentions, verb_end, ceiling, text)
+    if after and VERB_TO_NAME.match(masked[verb_end:after[0]["start_char"]]):
+        gap = masked[verb_end:after[0]["start_char"]]
+        return after[0], "title" if gap.strip() else _source(after[0], text)
+    if re.match(r"\s+(?:he|she)\s*(?:[,.:]|$)", masked[verb_end:ceiling], re.IGNORECASE):
+        return "pronoun", None
+    return None
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+def _trailing_speaker(quotation: Quotation, text: str, masked: str, mentions: list[dict], ceiling: int):
+    """'...," Rubio said.' / '...," said Rubio': the frame right after the closing mark."""
+    frame_end = min(_sentence_end(masked, quotation.end + 1, ceiling), _next_opening(masked, quotation.end + 1, ceiling))
+    verb = CUE_VERB.search(masked, quotation.end + 1, frame_end)
+    if verb is None or _words(masked[quotation.end + 1:verb.start()]) > MAX_FRAME_WORDS:
+        return None
+    before = masked[quotation.end + 1:verb.start()]
+    if before.strip(" ,—–-\u00a0"):
+        return _subject_before(verb.start(), quotation.end + 1, mentions, text, masked)
+    return _subject_after(verb.end(), frame_end, mentions, text, masked)
+
+
+def _next_opening(masked: str, position: int, ceiling: int) -> int:
+    opening = re.compile(r"[“„\"]").search(masked, position, ceiling)
+    return opening.start() if opening else ceiling
+
+
+def _leading_speaker(quotation: Quotation, text: str, masked: str, mentions: list[dict]):
+    """'Rubio said: "..."' / 'Rubio insisted that he was "..."': the cue verb before the quote in its sentence."""
+    opening = quotation.start - 1
+    sentence_start = _sentence_start(masked, opening, quotation.paragraph_start)
+    verbs = list(CUE_VERB.finditer(masked, sentence_start, opening))
+    if not verbs:
+        return None
+    verb = verbs[-1]
+    return (_subject_before(verb.start(), sentence_start, mentions, text, masked)
+            or _subject_after(verb.end(), opening, mentions, text, masked)
+            or _sentence_subject(sentence_start, verb.start(), mentions, text))
+
+
+def _sentence_subject(sentence_start: int, verb_start: int, mentions: list[dict], text: str):
+    """'Trump returned ... and declared, "...': the person the sentence opens with, when no other is named before the verb."""
+    persons = _persons(mentions, sentence_start, verb_start, text)
+    if persons and len({m["entity_id"] for m in persons}) == 1 and re.fullmatch(
+            r"\W*(?:[A-Z][\w.]*\s+){0,3}", text[sentence_start:persons[0]["start_char"]]):
+        return persons[0], _source(persons[0], text)
+    return None
+
+
+def _ends_sentence_with_cue(quotation: Quotation, text: str, masked: str, mentions: list[dict], ceiling: int):
+    """'the "bad angels" of human nature, McCain said.': a cue closing the sentence the quote sits in."""
+    end = _sentence_end(masked, quotation.end + 1, ceiling)
+    tail = re.search(r",\s*([^,]{0,80})$", masked[quotation.end + 1:end].rstrip(" .!?\u00a0"))
+    if not tail:
+        return None
+    tail_start = quotation.end + 1 + tail.start(1)
+    verb = CUE_VERB.search(masked, tail_start, end)
+    if verb is None:
+        return None
+    if masked[tail_start:verb.start()].strip():
+        return _subject_before(verb.start(), tail_start, mentions, text, masked)
+    return _subject_after(verb.end(), end, mentions, text, masked)
+
+
+def _paragraph_end(text: str, position: int) -> int:
+    end = text.find("\n", position)
+    return len(text) if end < 0 else end
+
+
+def direct_quotes(text: str, mentions: list[dict]) -> list[tuple]:
+    """Quoted passages with their speakers: (start, end, speaker mention, 'direct', speaker_source)."""
+    found = quotations(text)
+    masked = _masked(text, found)
+    persons = [m for m in mentions if m["label"] == "PERSON"]
+    rows = []
+    previous: tuple | None = None       # (quotation, speaker mention, paragraph_start) of the last attributed quote
+    last_named: tuple | None = None     # (position, speaker mention) of the last quote attributed by a name
+    for index, quotation in enumerate(found):
+        ceiling = _paragraph_end(text, quotation.end)
+        speaker = (_trailing_speaker(quotation, text, masked, mentions, ceiling)
+                   or _leading_speaker(quotation, text, masked, mentions)
+                   or _ends_sentence_with_cue(quotation, text, masked, mentions, ceiling))
+        if speaker and speaker[0] == "pronoun":
+            speaker = _pronoun_speaker(quotation.start, last_named, persons, found)
+        elif speaker is None and previous and _goes_on(previous[0], quotation, text, masked):
+            speaker = (previous[1], "carried")
+        if speaker is None:
+            continue
+        mention, source = speaker
+        rows.append((quotation.start, quotation.end, mention, "direct", source))
+        previous = (quotation, mention)
+        if source in ("name", "title"):
+            last_named = (quotation.start, mention)
+    return rows
+
+
+def _goes_on(earlier: Quotation, later: Quotation, text: str, masked: str) -> bool:
+    """The later quote is the same speaker's next words: in the same paragraph with no one else named
+    between, or opening the paragraph after one left open (a quotation running over paragraphs)."""
+    if later.paragraph_start == earlier.paragraph_start:
+        return not re.search(r"[.!?]\s+[A-Z][^X]{40,}", masked[earlier.end:later.start])
+    between = text[earlier.end:later.start]
+    return not earlier.closed and "\n" in between and masked[later.paragraph_start:later.start - 1].strip() == ""
+
+
+def _pronoun_speaker(position: int, last_named: tuple | None, persons: list[dict], found: list[Quotation]):
+    """The last named speaker, when every person named outside quotes since then is that speaker."""
+    if last_named is None:
+        return None
+    since, speaker = last_named
+    inside = [(q.start, q.end) for q in found]
+    others = {m["entity_id"] for m in persons if since <= m["start_char"] < position
+              and not any(start <= m["start_char"] < end for start, end in inside)}
+    return (speaker, "pronoun") if others <= {speaker["entity_id"]} else None
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -56,16 +310,6 @@ def _speaker_before(position: int, floor: int, mentions: list[dict], text: str) 
     return None
 
 
-def _speaker_after(position: int, mentions: list[dict], text: str) -> dict | None:
-    """The speaker of ' said Peskov' right after a closing quotation mark."""
-    verb = re.match(r"\s*,?\s*(?:said|says|added)\s+", text[position:position + 40])
-    if not verb:
-        return None
-    after = [m for m in mentions if m["label"] in SPEAKER_LABELS and m["start_char"] >= position + verb.end()
-             and m["start_char"] <= position + verb.end() + 40]
-    return after[0] if after else None
-
-
 def _clause_start(text: str, verb_end: int, sentence_end: int, bare_clause: bool) -> int | None:
     """Where the reported clause after a speech verb starts: after ':', ',' or 'that', or right away."""
     rest = text[verb_end:sentence_end]
@@ -81,8 +325,8 @@ def _clause_start(text: str, verb_end: int, sentence_end: int, bare_clause: bool
     return None
 
 
-def reported_quotes(text: str, mentions: list[dict]) -> list[dict]:
-    """'X said (that) ...' quotes: (start, end, speaker mention)."""
+def reported_quotes(text: str, mentions: list[dict]) -> list[tuple]:
+    """'X said (that) ...' quotes: (start, end, speaker mention, 'reported', speaker_source)."""
     found = []
     for start, end in sentence_spans(text):
         for verb in SPEECH_VERB.finditer(text, start, end):
@@ -92,23 +336,12 @@ def reported_quotes(text: str, mentions: list[dict]) -> list[dict]:
                 continue
             quote_end = quote_start + len(text[quote_start:end].rstrip().rstrip("."))
             if len(text[quote_start:quote_end].split()) >= 3:
-                found.append((quote_start, quote_end, speaker, "reported"))
+                source = "name" if speaker["end_char"] <= verb.start() and not text[
+                    speaker["end_char"]:verb.start()].strip() else "title"
+                if PRONOUN.search(text[start:verb.start()]) and speaker["end_char"] < start:
+                    source = "pronoun"
+                found.append((quote_start, quote_end, speaker, "reported", source))
                 break
-    return found
-
-
-def direct_quotes(text: str, mentions: list[dict]) -> list[dict]:
-    """Quoted passages with a speaker next to them: (start, end, speaker mention)."""
-    found = []
-    for match in DIRECT_QUOTE.finditer(text):
-        speaker = _speaker_after(match.end(), mentions, text)
-        if speaker is None:
-            sentence_start = max(start for start, _ in sentence_spans(text[:match.start() + 1]))
-            verbs = list(SPEECH_VERB.finditer(text, sentence_start, match.start()))
-            if verbs and not text[verbs[-1].end():match.start()].strip(" ,:that"):
-                speaker = _speaker_before(verbs[-1].start(), sentence_start, mentions, text)
-        if speaker:
-            found.append((match.start(1), match.end(1), speaker, "direct"))
     return found
 
 
@@ -118,8 +351,9 @@ def find_quotes(article_id: str, text: str, mentions: list[dict], names: dict[st
     reported = [q for q in reported_quotes(text, mentions)
                 if not any(d[0] < q[1] and q[0] < d[1] for d in direct)]  # a direct quote says it better
     return [{"article_id": article_id, "start_char": start, "end_char": end, "quote": text[start:end],
-             "speaker": names[speaker["entity_id"]], "speaker_entity_id": speaker["entity_id"], "kind": kind}
-            for start, end, speaker, kind in sorted(direct + reported, key=lambda q: q[0])]
+             "speaker": names[speaker["entity_id"]], "speaker_entity_id": speaker["entity_id"], "kind": kind,
+             "speaker_source": source}
+            for start, end, speaker, kind, source in sorted(direct + reported, key=lambda q: q[0])]
 
 
 def quotes(articles: pa.Table, mentions: pa.Table, entities: pa.Table) -> pa.Table:
