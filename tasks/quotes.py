@@ -58,7 +58,10 @@ NAME_TO_VERB = re.compile(r"^\s*(?:\([^()]{1,40}\)\s*)?(?:,[^.;:“”\"]{1,120}
                           r"(?:\w+ly\s+|also\s+|later\s+|then\s+|has\s+|had\s+|once\s+|again\s+|previously\s+|"
                           r"would\s+|will\s+|later\s+)*$")
 # Between the verb and a speaker named after it: titles and descriptions, no clause break.
-VERB_TO_NAME = re.compile(r"^[^.;:,“”\"()]{0,60}$")
+VERB_TO_NAME = re.compile(r"^[^;:,“”\"()]{0,60}$")
+# After a name, words that go on with the noun phrase ("Pentagon spokesman", "Clinton aide") rather than end it.
+NAME_GOES_ON = re.compile(r"\s+(?!(?:of|who|in|on|at|during|to|after|while|when|before|as|from|with|via|and|"
+                          r"told|said|says|added|wrote)\b)(?:[a-z]|[A-Z]\w*\s+[A-Z])")
 # A frame beside a quote holds at most this many words: more is a sentence of its own, not an attribution.
 MAX_FRAME_WORDS = 14
 TITLE_WORDS = TITLES | PERSON_TITLES
@@ -141,8 +144,12 @@ def _sentence_end(masked: str, position: int, ceiling: int) -> int:
 
 
 def _persons(mentions: list[dict], start: int, end: int, text: str) -> list[dict]:
-    """PERSON mentions inside [start, end) that name someone, not a possessor ("Clinton's top aide")."""
-    return [m for m in mentions if m["label"] == "PERSON" and start <= m["start_char"] and m["end_char"] <= end
+    """Names inside [start, end) that can be a speaker, not a possessor ("Clinton's top aide").
+
+    A surname the model took for an organisation ("Sexton said") is still the speaker: the cue
+    verb beside it says it is someone.
+    """
+    return [m for m in mentions if m["label"] in SPEAKER_LABELS and start <= m["start_char"] and m["end_char"] <= end
             and not re.match(r"['’]s?\b", text[m["end_char"]:m["end_char"] + 2])]
 
 
@@ -168,8 +175,11 @@ def _subject_before(verb_start: int, floor: int, mentions: list[dict], text: str
 
 def _subject_after(verb_end: int, ceiling: int, mentions: list[dict], text: str, masked: str):
     """The speaker named right after a cue verb ("said Judicial Watch president Tom Fitton")."""
-    after = _persons(mentions, verb_end, ceiling, text)
-    if after and VERB_TO_NAME.match(masked[verb_end:after[0]["start_char"]]):
+    # The name that ends the phrase after the verb: "said Pentagon spokesman Jeff Davis" is Davis.
+    after = [m for m in _persons(mentions, verb_end, ceiling, text)
+             if not NAME_GOES_ON.match(text[m["end_char"]:m["end_char"] + 30])][:1]
+    if after and VERB_TO_NAME.match(masked[verb_end:after[0]["start_char"]]) and next(
+            _sentence_ends(masked, verb_end, after[0]["start_char"]), None) is None:
         gap = masked[verb_end:after[0]["start_char"]]
         return after[0], "title" if gap.strip() else _source(after[0], text)
     if re.match(r"\s+(?:he|she)\s*(?:[,.:]|$)", masked[verb_end:ceiling], re.IGNORECASE):
@@ -273,7 +283,10 @@ def _goes_on(earlier: Quotation, later: Quotation, text: str, masked: str) -> bo
     if later.paragraph_start == earlier.paragraph_start:
         return not re.search(r"[.!?]\s+[A-Z][^X]{40,}", masked[earlier.end:later.start])
     between = text[earlier.end:later.start]
-    return not earlier.closed and "\n" in between and masked[later.paragraph_start:later.start - 1].strip() == ""
+    if masked[later.paragraph_start:later.start - 1].strip() or between.count("\n") > 2:
+        return False
+    # A paragraph that opens with a quote and names no one goes on with the speaker of the paragraph before.
+    return not earlier.closed or len(masked[earlier.end + 1:later.paragraph_start].split()) <= 8
 
 
 def _pronoun_speaker(position: int, last_named: tuple | None, persons: list[dict], found: list[Quotation]):
