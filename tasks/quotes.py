@@ -58,7 +58,8 @@ NAME_TO_VERB = re.compile(r"^\s*(?:\([^()]{1,40}\)\s*)?(?:,[^.;:“”\"]{1,120}
                           r"(?:\w+ly\s+|also\s+|later\s+|then\s+|has\s+|had\s+|once\s+|again\s+|previously\s+|"
                           r"would\s+|will\s+|later\s+)*$")
 # Between the verb and a speaker named after it: titles and descriptions, no clause break.
-VERB_TO_NAME = re.compile(r"^[^;:,“”\"()]{0,60}$")
+VERB_TO_NAME = re.compile(r"^(?![^;:,“”\"()]*\b(?:that|if|whether|how|what|why|on|in|at|to|from|during|with|of|for|about|by|"
+                          r"after|before|when|while|as|because|it|this|they|we|I|you)\b)[^;:,“”\"()]{0,60}$")
 # After a name, words that go on with the noun phrase ("Pentagon spokesman", "Clinton aide") rather than end it.
 NAME_GOES_ON = re.compile(r"\s+(?!(?:of|who|in|on|at|during|to|after|while|when|before|as|from|with|via|and|"
                           r"told|said|says|added|wrote)\b)(?:[a-z]|[A-Z]\w*\s+[A-Z])")
@@ -120,7 +121,9 @@ def _masked(text: str, found: list[Quotation]) -> str:
     """The text with every quotation's words blanked out: the frame around quotes, to read cues in."""
     chars = list(text)
     for quotation in found:
-        chars[quotation.start:quotation.end] = "X" * (quotation.end - quotation.start)
+        # A quote's closing full stop stays: it ends the sentence ('..." And Sen. Portman said' is another one).
+        kept = 1 if text[quotation.end - 1] == "." else 0
+        chars[quotation.start:quotation.end - kept] = "X" * (quotation.end - quotation.start - kept)
     return "".join(chars)
 
 
@@ -134,7 +137,7 @@ def _sentence_ends(masked: str, start: int, end: int):
 
 
 def _sentence_start(masked: str, position: int, floor: int) -> int:
-    starts = [m.end() for m in _sentence_ends(masked, floor, position)]
+    starts = [m.end() for m in _sentence_ends(masked, floor, position + 2) if m.end() <= position]
     return starts[-1] if starts else floor
 
 
@@ -166,7 +169,6 @@ def _subject_before(verb_start: int, floor: int, mentions: list[dict], text: str
     for mention in reversed(_persons(mentions, floor, verb_start, text)):
         if NAME_TO_VERB.match(masked[mention["end_char"]:verb_start]):
             return mention, _source(mention, text)
-        break
     if PRONOUN.search(masked[floor:verb_start]) and PRONOUN_SUBJECT.match(
             re.sub(r"^.*[,:;]", "", masked[floor:verb_start], flags=re.S) or ""):
         return "pronoun", None
