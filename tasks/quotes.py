@@ -43,7 +43,7 @@ CUE_VERB = re.compile(
     r"promis(?:es|ed)|pledg(?:es|ed)|boast(?:s|ed)|assert(?:s|ed)|explain(?:s|ed)|told|wonder(?:s|ed)|"
     r"yell(?:s|ed)|shout(?:s|ed)|call(?:s|ed|ing)|describ(?:es|ed|ing)|assur(?:es|ed)|recount(?:s|ed)|"
     r"reflect(?:s|ed)|testifi(?:es|ed)|lament(?:s|ed)|mus(?:es|ed)|chim(?:es|ed) in|went on|"
-    r"according to)\b")
+    r"agree(?:s|d)|according to)\b")
 PRONOUN = re.compile(r"\b(?:he|she)\s*$", re.IGNORECASE)
 PRONOUN_SUBJECT = re.compile(r"^\W*(?:he|she)\W*$", re.IGNORECASE)
 OPENING_MARKS, CLOSING_MARKS, STRAIGHT = "“„", "”", '"'
@@ -265,6 +265,8 @@ def direct_quotes(text: str, mentions: list[dict]) -> list[tuple]:
         speaker = (_trailing_speaker(quotation, text, masked, mentions, ceiling)
                    or _leading_speaker(quotation, text, masked, mentions)
                    or _ends_sentence_with_cue(quotation, text, masked, mentions, ceiling))
+        if speaker is None:
+            speaker = _cue_sentence_before(quotation, text, masked, mentions)
         if speaker and speaker[0] == "pronoun":
             speaker = _pronoun_speaker(quotation.start, last_named, persons, found)
         elif speaker is None and previous and _goes_on(previous[0], quotation, text, masked):
@@ -277,6 +279,28 @@ def direct_quotes(text: str, mentions: list[dict]) -> list[tuple]:
         if source in ("name", "title"):
             last_named = (quotation.start, mention)
     return rows
+
+
+def _cue_sentence_before(quotation: Quotation, text: str, masked: str, mentions: list[dict]):
+    """'Sam Lau ... said in a statement. "There are ..."': a quote opening a sentence after one that
+    ends on its speaker's cue, in the same paragraph or the one before ending with a colon."""
+    before = masked[quotation.paragraph_start:quotation.start - 1].rstrip()
+    if before:
+        floor, end = quotation.paragraph_start, quotation.paragraph_start + len(before)
+    else:
+        end = len(masked[:quotation.paragraph_start].rstrip())
+        floor = masked.rfind("\n", 0, end) + 1
+    if not masked[:end].endswith((":", ".")) or not before and not masked[:end].endswith(":"):
+        return None
+    start = _sentence_start(masked, end - 1, floor)
+    if "X" * 3 in masked[start:end]:
+        return None   # a sentence with a quote of its own
+    verbs = list(CUE_VERB.finditer(masked, start, end))
+    if not verbs or _words(masked[verbs[-1].end():end]) > 6:
+        return None
+    found = _subject_before(verbs[-1].start(), start, mentions, text, masked) or _subject_after(
+        verbs[-1].end(), end, mentions, text, masked)
+    return (found[0], "carried") if found and found[0] != "pronoun" else found
 
 
 def _goes_on(earlier: Quotation, later: Quotation, text: str, masked: str) -> bool:
