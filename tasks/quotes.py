@@ -226,8 +226,10 @@ def _leading_speaker(quotation: Quotation, text: str, masked: str, mentions: lis
 def _sentence_subject(sentence_start: int, verb_start: int, mentions: list[dict], text: str):
     """'Trump returned ... and declared, "...': the person the sentence opens with, when no other is named before the verb."""
     persons = _persons(mentions, sentence_start, verb_start, text)
-    if persons and len({m["entity_id"] for m in persons}) == 1 and re.fullmatch(
-            r"\W*(?:[A-Z][\w.]*\s+){0,3}", text[sentence_start:persons[0]["start_char"]]):
+    if persons and re.fullmatch(r"\W*(?:[A-Z][\w.]*\s+){0,3}", text[sentence_start:persons[0]["start_char"]]) and (
+            len({m["entity_id"] for m in persons}) == 1
+            or not re.search(r"\b(?:who|whom|which|that|while|when|after|before|because|but|and)\b",
+                             text[persons[0]["end_char"]:verb_start])):
         return persons[0], _source(persons[0], text)
     return None
 
@@ -266,7 +268,7 @@ def direct_quotes(text: str, mentions: list[dict]) -> list[tuple]:
                    or _leading_speaker(quotation, text, masked, mentions)
                    or _ends_sentence_with_cue(quotation, text, masked, mentions, ceiling))
         if speaker is None:
-            speaker = _cue_sentence_before(quotation, text, masked, mentions)
+            speaker = _signed(quotation, text, mentions) or _cue_sentence_before(quotation, text, masked, mentions)
         if speaker and speaker[0] == "pronoun":
             speaker = _pronoun_speaker(quotation.start, last_named, persons, found)
         elif speaker is None and previous and _goes_on(previous[0], quotation, text, masked):
@@ -279,6 +281,18 @@ def direct_quotes(text: str, mentions: list[dict]) -> list[tuple]:
         if source in ("name", "title"):
             last_named = (quotation.start, mention)
     return rows
+
+
+def _signed(quotation: Quotation, text: str, mentions: list[dict]):
+    """'"..." ― Ariana Huichapa': a name after a dash, closing the quote's paragraph or as the next one."""
+    after = re.match(r"[”\"]?[ \t]*\n?\s*[―—–-]+\s*", text[quotation.end:quotation.end + 12])
+    if not after:
+        return None
+    start = quotation.end + after.end()
+    name = next((m for m in mentions if m["start_char"] == start and m["label"] in SPEAKER_LABELS), None)
+    if name and re.match(r"[\W\d]*?(?:\n|$)", text[name["end_char"]:name["end_char"] + 40]):
+        return name, "name"
+    return None
 
 
 def _cue_sentence_before(quotation: Quotation, text: str, masked: str, mentions: list[dict]):
