@@ -63,6 +63,7 @@ VERB_TO_NAME = re.compile(r"^(?![^;:,“”\"()]*\b(?:that|if|whether|how|what|w
 # After a name, words that go on with the noun phrase ("Pentagon spokesman", "Clinton aide") rather than end it.
 NAME_GOES_ON = re.compile(r"\s+(?!(?:of|who|in|on|at|during|to|after|while|when|before|as|from|with|via|and|"
                           r"told|said|says|added|wrote)\b)(?:[a-z]|[A-Z]\w*\s+[A-Z])")
+SMALL_WORDS = {"a", "an", "and", "the", "of", "in", "on", "for", "to", "at", "with", "or", "&"}
 # A frame beside a quote holds at most this many words: more is a sentence of its own, not an attribution.
 MAX_FRAME_WORDS = 14
 TITLE_WORDS = TITLES | PERSON_TITLES
@@ -273,7 +274,7 @@ def direct_quotes(text: str, mentions: list[dict]) -> list[tuple]:
             speaker = _pronoun_speaker(quotation.start, last_named, persons, found)
         elif speaker is None and previous and _goes_on(previous[0], quotation, text, masked):
             speaker = (previous[1], "carried")
-        if speaker is None:
+        if speaker is None or _names_a_work(quotation, text):
             continue
         mention, source = speaker
         rows.append((quotation.start, quotation.end, mention, "direct", source))
@@ -315,6 +316,14 @@ def _cue_sentence_before(quotation: Quotation, text: str, masked: str, mentions:
     found = _subject_before(verbs[-1].start(), start, mentions, text, masked) or _subject_after(
         verbs[-1].end(), end, mentions, text, masked)
     return (found[0], "carried") if found and found[0] != "pronoun" else found
+
+
+def _names_a_work(quotation: Quotation, text: str) -> bool:
+    """'said on "Meet the Press."': a short title-case passage after a preposition names a show or a book."""
+    words = text[quotation.start:quotation.end].split()
+    return len(words) <= 6 and all(word[0].isupper() or word in SMALL_WORDS for word in words) and bool(
+        re.search(r"\b(?:on|in|at|to|of|for|from|with|via|about)\s+(?:\w+['’]s\s+|the\s+)?\W$",
+                  text[max(0, quotation.start - 30):quotation.start]))
 
 
 def _goes_on(earlier: Quotation, later: Quotation, text: str, masked: str) -> bool:
