@@ -17,6 +17,7 @@ The speaker is the mention's canonical entity; a quote whose speaker is not foun
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -412,10 +413,33 @@ def find_quotes(article_id: str, text: str, mentions: list[dict], names: dict[st
     direct = direct_quotes(text, mentions)
     reported = [q for q in reported_quotes(text, mentions)
                 if not any(d[0] < q[1] and q[0] < d[1] for d in direct)]  # a direct quote says it better
-    return [{"article_id": article_id, "start_char": start, "end_char": end, "quote": text[start:end],
-             "speaker": names[speaker["entity_id"]], "speaker_entity_id": speaker["entity_id"], "kind": kind,
-             "speaker_source": source}
-            for start, end, speaker, kind, source in sorted(direct + reported, key=lambda q: q[0])]
+    rows = []
+    for start, end, speaker, kind, source in sorted(direct + reported, key=lambda q: q[0]):
+        speaker_id = _person_named(speaker, mentions, names)
+        rows.append({"article_id": article_id, "start_char": start, "end_char": end, "quote": text[start:end],
+                     "speaker": names[speaker_id], "speaker_entity_id": speaker_id, "kind": kind,
+                     "speaker_source": source})
+    return rows
+
+
+def _person_named(speaker: dict, mentions: list[dict], names: dict[str, str]) -> str:
+    """The speaker's canonical entity: a surname the model took for an organisation ("Sexton said") is
+    the one person of the article with that surname ("Jared Sexton"), when there is exactly one."""
+    if speaker["label"] == "PERSON" and " " in names[speaker["entity_id"]]:
+        return speaker["entity_id"]
+    surname = names[speaker["entity_id"]].split()[-1]
+    people = Counter(m["entity_id"] for m in mentions if m["label"] in SPEAKER_LABELS
+                     and _full_name_of(names[m["entity_id"]], surname))
+    ranked = people.most_common(2)
+    if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+        return ranked[0][0]
+    return speaker["entity_id"]
+
+
+def _full_name_of(name: str, surname: str) -> bool:
+    """'Jared Sexton' for 'Sexton'; not 'X. Sexton' (an initial is no first name)."""
+    words = name.split()
+    return 1 < len(words) <= 4 and words[-1] == surname and len(words[0].rstrip(".")) > 1
 
 
 def quotes(articles: pa.Table, mentions: pa.Table, entities: pa.Table) -> pa.Table:
