@@ -65,6 +65,8 @@ VERB_TO_NAME = re.compile(r"^(?![^;:,“”\"()]*\b(?:that|if|whether|how|what|w
 NAME_GOES_ON = re.compile(r"\s+(?!(?:of|who|in|on|at|during|to|after|while|when|before|as|from|with|via|and|"
                           r"told|said|says|added|wrote)\b)(?:[a-z]|[A-Z]\w*\s+[A-Z])")
 SMALL_WORDS = {"a", "an", "and", "the", "of", "in", "on", "for", "to", "at", "with", "or", "&"}
+# Between a rank or an organisation and the name it comes before ("Army Capt. Christian Pardo").
+TITLE_GAP = re.compile(r"\.?\s+(?:[a-z]+\s+|[A-Z][\w.]*\s+){0,3}")
 # A frame beside a quote holds at most this many words: more is a sentence of its own, not an attribution.
 MAX_FRAME_WORDS = 14
 TITLE_WORDS = TITLES | PERSON_TITLES
@@ -161,14 +163,17 @@ def _persons(mentions: list[dict], start: int, end: int, text: str) -> list[dict
 def _source(mention: dict, text: str) -> str:
     """'title' when the name comes with a title, an apposition or an affiliation; 'name' when bare."""
     before = re.search(r"([\w.]+)\s+$", text[max(0, mention["start_char"] - 30):mention["start_char"]])
-    after = text[mention["end_char"]:mention["end_char"] + 4]
-    titled = before and (before.group(1).lower().rstrip(".") in TITLE_WORDS or before.group(1).islower())
-    return "title" if titled or re.match(r"\s*(?:\(|, |of )", after) else "name"
+    titled = before and (before.group(1).lower().rstrip(".") in TITLE_WORDS
+                         or before.group(1).islower() and not CUE_VERB.fullmatch(before.group(1)))
+    return "title" if titled or re.match(r"\s*(?:\(|, (?!\w+ing\b)|of )", text[mention["end_char"]:mention["end_char"] + 12]) \
+        else "name"
 
 
 def _subject_before(verb_start: int, floor: int, mentions: list[dict], text: str, masked: str):
     """The speaker named before a cue verb at `verb_start`: (mention, source), ('pronoun', None) or None."""
     for mention in reversed(_persons(mentions, floor, verb_start, text)):
+        if re.search(r"\bof\s+(?:the\s+)?$", text[max(0, mention["start_char"] - 10):mention["start_char"]]):
+            continue   # "Meenakshi Ganguly of Human Rights Watch said": the organisation is her affiliation
         if NAME_TO_VERB.match(masked[mention["end_char"]:verb_start]):
             return mention, _source(mention, text)
     if PRONOUN.search(masked[floor:verb_start]) and PRONOUN_SUBJECT.match(
@@ -180,8 +185,10 @@ def _subject_before(verb_start: int, floor: int, mentions: list[dict], text: str
 def _subject_after(verb_end: int, ceiling: int, mentions: list[dict], text: str, masked: str):
     """The speaker named right after a cue verb ("said Judicial Watch president Tom Fitton")."""
     # The name that ends the phrase after the verb: "said Pentagon spokesman Jeff Davis" is Davis.
-    after = [m for m in _persons(mentions, verb_end, ceiling, text)
-             if not NAME_GOES_ON.match(text[m["end_char"]:m["end_char"] + 30])][:1]
+    named = _persons(mentions, verb_end, ceiling, text)
+    after = [m for m, following in zip(named, named[1:] + [None])
+             if not NAME_GOES_ON.match(text[m["end_char"]:m["end_char"] + 30])
+             and not (following and TITLE_GAP.fullmatch(text[m["end_char"]:following["start_char"]]))][:1]
     if after and VERB_TO_NAME.match(masked[verb_end:after[0]["start_char"]]) and next(
             _sentence_ends(masked, verb_end, after[0]["start_char"]), None) is None:
         gap = masked[verb_end:after[0]["start_char"]]
@@ -197,6 +204,8 @@ def _words(text: str) -> int:
 
 def _trailing_speaker(quotation: Quotation, text: str, masked: str, mentions: list[dict], ceiling: int):
     """'...," Rubio said.' / '...," said Rubio': the frame right after the closing mark."""
+    if text[quotation.end - 1] == ".":
+        return None   # the quote ended its sentence: what follows is another
     frame_end = min(_sentence_end(masked, quotation.end + 1, ceiling), _next_opening(masked, quotation.end + 1, ceiling))
     verb = CUE_VERB.search(masked, quotation.end + 1, frame_end)
     if verb is None or _words(masked[quotation.end + 1:verb.start()]) > MAX_FRAME_WORDS:
@@ -218,11 +227,20 @@ def _leading_speaker(quotation: Quotation, text: str, masked: str, mentions: lis
     sentence_start = _sentence_start(masked, opening, quotation.paragraph_start)
     verbs = list(CUE_VERB.finditer(masked, sentence_start, opening))
     if not verbs:
-        return None
+        return _name_and_colon(sentence_start, opening, mentions, text)
     verb = verbs[-1]
     return (_subject_before(verb.start(), sentence_start, mentions, text, masked)
             or _subject_after(verb.end(), opening, mentions, text, masked)
             or _sentence_subject(sentence_start, verb.start(), mentions, text))
+
+
+def _name_and_colon(sentence_start: int, opening: int, mentions: list[dict], text: str):
+    """'Trump: "We will win"' (a headline's way): a name opening the sentence, a colon, the quote."""
+    named = _persons(mentions, sentence_start, opening, text)
+    if named and re.fullmatch(r"\W*(?:[A-Z][\w.]*\s+){0,3}", text[sentence_start:named[-1]["start_char"]]) and \
+            re.fullmatch(r"\s*(?:\([^()]{1,40}\)\s*)?:\s*", text[named[-1]["end_char"]:opening]):
+        return named[-1], _source(named[-1], text)
+    return None
 
 
 def _sentence_subject(sentence_start: int, verb_start: int, mentions: list[dict], text: str):
@@ -340,14 +358,15 @@ def _goes_on(earlier: Quotation, later: Quotation, text: str, masked: str) -> bo
 
 
 def _pronoun_speaker(position: int, last_named: tuple | None, persons: list[dict], found: list[Quotation]):
-    """The last named speaker, when every person named outside quotes since then is that speaker."""
-    if last_named is None:
-        return None
-    since, speaker = last_named
+    """"he"/"she": the one person named (outside quotes) since the last named speaker, or that speaker
+    when no one was; nobody when two people could be meant."""
+    since, speaker = (last_named[1]["end_char"], last_named[1]) if last_named else (0, None)
     inside = [(q.start, q.end) for q in found]
-    others = {m["entity_id"] for m in persons if since <= m["start_char"] < position
-              and not any(start <= m["start_char"] < end for start, end in inside)}
-    return (speaker, "pronoun") if others <= {speaker["entity_id"]} else None
+    named = [m for m in persons if since <= m["start_char"] < position
+             and not any(start <= m["start_char"] < end for start, end in inside)]
+    if len({m["entity_id"] for m in named}) == 1:
+        return named[-1], "pronoun"
+    return (speaker, "pronoun") if speaker and not named else None
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
