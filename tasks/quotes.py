@@ -16,6 +16,7 @@ The speaker is the mention's canonical entity; a quote whose speaker is not foun
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -156,7 +157,9 @@ def _persons(mentions: list[dict], start: int, end: int, text: str) -> list[dict
     A surname the model took for an organisation ("Sexton said") is still the speaker: the cue
     verb beside it says it is someone.
     """
-    return [m for m in mentions if m["label"] in SPEAKER_LABELS and start <= m["start_char"] and m["end_char"] <= end
+    first = bisect.bisect_left(mentions, start, key=lambda m: m["start_char"])   # mentions are in text order
+    last = bisect.bisect_left(mentions, end, lo=first, key=lambda m: m["start_char"])
+    return [m for m in mentions[first:last] if m["label"] in SPEAKER_LABELS and m["end_char"] <= end
             and not re.match(r"['’]s?\b", text[m["end_char"]:m["end_char"] + 2])]
 
 
@@ -278,7 +281,8 @@ def direct_quotes(text: str, mentions: list[dict]) -> list[tuple]:
     """Quoted passages with their speakers: (start, end, speaker mention, 'direct', speaker_source)."""
     found = quotations(text)
     masked = _masked(text, found)
-    persons = [m for m in mentions if m["label"] == "PERSON"]
+    # People named outside quotation marks: who "he" can be (a name inside a quote is the speaker's word).
+    persons = [m for m in mentions if m["label"] == "PERSON" and masked[m["start_char"]] == text[m["start_char"]]]
     rows = []
     previous: tuple | None = None       # (quotation, speaker mention, paragraph_start) of the last attributed quote
     last_named: tuple | None = None     # (position, speaker mention) of the last quote attributed by a name
@@ -290,7 +294,7 @@ def direct_quotes(text: str, mentions: list[dict]) -> list[tuple]:
         if speaker is None:
             speaker = _signed(quotation, text, mentions) or _cue_sentence_before(quotation, text, masked, mentions)
         if speaker and speaker[0] == "pronoun":
-            speaker = _pronoun_speaker(quotation.start, last_named, persons, found)
+            speaker = _pronoun_speaker(quotation.start, last_named, persons)
         elif speaker is None and previous and _goes_on(previous[0], quotation, text, masked):
             speaker = (previous[1], "carried")
         if speaker is None or _names_a_work(quotation, text):
@@ -357,13 +361,12 @@ def _goes_on(earlier: Quotation, later: Quotation, text: str, masked: str) -> bo
     return not earlier.closed or len(masked[earlier.end + 1:later.paragraph_start].split()) <= 8
 
 
-def _pronoun_speaker(position: int, last_named: tuple | None, persons: list[dict], found: list[Quotation]):
+def _pronoun_speaker(position: int, last_named: tuple | None, persons: list[dict]):
     """"he"/"she": the one person named (outside quotes) since the last named speaker, or that speaker
     when no one was; nobody when two people could be meant."""
     since, speaker = (last_named[1]["end_char"], last_named[1]) if last_named else (0, None)
-    inside = [(q.start, q.end) for q in found]
-    named = [m for m in persons if since <= m["start_char"] < position
-             and not any(start <= m["start_char"] < end for start, end in inside)]
+    first = bisect.bisect_left(persons, since, key=lambda m: m["start_char"])
+    named = persons[first:bisect.bisect_left(persons, position, lo=first, key=lambda m: m["start_char"])]
     if len({m["entity_id"] for m in named}) == 1:
         return named[-1], "pronoun"
     return (speaker, "pronoun") if speaker and not named else None
@@ -432,33 +435,35 @@ def find_quotes(article_id: str, text: str, mentions: list[dict], names: dict[st
     direct = direct_quotes(text, mentions)
     reported = [q for q in reported_quotes(text, mentions)
                 if not any(d[0] < q[1] and q[0] < d[1] for d in direct)]  # a direct quote says it better
-    rows = []
+    rows, full_names = [], _full_names(mentions, names)
     for start, end, speaker, kind, source in sorted(direct + reported, key=lambda q: q[0]):
-        speaker_id = _person_named(speaker, mentions, names)
+        speaker_id = _person_named(speaker, full_names, names)
         rows.append({"article_id": article_id, "start_char": start, "end_char": end, "quote": text[start:end],
                      "speaker": names[speaker_id], "speaker_entity_id": speaker_id, "kind": kind,
                      "speaker_source": source})
     return rows
 
 
-def _person_named(speaker: dict, mentions: list[dict], names: dict[str, str]) -> str:
+def _full_names(mentions: list[dict], names: dict[str, str]) -> dict[str, Counter]:
+    """Surname -> how often the article names each full name ending in it ("Jared Sexton"; not "X. Sexton")."""
+    by_surname: dict[str, Counter] = {}
+    for mention in mentions:
+        words = names[mention["entity_id"]].split()
+        if mention["label"] in SPEAKER_LABELS and 1 < len(words) <= 4 and len(words[0].rstrip(".")) > 1:
+            by_surname.setdefault(words[-1], Counter())[mention["entity_id"]] += 1
+    return by_surname
+
+
+def _person_named(speaker: dict, full_names: dict[str, Counter], names: dict[str, str]) -> str:
     """The speaker's canonical entity: a surname the model took for an organisation ("Sexton said") is
-    the one person of the article with that surname ("Jared Sexton"), when there is exactly one."""
+    the article's most named person with that surname ("Jared Sexton"), when one is named most."""
     if speaker["label"] == "PERSON" and " " in names[speaker["entity_id"]]:
         return speaker["entity_id"]
-    surname = names[speaker["entity_id"]].split()[-1]
-    people = Counter(m["entity_id"] for m in mentions if m["label"] in SPEAKER_LABELS
-                     and _full_name_of(names[m["entity_id"]], surname))
-    ranked = people.most_common(2)
+    ranked = full_names.get(names[speaker["entity_id"]].split()[-1], Counter()).most_common(2)
     if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
         return ranked[0][0]
     return speaker["entity_id"]
 
-
-def _full_name_of(name: str, surname: str) -> bool:
-    """'Jared Sexton' for 'Sexton'; not 'X. Sexton' (an initial is no first name)."""
-    words = name.split()
-    return 1 < len(words) <= 4 and words[-1] == surname and len(words[0].rstrip(".")) > 1
 
 
 def quotes(articles: pa.Table, mentions: pa.Table, entities: pa.Table) -> pa.Table:
