@@ -48,7 +48,8 @@ CUE_VERB = re.compile(
     r"agree(?:s|d)|according to)\b")
 PRONOUN = re.compile(r"\b(?:he|she)\s*$", re.IGNORECASE)
 PRONOUN_SUBJECT = re.compile(r"^\W*(?:he|she)\W*$", re.IGNORECASE)
-OPENING_MARKS, CLOSING_MARKS, STRAIGHT = "“„", "”", '"'
+CLOSING_MARKS, STRAIGHT = "”", '"'
+QUOTATION_MARK = re.compile('[“„”"]')
 # Words after "said" that start a phrase about the saying, not what was said.
 NOT_A_CLAUSE = {"in", "on", "at", "during", "after", "before", "to", "on", "by", "from", "with", "of", "for",
                 "as", "according", "through", "via", "yesterday", "today", "earlier", "later", "last", "this"}
@@ -96,10 +97,8 @@ def quotations(text: str) -> list[Quotation]:
     found = []
     for paragraph_start, paragraph_end in _paragraphs(text):
         opened_at = None
-        for position in range(paragraph_start, paragraph_end):
-            mark = text[position]
-            if mark not in OPENING_MARKS and mark not in CLOSING_MARKS and mark != STRAIGHT:
-                continue
+        for found_mark in QUOTATION_MARK.finditer(text, paragraph_start, paragraph_end):
+            position, mark = found_mark.start(), found_mark.group()
             if opened_at is None:
                 # A closing mark where a quote cannot be open is a misprinted opening one when a word follows it.
                 if mark in CLOSING_MARKS and not (position + 1 < paragraph_end and text[position + 1].isalnum()
@@ -286,7 +285,7 @@ def direct_quotes(text: str, mentions: list[dict]) -> list[tuple]:
     rows = []
     previous: tuple | None = None       # (quotation, speaker mention, paragraph_start) of the last attributed quote
     last_named: tuple | None = None     # (position, speaker mention) of the last quote attributed by a name
-    for index, quotation in enumerate(found):
+    for quotation in found:
         ceiling = _paragraph_end(text, quotation.end)
         speaker = (_trailing_speaker(quotation, text, masked, mentions, ceiling)
                    or _leading_speaker(quotation, text, masked, mentions)
