@@ -211,11 +211,23 @@ def _trailing_speaker(quotation: Quotation, text: str, masked: str, mentions: li
     frame_end = min(_sentence_end(masked, quotation.end + 1, ceiling), _next_opening(masked, quotation.end + 1, ceiling))
     verb = CUE_VERB.search(masked, quotation.end + 1, frame_end)
     if verb is None or _words(masked[quotation.end + 1:verb.start()]) > MAX_FRAME_WORDS:
-        return None
+        return _name_and_any_verb(quotation, text, mentions)
     before = masked[quotation.end + 1:verb.start()]
     if before.strip(" ,—–-\u00a0"):
         return _subject_before(verb.start(), quotation.end + 1, mentions, text, masked)
     return _subject_after(verb.end(), frame_end, mentions, text, masked)
+
+
+def _name_and_any_verb(quotation: Quotation, text: str, mentions: list[dict]):
+    """'"Go back to Univision," Trump barked': an unfinished quote, then a name and a verb in the past."""
+    if text[quotation.end - 1] not in ",?!—-":
+        return None
+    frame = re.match(r"[”\"]\s+", text[quotation.end:quotation.end + 4])
+    start = quotation.end + frame.end() if frame else -1
+    name = next((m for m in _persons(mentions, start, start + 60, text) if m["start_char"] == start), None)
+    if name and re.match(r"\s+[a-z]+ed\b", text[name["end_char"]:name["end_char"] + 20]):
+        return name, "name"
+    return None
 
 
 def _next_opening(masked: str, position: int, ceiling: int) -> int:
