@@ -57,12 +57,14 @@ NOT_A_CLAUSE = {"in", "on", "at", "during", "after", "before", "to", "on", "by",
 MAX_GAP = 120
 # Between a speaker's name and the verb: an adverb, a party label "(R-Fla.)", an appositive set off by
 # commas, or an affiliation "of Human Rights Watch"; anything else (", a Clinton aide said") is not the subject.
-NAME_TO_VERB = re.compile(r"^\s*(?:\([^()]{1,40}\)\s*)?(?:,[^.;:“”\"]{1,120},\s*|of(?: [A-Z][\w.&'’-]*| the| and| for)+\s*)?"
+NAME_TO_VERB = re.compile(r"^\s*(?:\([^()]{1,40}\)\s*)?"
+                          r"(?:,[^.;:“”\"]{1,120},\s*|of(?: [A-Z][\w.&'’-]*| the| and| for)+\s*)?"
                           r"(?:\w+ly\s+|also\s+|later\s+|then\s+|has\s+|had\s+|once\s+|again\s+|previously\s+|"
-                          r"would\s+|will\s+|later\s+)*$")
+                          r"would\s+|will\s+)*$")
 # Between the verb and a speaker named after it: titles and descriptions, no clause break.
-VERB_TO_NAME = re.compile(r"^(?![^;:,“”\"()]*\b(?:that|if|whether|how|what|why|on|in|at|to|from|during|with|of|for|about|by|"
-                          r"after|before|when|while|as|because|it|this|they|we|I|you)\b)[^;:,“”\"()]{0,60}$")
+VERB_TO_NAME = re.compile(r"^(?![^;:,“”\"()]*\b(?:that|if|whether|how|what|why|on|in|at|to|from|during|with|of|"
+                          r"for|about|by|after|before|when|while|as|because|it|this|they|we|I|you)\b)"
+                          r"[^;:,“”\"()]{0,60}$")
 # After a name, words that go on with the noun phrase ("Pentagon spokesman", "Clinton aide") rather than end it.
 NAME_GOES_ON = re.compile(r"\s+(?!(?:of|who|in|on|at|during|to|after|while|when|before|as|from|with|via|and|"
                           r"told|said|says|added|wrote)\b)(?:[a-z]|[A-Z]\w*\s+[A-Z])")
@@ -73,10 +75,11 @@ TITLE_GAP = re.compile(r"\.?\s+(?:[a-z]+\s+|[A-Z][\w.]*\s+){0,3}")
 MAX_FRAME_WORDS = 14
 TITLE_WORDS = TITLES | PERSON_TITLES
 # Abbreviations whose full stop does not end a sentence.
-ABBREVIATIONS = TITLE_WORDS | {"st", "jr", "sr", "rev", "gen", "sgt", "adm", "cmdr", "maj", "u.s", "no", "vs", "jan", "feb",
-                               "aug", "sept", "oct", "nov", "dec", "ala", "ariz", "calif", "colo", "conn", "del", "fla",
-                               "ga", "ill", "ind", "kan", "ky", "la", "mass", "md", "mich", "minn", "miss", "mo",
-                               "mont", "neb", "nev", "okla", "ore", "pa", "tenn", "tex", "va", "vt", "wash", "wis"}
+ABBREVIATIONS = TITLE_WORDS | {
+    "st", "jr", "sr", "rev", "gen", "sgt", "adm", "cmdr", "maj", "u.s", "no", "vs", "jan", "feb", "aug", "sept", "oct",
+    "nov", "dec", "ala", "ariz", "calif", "colo", "conn", "del", "fla", "ga", "ill", "ind", "kan", "ky", "la", "mass",
+    "md", "mich", "minn", "miss", "mo", "mont", "neb", "nev", "okla", "ore", "pa", "tenn", "tex", "va", "vt", "wash",
+    "wis"}
 
 
 @dataclass
@@ -135,7 +138,8 @@ def _sentence_ends(masked: str, start: int, end: int):
     """Full stops that end a sentence: not those of "Rep.", "Mr." or an initial ("Elijah E. Cummings")."""
     for match in SENTENCE_END.finditer(masked, start, end):
         word = re.search(r"(\w+)\W*$", masked[max(0, match.start() - 12):match.start() + 1])
-        if masked[match.start()] == "." and word and (word.group(1).lower() in ABBREVIATIONS or len(word.group(1)) == 1):
+        if masked[match.start()] == "." and word and (
+                word.group(1).lower() in ABBREVIATIONS or len(word.group(1)) == 1):
             continue
         yield match
 
@@ -167,8 +171,8 @@ def _source(mention: dict, text: str) -> str:
     before = re.search(r"([\w.]+)\s+$", text[max(0, mention["start_char"] - 30):mention["start_char"]])
     titled = before and (before.group(1).lower().rstrip(".") in TITLE_WORDS
                          or before.group(1).islower() and not CUE_VERB.fullmatch(before.group(1)))
-    return "title" if titled or re.match(r"\s*(?:\(|, (?!\w+ing\b)|of )", text[mention["end_char"]:mention["end_char"] + 12]) \
-        else "name"
+    followed = re.match(r"\s*(?:\(|, (?!\w+ing\b)|of )", text[mention["end_char"]:mention["end_char"] + 12])
+    return "title" if titled or followed else "name"
 
 
 def _subject_before(verb_start: int, floor: int, mentions: list[dict], text: str, masked: str):
@@ -208,7 +212,8 @@ def _trailing_speaker(quotation: Quotation, text: str, masked: str, mentions: li
     """'...," Rubio said.' / '...," said Rubio': the frame right after the closing mark."""
     if text[quotation.end - 1] == ".":
         return None   # the quote ended its sentence: what follows is another
-    frame_end = min(_sentence_end(masked, quotation.end + 1, ceiling), _next_opening(masked, quotation.end + 1, ceiling))
+    frame_end = min(_sentence_end(masked, quotation.end + 1, ceiling),
+                    _next_opening(masked, quotation.end + 1, ceiling))
     verb = CUE_VERB.search(masked, quotation.end + 1, frame_end)
     if verb is None or _words(masked[quotation.end + 1:verb.start()]) > MAX_FRAME_WORDS:
         return _name_and_any_verb(quotation, text, mentions)
@@ -258,9 +263,12 @@ def _name_and_colon(sentence_start: int, opening: int, mentions: list[dict], tex
 
 
 def _sentence_subject(sentence_start: int, verb_start: int, mentions: list[dict], text: str):
-    """'Trump returned ... and declared, "...': the person the sentence opens with, when no other is named before the verb."""
+    """'Trump returned ... and declared, "...': the person the sentence opens with, when no other is named
+    before the verb or none of them opens a clause of its own."""
     persons = _persons(mentions, sentence_start, verb_start, text)
-    if persons and re.fullmatch(r"\W*(?:[A-Z][\w.]*\s+){0,3}", text[sentence_start:persons[0]["start_char"]]) and (
+    opens = persons and re.fullmatch(r"\W*(?:[A-Z][a-z]+,\s+)?(?:[A-Z][\w.]*\s+){0,3}",
+                                     text[sentence_start:persons[0]["start_char"]])
+    if opens and (
             len({m["entity_id"] for m in persons}) == 1
             or not re.search(r"\b(?:who|whom|which|that|while|when|after|before|because|but|and)\b",
                              text[persons[0]["end_char"]:verb_start])):

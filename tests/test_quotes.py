@@ -161,7 +161,8 @@ def test_he_is_left_without_a_speaker_when_two_people_could_be_him():
 
 
 def test_a_quote_inside_a_headline_ends_with_the_headline():
-    text = "Trump: \u201cWe will build it\u201d\n\nThe candidate spoke in Iowa on Monday. \u201cBelieve me,\u201d he said."
+    text = ("Trump: \u201cWe will build it\u201d\n\n"
+            "The candidate spoke in Iowa on Monday. \u201cBelieve me,\u201d he said.")
     assert _direct(text, ("Trump", "PERSON", "Donald Trump"), ("Iowa", "GPE", "Iowa")) == [
         ("We will build it", "Donald Trump", "name"), ("Believe me,", "Donald Trump", "pronoun")]
 
@@ -169,7 +170,8 @@ def test_a_quote_inside_a_headline_ends_with_the_headline():
 def test_curly_and_straight_marks_give_the_same_quotes():
     curly = "\u201cThe count is over,\u201d Weaver said. \u201cWe won.\u201d"
     straight = '"The count is over," Weaver said. "We won."'
-    assert _direct(curly, ("Weaver", "PERSON", "Jeff Weaver")) == _direct(straight, ("Weaver", "PERSON", "Jeff Weaver")) == [
+    weaver = ("Weaver", "PERSON", "Jeff Weaver")
+    assert _direct(curly, weaver) == _direct(straight, weaver) == [
         ("The count is over,", "Jeff Weaver", "name"), ("We won.", "Jeff Weaver", "carried")]
 
 
