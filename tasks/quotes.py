@@ -58,7 +58,7 @@ MAX_GAP = 120
 # Between a speaker's name and the verb: an adverb, a party label "(R-Fla.)", an appositive set off by
 # commas, or an affiliation "of Human Rights Watch"; anything else (", a Clinton aide said") is not the subject.
 NAME_TO_VERB = re.compile(r"^\s*(?:\([^()]{1,40}\)\s*)?"
-                          r"(?:,[^.;:“”\"]{1,120},\s*|of(?: [A-Z][\w.&'’-]*| the| and| for)+\s*)?"
+                          r"(?:,[^;:“”\"]{1,120},\s*|of(?: [A-Z][\w.&'’-]*| the| and| for)+\s*)?"
                           r"(?:\w+ly\s+|also\s+|later\s+|then\s+|has\s+|had\s+|once\s+|again\s+|previously\s+|"
                           r"would\s+|will\s+)*$")
 # Between the verb and a speaker named after it: titles and descriptions, no clause break.
