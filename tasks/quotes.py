@@ -38,7 +38,7 @@ SPEECH_VERB = re.compile(
 CUE_VERB = re.compile(
     r"\b(?:say|says|said|saying|tell|tells|told|telling|add|adds|added|adding|write|writes|wrote|writing|"
     r"tweet(?:s|ed)?|post(?:s|ed)|ask(?:s|ed)|continu(?:es|ed)|explain(?:s|ed)|argu(?:es|ed)|insist(?:s|ed)|"
-    r"not(?:es|ed)|warn(?:s|ed)|declar(?:es|ed)|recall(?:s|ed)|remark(?:s|ed)|repl(?:ies|ied)|respond(?:s|ed)|"
+    r"not(?:es|ed)|warn(?:s|ed|ing)|sp(?:oke|eaks) (?:of|about)|declar(?:es|ed)|recall(?:s|ed)|remark(?:s|ed)|repl(?:ies|ied)|respond(?:s|ed)|"
     r"jok(?:es|ed)|quipp?(?:s|ed)|conced(?:es|ed)|acknowledg(?:es|ed)|admitt?(?:s|ed)|predict(?:s|ed)|"
     r"stat(?:es|ed)|announc(?:es|ed)|complain(?:s|ed)|conten(?:ds|ded)|counter(?:s|ed)|observ(?:es|ed)|"
     r"suggest(?:s|ed)|urg(?:es|ed)|stress(?:es|ed)|emphasi[sz](?:es|ed)|claim(?:s|ed)|vow(?:s|ed)|"
@@ -168,9 +168,11 @@ def _persons(mentions: list[dict], start: int, end: int, text: str) -> list[dict
 
 def _source(mention: dict, text: str) -> str:
     """'title' when the name comes with a title, an apposition or an affiliation; 'name' when bare."""
-    before = re.search(r"([\w.]+)\s+$", text[max(0, mention["start_char"] - 30):mention["start_char"]])
-    titled = before and (before.group(1).lower().rstrip(".") in TITLE_WORDS
-                         or before.group(1).islower() and not CUE_VERB.fullmatch(before.group(1)))
+    before = re.search(r"([\w.]+)[ \t]+$", text[max(0, mention["start_char"] - 30):mention["start_char"]])
+    word = before.group(1) if before else ""
+    # A title ("Sen.", "spokesman") or a description ("attorney"); not the verb, an article or a sentence's end.
+    titled = word.lower().rstrip(".") in TITLE_WORDS or (
+        word.islower() and not word.endswith(".") and word not in {"the", "a", "an"} and not CUE_VERB.fullmatch(word))
     followed = re.match(r"\s*(?:\(|, (?!\w+ing\b)|of )", text[mention["end_char"]:mention["end_char"] + 12])
     return "title" if titled or followed else "name"
 
@@ -227,7 +229,7 @@ def _name_and_any_verb(quotation: Quotation, text: str, mentions: list[dict]):
     """'"Go back to Univision," Trump barked': an unfinished quote, then a name and a verb in the past."""
     if text[quotation.end - 1] not in ",?!—-":
         return None
-    frame = re.match(r"[”\"]\s+", text[quotation.end:quotation.end + 4])
+    frame = re.match(r"[”\"][ \t]+", text[quotation.end:quotation.end + 4])
     start = quotation.end + frame.end() if frame else -1
     name = next((m for m in _persons(mentions, start, start + 60, text) if m["start_char"] == start), None)
     if name and re.match(r"\s+[a-z]+ed\b", text[name["end_char"]:name["end_char"] + 20]):
