@@ -371,15 +371,15 @@ def _names_a_work(quotation: Quotation, text: str) -> bool:
 
 
 def _goes_on(earlier: Quotation, later: Quotation, text: str, masked: str) -> bool:
-    """The later quote is the same speaker's next words: in the same paragraph with no one else named
-    between, or opening the paragraph after one left open (a quotation running over paragraphs)."""
+    """The later quote is the same speaker's next words: in the same paragraph with no sentence of the
+    writer's own between, or opening the next paragraph, after one left open (a quotation running over
+    paragraphs) or one whose quote is followed only by its attribution."""
     if later.paragraph_start == earlier.paragraph_start:
         return not re.search(r"[.!?]\s+[A-Z][^X]{40,}", masked[earlier.end:later.start])
     between = text[earlier.end:later.start]
     if masked[later.paragraph_start:later.start - 1].strip() or between.count("\n") > 2:
         return False
-    # A paragraph that opens with a quote and names no one goes on with the speaker of the paragraph before.
-    return not earlier.closed or len(masked[earlier.end + 1:later.paragraph_start].split()) <= 8
+    return not earlier.closed or _words(masked[earlier.end + 1:later.paragraph_start]) <= MAX_FRAME_WORDS
 
 
 def _pronoun_speaker(position: int, last_named: tuple | None, persons: list[dict]):
