@@ -379,7 +379,11 @@ def _goes_on(earlier: Quotation, later: Quotation, text: str, masked: str) -> bo
     between = text[earlier.end:later.start]
     if masked[later.paragraph_start:later.start - 1].strip() or between.count("\n") > 2:
         return False
-    return not earlier.closed or _words(masked[earlier.end + 1:later.paragraph_start]) <= MAX_FRAME_WORDS
+    if not earlier.closed:
+        return True
+    rest = masked[earlier.end + 1:later.paragraph_start].strip()
+    return not re.search(r"\w", rest) or (CUE_VERB.search(rest) is not None and _words(rest) <= 2 * MAX_FRAME_WORDS
+                                          and next(_sentence_ends(rest + " X", 0, len(rest) - 1), None) is None)
 
 
 def _pronoun_speaker(position: int, last_named: tuple | None, persons: list[dict]):

@@ -191,3 +191,18 @@ def test_a_surname_the_model_took_for_an_organisation_is_the_article_s_person():
 
 def test_a_show_named_in_quotation_marks_is_not_a_quote():
     assert _direct('Rubio said on "Meet the Press" that he would run.', RUBIO) == []
+
+
+def test_a_paragraph_that_is_only_a_quote_goes_on_with_the_speaker_before():
+    text = ("\u201cThe count is over,\u201d he told a meeting of the party\u2019s county officials in Des Moines.\n\n"
+            "\u201cBut who will pay for it?\u201d\n\nThe meeting ended.")
+    with_ids, names = _ids(("Weaver", "PERSON", "Jeff Weaver"))
+    text = "Weaver spoke last. " + text
+    rows = find_quotes("a", text, _mentions(text, with_ids), names)
+    assert [(q["quote"], q["speaker"], q["speaker_source"]) for q in rows] == [
+        ("The count is over,", "Jeff Weaver", "pronoun"), ("But who will pay for it?", "Jeff Weaver", "carried")]
+
+
+def test_an_unfinished_quote_then_a_name_and_a_verb_in_the_past():
+    assert _direct("\u201cGo back to Univision,\u201d Trump barked at the reporter.",
+                   ("Trump", "PERSON", "Donald Trump")) == [("Go back to Univision,", "Donald Trump", "name")]
