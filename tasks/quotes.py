@@ -38,7 +38,8 @@ SPEECH_VERB = re.compile(
 CUE_VERB = re.compile(
     r"\b(?:say|says|said|saying|tell|tells|told|telling|add|adds|added|adding|write|writes|wrote|writing|"
     r"tweet(?:s|ed)?|post(?:s|ed)|ask(?:s|ed)|continu(?:es|ed)|explain(?:s|ed)|argu(?:es|ed)|insist(?:s|ed)|"
-    r"not(?:es|ed)|warn(?:s|ed|ing)|sp(?:oke|eaks) (?:of|about)|declar(?:es|ed)|recall(?:s|ed)|remark(?:s|ed)|repl(?:ies|ied)|respond(?:s|ed)|"
+    r"not(?:es|ed)|warn(?:s|ed|ing)|sp(?:oke|eaks) (?:of|about)|declar(?:es|ed)|recall(?:s|ed)|remark(?:s|ed)|"
+    r"repl(?:ies|ied)|respond(?:s|ed)|"
     r"jok(?:es|ed)|quipp?(?:s|ed)|conced(?:es|ed)|acknowledg(?:es|ed)|admitt?(?:s|ed)|predict(?:s|ed)|"
     r"stat(?:es|ed)|announc(?:es|ed)|complain(?:s|ed)|conten(?:ds|ded)|counter(?:s|ed)|observ(?:es|ed)|"
     r"suggest(?:s|ed)|urg(?:es|ed)|stress(?:es|ed)|emphasi[sz](?:es|ed)|claim(?:s|ed)|vow(?:s|ed)|"
@@ -316,7 +317,8 @@ def direct_quotes(text: str, mentions: list[dict]) -> list[tuple]:
             speaker = _signed(quotation, text, mentions) or _cue_sentence_before(quotation, text, masked, mentions)
         if speaker and speaker[0] == "pronoun":
             speaker = _pronoun_speaker(quotation.start, last_named, persons)
-        elif speaker is None and previous and _goes_on(previous[0], quotation, text, masked):
+        elif speaker is None and previous and _goes_on(previous[0], quotation, text, masked) \
+                and not _has_own_cue(quotation, masked, ceiling):
             speaker = (previous[1], "carried")
         if speaker is None or _names_a_work(quotation, text):
             continue
@@ -368,6 +370,16 @@ def _names_a_work(quotation: Quotation, text: str) -> bool:
     return len(words) <= 6 and all(word[0].isupper() or word in SMALL_WORDS for word in words) and bool(
         re.search(r"\b(?:on|in|at|to|of|for|from|with|via|about)\s+(?:\w+['’]s\s+|the\s+)?\W$",
                   text[max(0, quotation.start - 30):quotation.start]))
+
+
+def _has_own_cue(quotation: Quotation, masked: str, ceiling: int) -> bool:
+    """'"...," Kreutz wrote': a quote with an attribution of its own, even one naming no one we know."""
+    if masked[quotation.end - 1] == ".":
+        return False
+    frame_end = min(_sentence_end(masked, quotation.end + 1, ceiling),
+                    _next_opening(masked, quotation.end + 1, ceiling))
+    verb = CUE_VERB.search(masked, quotation.end + 1, frame_end)
+    return verb is not None and _words(masked[quotation.end + 1:verb.start()]) <= 4
 
 
 def _goes_on(earlier: Quotation, later: Quotation, text: str, masked: str) -> bool:
@@ -457,7 +469,7 @@ def reported_quotes(text: str, mentions: list[dict]) -> list[tuple]:
 
 def find_quotes(article_id: str, text: str, mentions: list[dict], names: dict[str, str]) -> list[dict]:
     """Quote rows of one article; `mentions` in text order, `names` entity_id -> canonical name."""
-    direct = direct_quotes(text, mentions)
+    direct = direct_quotes(text, _with_surnames(text, mentions, names))
     reported = [q for q in reported_quotes(text, mentions)
                 if not any(d[0] < q[1] and q[0] < d[1] for d in direct)]  # a direct quote says it better
     rows, full_names = [], _full_names(mentions, names)
@@ -467,6 +479,32 @@ def find_quotes(article_id: str, text: str, mentions: list[dict], names: dict[st
                      "speaker": names[speaker_id], "speaker_entity_id": speaker_id, "kind": kind,
                      "speaker_source": source})
     return rows
+
+
+def _with_surnames(text: str, mentions: list[dict], names: dict[str, str]) -> list[dict]:
+    """The mentions, plus the surname of a person the article names in full wherever the model left it
+    untagged or took it for a place ("Jordan said" after "Rep. Jim Jordan"): the speaker beside a cue."""
+    people: dict[str, set[str]] = {}
+    for mention in mentions:
+        words = names[mention["entity_id"]].split()
+        if mention["label"] == "PERSON" and 1 < len(words) <= 4:
+            people.setdefault(words[-1], set()).add(mention["entity_id"])
+    surname = {word: ids.pop() for word, ids in people.items() if len(ids) == 1}
+    if not surname:
+        return mentions
+    kept, added, at = [], [], 0
+    for word in re.finditer(r"\b[A-Z][\w'’-]+\b", text):
+        if word.group() not in surname:
+            continue
+        while at < len(mentions) and mentions[at]["end_char"] <= word.start():
+            at += 1
+        covering = mentions[at] if at < len(mentions) and mentions[at]["start_char"] <= word.start() else None
+        if covering is None or covering["label"] not in SPEAKER_LABELS and covering["text"] == word.group():
+            added.append({"start_char": word.start(), "end_char": word.end(), "text": word.group(),
+                          "label": "PERSON", "entity_id": surname[word.group()]})
+            kept.append(covering)
+    replaced = {id(m) for m in kept if m is not None}
+    return sorted([m for m in mentions if id(m) not in replaced] + added, key=lambda m: m["start_char"])
 
 
 def _full_names(mentions: list[dict], names: dict[str, str]) -> dict[str, Counter]:

@@ -206,3 +206,10 @@ def test_a_paragraph_that_is_only_a_quote_goes_on_with_the_speaker_before():
 def test_an_unfinished_quote_then_a_name_and_a_verb_in_the_past():
     assert _direct("\u201cGo back to Univision,\u201d Trump barked at the reporter.",
                    ("Trump", "PERSON", "Donald Trump")) == [("Go back to Univision,", "Donald Trump", "name")]
+
+
+def test_a_surname_left_untagged_or_taken_for_a_place_is_the_person_named_in_full():
+    text = ("Rep. Jim Jordan spoke first. \u201cThey got a deal,\u201d Jordan said. "
+            "\u201cNo one else would,\u201d Kreutz wrote.")
+    assert _direct(text, ("Jim Jordan", "PERSON", "Jim Jordan"), ("Jordan", "GPE", "Jordan")) == [
+        ("They got a deal,", "Jim Jordan", "name")]
