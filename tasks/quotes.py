@@ -181,7 +181,8 @@ def _source(mention: dict, text: str) -> str:
 def _subject_before(verb_start: int, floor: int, mentions: list[dict], text: str, masked: str):
     """The speaker named before a cue verb at `verb_start`: (mention, source), ('pronoun', None) or None."""
     for mention in reversed(_persons(mentions, floor, verb_start, text)):
-        if re.search(r"\bof\s+(?:the\s+)?$", text[max(0, mention["start_char"] - 10):mention["start_char"]]):
+        if re.search(r"\b(?:of|for|at|with|from)\s+(?:the\s+)?$",
+                     text[max(0, mention["start_char"] - 12):mention["start_char"]]):
             continue   # "Meenakshi Ganguly of Human Rights Watch said": the organisation is her affiliation
         if NAME_TO_VERB.match(masked[mention["end_char"]:verb_start]):
             return mention, _source(mention, text)
@@ -313,6 +314,9 @@ def direct_quotes(text: str, mentions: list[dict]) -> list[tuple]:
         speaker = (_trailing_speaker(quotation, text, masked, mentions, ceiling)
                    or _leading_speaker(quotation, text, masked, mentions)
                    or _ends_sentence_with_cue(quotation, text, masked, mentions, ceiling))
+        if _introduces_the_next(quotation, text, masked, ceiling):
+            # '... with, "Why now?" Mills then writes back, "...': the frame after a question is the next quote's
+            speaker = _leading_speaker(quotation, text, masked, mentions) or speaker
         if speaker is None:
             speaker = _signed(quotation, text, mentions) or _cue_sentence_before(quotation, text, masked, mentions)
         if speaker and speaker[0] == "pronoun":
@@ -370,6 +374,14 @@ def _names_a_work(quotation: Quotation, text: str) -> bool:
     return len(words) <= 6 and all(word[0].isupper() or word in SMALL_WORDS for word in words) and bool(
         re.search(r"\b(?:on|in|at|to|of|for|from|with|via|about)\s+(?:\w+['’]s\s+|the\s+)?\W$",
                   text[max(0, quotation.start - 30):quotation.start]))
+
+
+def _introduces_the_next(quotation: Quotation, text: str, masked: str, ceiling: int) -> bool:
+    """A question or exclamation followed by a frame that leads into the next quote ('Mills writes back, "')."""
+    if text[quotation.end - 1] not in "?!":
+        return False
+    after = masked[quotation.end + 1:_next_opening(masked, quotation.end + 1, ceiling)]
+    return _next_opening(masked, quotation.end + 1, ceiling) < ceiling and bool(re.search(r"[,:]\s*$", after))
 
 
 def _has_own_cue(quotation: Quotation, masked: str, ceiling: int) -> bool:
