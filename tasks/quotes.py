@@ -250,7 +250,10 @@ def _leading_speaker(quotation: Quotation, text: str, masked: str, mentions: lis
     sentence_start = _sentence_start(masked, opening, quotation.paragraph_start)
     verbs = list(CUE_VERB.finditer(masked, sentence_start, opening))
     if not verbs:
-        return _name_and_colon(sentence_start, opening, mentions, text)
+        found = _name_and_colon(sentence_start, opening, mentions, text)
+        if found is None and re.search(r":\s*$", masked[sentence_start:opening]):
+            found = _sentence_subject(sentence_start, opening, mentions, text)   # 'Trump went further: "...'
+        return found
     verb = verbs[-1]
     return (_subject_before(verb.start(), sentence_start, mentions, text, masked)
             or _subject_after(verb.end(), opening, mentions, text, masked)
@@ -399,7 +402,8 @@ def _goes_on(earlier: Quotation, later: Quotation, text: str, masked: str) -> bo
     writer's own between, or opening the next paragraph, after one left open (a quotation running over
     paragraphs) or one whose quote is followed only by its attribution."""
     if later.paragraph_start == earlier.paragraph_start:
-        return not re.search(r"[.!?]\s+[A-Z][^X]{40,}", masked[earlier.end:later.start])
+        return not any(len(masked[end.end():later.start].strip()) >= 40
+                       for end in _sentence_ends(masked, earlier.end, later.start))
     between = text[earlier.end:later.start]
     if masked[later.paragraph_start:later.start - 1].strip() or between.count("\n") > 2:
         return False
