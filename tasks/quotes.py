@@ -43,7 +43,8 @@ CUE_VERB = re.compile(
     r"jok(?:es|ed)|quipp?(?:s|ed)|conced(?:es|ed)|acknowledg(?:es|ed)|admitt?(?:s|ed)|predict(?:s|ed)|"
     r"stat(?:es|ed)|announc(?:es|ed)|complain(?:s|ed)|conten(?:ds|ded)|counter(?:s|ed)|observ(?:es|ed)|"
     r"suggest(?:s|ed)|urg(?:es|ed)|stress(?:es|ed)|emphasi[sz](?:es|ed)|claim(?:s|ed)|vow(?:s|ed)|"
-    r"promis(?:es|ed)|pledg(?:es|ed)|boast(?:s|ed)|assert(?:s|ed)|explain(?:s|ed)|told|wonder(?:s|ed)|"
+    r"promis(?:es|ed|ing)|pledg(?:es|ed|ing)|boast(?:s|ed|ing)|vowing|insisting|arguing|noting|claiming|"
+    r"conclud(?:es|ed)|assert(?:s|ed)|explain(?:s|ed)|told|wonder(?:s|ed)|"
     r"yell(?:s|ed)|shout(?:s|ed)|call(?:s|ed|ing)|describ(?:es|ed|ing)|assur(?:es|ed)|recount(?:s|ed)|"
     r"reflect(?:s|ed)|testifi(?:es|ed)|lament(?:s|ed)|mus(?:es|ed)|chim(?:es|ed) in|went on|"
     r"agree(?:s|d)|according to)\b")
@@ -255,8 +256,10 @@ def _leading_speaker(quotation: Quotation, text: str, masked: str, mentions: lis
             found = _sentence_subject(sentence_start, opening, mentions, text)   # 'Trump went further: "...'
         return found
     verb = verbs[-1]
+    # 'called National Nurses United "one of ..."': the name after "called" is who is called so.
+    after = None if verb.group().startswith("call") else _subject_after(verb.end(), opening, mentions, text, masked)
     return (_subject_before(verb.start(), sentence_start, mentions, text, masked)
-            or _subject_after(verb.end(), opening, mentions, text, masked)
+            or after
             or _sentence_subject(sentence_start, verb.start(), mentions, text))
 
 
