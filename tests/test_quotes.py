@@ -213,3 +213,14 @@ def test_a_surname_left_untagged_or_taken_for_a_place_is_the_person_named_in_ful
             "\u201cNo one else would,\u201d Kreutz wrote.")
     assert _direct(text, ("Jim Jordan", "PERSON", "Jim Jordan"), ("Jordan", "GPE", "Jordan")) == [
         ("They got a deal,", "Jim Jordan", "name")]
+
+
+def test_a_sentence_ending_in_a_colon_gives_its_subject_to_the_quote():
+    text = "Trump went even further in a later interview: \u201cIf he runs, he loses.\u201d"
+    assert _direct(text, ("Trump", "PERSON", "Donald Trump")) == [("If he runs, he loses.", "Donald Trump", "name")]
+
+
+def test_the_name_after_called_is_who_is_called_so_not_the_speaker():
+    text = "Sanders called National Nurses United \u201cone of the sponsors of my campaign.\u201d"
+    assert _direct(text, ("Sanders", "PERSON", "Bernie Sanders"), ("National Nurses United", "ORG", "NNU")) == [
+        ("one of the sponsors of my campaign.", "Bernie Sanders", "name")]
