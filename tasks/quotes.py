@@ -6,9 +6,9 @@ Two kinds, read from the text and the entity mentions, without a parser:
   quotes within the quote). Its speaker is found through a speech verb around it, in either
   order ("...," Rubio said / "...," said Sen. Marco Rubio (R-Fla.) / Rubio said: "..." / Rubio
   insisted that he was "..."), else carried from the quote before it in the paragraph
-  ("A," Weaver said. "B."), else "he"/"she" for the last named speaker when no other person was
-  named since. `speaker_source` says which: name, title (the name came with a title, an
-  apposition or an affiliation), carried, pronoun.
+  ("A," Weaver said. "B.") or the paragraph before, else "he"/"she": the one person named since
+  the last named speaker, or that speaker; nobody when two could be meant. `speaker_source` says
+  which: name, title (the name came with a title, an apposition or an affiliation), carried, pronoun.
 - reported: a person or organisation, then a speech verb ("Putin said that ..."): the rest of
   the sentence.
 The speaker is the mention's canonical entity; a quote whose speaker is not found is left out.
@@ -313,7 +313,7 @@ def direct_quotes(text: str, mentions: list[dict]) -> list[tuple]:
     # People named outside quotation marks: who "he" can be (a name inside a quote is the speaker's word).
     persons = [m for m in mentions if m["label"] == "PERSON" and masked[m["start_char"]] == text[m["start_char"]]]
     rows = []
-    previous: tuple | None = None       # (quotation, speaker mention, paragraph_start) of the last attributed quote
+    previous: tuple | None = None       # (quotation, speaker mention) of the last attributed quote
     last_named: tuple | None = None     # (position, speaker mention) of the last quote attributed by a name
     for quotation in found:
         ceiling = _paragraph_end(text, quotation.end)
