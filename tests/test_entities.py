@@ -354,7 +354,9 @@ def test_the_example_queries_answer_for_putin(seed_warehouse):
         {"published_date": "2021-08-23", "mentions": 8, "articles": 2},
         {"published_date": "2021-08-27", "mentions": 1, "articles": 1}]
     said = run("said_by", "--param", "name=Vladimir Putin")
-    assert len(said) == 8 and {row["kind"] for row in said} == {"direct", "reported"}
+    # 5 reported and 8 direct quotes, each read by hand in the seeds; a surname alone finds the same.
+    assert [row["kind"] for row in said].count("direct") == 8 and len(said) == 13
+    assert run("said_by", "--param", "name=Putin") == said
     together = run("together_in_sentences", "--param", "name=Vladimir Putin")
     assert together[0] == {"name": "Afghanistan", "label": "GPE", "shared_sentences": 13, "shared_articles": 5}
 

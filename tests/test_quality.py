@@ -127,7 +127,7 @@ def test_date_mentions_suite_passes_every_granularity_and_kind_and_stops_on_an_u
 
 def _quote(**fields) -> dict:
     return {"article_id": "a", "start_char": 16, "end_char": 37, "quote": "the talks were useful",
-            "speaker": "Vladimir Putin", "speaker_entity_id": "e1", "kind": "reported"} | fields
+            "speaker": "Vladimir Putin", "speaker_entity_id": "e1", "kind": "reported", "speaker_source": "name"} | fields
 
 
 def test_quotes_suite_passes_quotes_with_speakers():
@@ -136,7 +136,8 @@ def test_quotes_suite_passes_quotes_with_speakers():
     assert outcome.failed_rows == {} and all(r["success"] for r in outcome.results)
 
 
-@pytest.mark.parametrize("bad", [{"speaker": ""}, {"speaker": None}, {"speaker_entity_id": None}])
+@pytest.mark.parametrize("bad", [{"speaker": ""}, {"speaker": None}, {"speaker_entity_id": None},
+                                 {"speaker_source": None}, {"speaker_source": "guessed"}])
 def test_quotes_suite_stops_the_run_on_a_quote_without_a_speaker(bad):
     rows = [_quote(), _quote(**bad)]
     with pytest.raises(BatchCheckFailed, match="'quotes' failed"):

@@ -5,5 +5,6 @@ create table if not exists quotes (
     quote varchar not null,
     speaker varchar,
     speaker_entity_id varchar,
-    kind varchar                      -- direct (in quotation marks) | reported (X said that ...)
+    kind varchar,                     -- direct (in quotation marks) | reported (X said that ...)
+    speaker_source varchar            -- name | title (with a title, apposition or affiliation) | carried | pronoun
 )
