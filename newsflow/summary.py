@@ -88,3 +88,11 @@ def print_summary(run: dict, console) -> None:
             table.add_row("  failed expectation", f"{r['suite']}: {r['expectation']} on {r['column_name']} "
                                                   f"({r['rows_failed']} rows)")
     console.print(table)
+
+
+def committed_since(warehouse: Path, since: dt.datetime) -> bool:
+    """Whether a run started at or after `since` has committed to the warehouse."""
+    if not (warehouse / wh.CATALOG_FILE).exists():
+        return False
+    with wh.open_read_only(warehouse) as con:
+        return con.execute(wh.read_sql("summary/runs_completed_since"), {"since": since}).fetchone()[0] > 0
