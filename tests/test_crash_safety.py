@@ -234,9 +234,22 @@ def _gone(session: int, timeout: float = 15) -> list:
     return [" ".join(p.cmdline())[:120] for p in left]
 
 
-def test_ctrl_c_ends_a_run_in_seconds_in_one_line_and_the_rerun_loads_everything(tmp_path, many_inputs):
+@pytest.fixture
+def ended_afterwards():
+    """Runs a test starts, killed at its end if a failed assertion left them running."""
+    runs: list[subprocess.Popen] = []
+    yield runs
+    for run in runs:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
+
+
+def test_ctrl_c_ends_a_run_in_seconds_in_one_line_and_the_rerun_loads_everything(tmp_path, many_inputs,
+                                                                                 ended_afterwards):
     warehouse = tmp_path / "warehouse"
     run = _start_run_without_server(many_inputs, warehouse)
+    ended_afterwards.append(run)
     _wait_for(lambda: _workers_running(run.pid) and _staged(warehouse, "documents/*.parquet")(), run)
     os.killpg(run.pid, signal.SIGINT)    # what Ctrl-C at a terminal does: the whole foreground group
     interrupted = time.monotonic()
@@ -254,8 +267,9 @@ def test_ctrl_c_ends_a_run_in_seconds_in_one_line_and_the_rerun_loads_everything
         assert con.execute("select count(*), min(status) from runs").fetchall() == [(1, "completed")]
 
 
-def test_a_run_killed_with_sigkill_leaves_no_process_behind(tmp_path, many_inputs):
+def test_a_run_killed_with_sigkill_leaves_no_process_behind(tmp_path, many_inputs, ended_afterwards):
     run = _start_run_without_server(many_inputs, tmp_path / "warehouse")
+    ended_afterwards.append(run)
     _wait_for(lambda: _workers_running(run.pid), run)
     started = [" ".join(p.cmdline())[:120] for p in _in_session(run.pid)]
     assert any("uvicorn" in line for line in started), started   # the temporary Prefect API
