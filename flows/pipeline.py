@@ -21,16 +21,18 @@ import uuid
 from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Annotated, Optional
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
+from pydantic import WithJsonSchema
 
 from newsflow import processes, summary
 from newsflow import warehouse as wh
@@ -49,6 +51,9 @@ CHAIN_TASKS = 6
 TASK_THREADS = BATCHES_IN_FLIGHT * CHAIN_TASKS + 1
 STAGING_DIR = wh.STAGING_DIR
 QUALITY_DOCS_DIR = "quality_docs"
+# An optional text parameter the UI's run form shows as a plain text box: pydantic describes
+# Optional[str] as "string or null", which the form shows as a choice of two types.
+FormText = Annotated[Optional[str], WithJsonSchema({"type": "string"})]
 # Where the rows that pass each suite go; the articles whose mentions pass go to "articles".
 PASSED = {"raw": "raw", "clean": "clean", "extracted": "mentions", "date_mentions": "date_mentions", "quotes": "quotes"}
 
@@ -265,10 +270,11 @@ def load_run(warehouse: str, staged: load.StagedRun, run: load.RunRecord) -> Non
 
 
 @task(name="quality docs", cache_policy=NO_CACHE)
-def build_quality_docs(validations_in: list[str], site_dir: str) -> str:
-    """Build GX Data Docs for every check of the run."""
+def build_quality_docs(validations_in: list[str], site_dir: str) -> dict:
+    """Build GX Data Docs for every check of the run; list the expectations that failed, with examples."""
     validations = {Path(p).stem: json.loads(Path(p).read_text(encoding="utf-8")) for p in validations_in}
-    return str(quality.build_data_docs(validations, Path(site_dir)))
+    return {"path": str(quality.build_data_docs(validations, Path(site_dir))),
+            "failures": quality.failed_expectations(validations)}
 
 
 def _without_failed(table: pa.Table, outcome: quality.CheckOutcome) -> pa.Table:
@@ -302,7 +308,7 @@ def default_workers() -> int:
 def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: str = extract.DEFAULT_MODEL,
                   workers: int = 0, full_refresh: bool = False, batch_size: int = DEFAULT_BATCH_SIZE,
                   near_duplicate_threshold: float = dedup.DEFAULT_NEAR_DUPLICATE_THRESHOLD,
-                  dask_address: str | None = None) -> dict:
+                  dask_address: FormText = None) -> dict:
     """Turn a folder of news articles into warehouse tables: articles, mentions, entities, quarantine.
 
     Args:
@@ -335,15 +341,16 @@ def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: st
         finally:
             processes.shutdown()
         shutil.rmtree(staging.root, ignore_errors=True)
-    run_summary = summary.read_run_summary(Path(warehouse), run.run_id) | {"quality_docs": docs}
+    run_summary = summary.read_run_summary(Path(warehouse), run.run_id) | {"quality_docs": docs["path"],
+                                                                          "quality_failures": docs["failures"]}
     _publish_artifacts(run_summary)
     return run_summary
 
 
 def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: str, model: str, workers: int,
                 full_refresh: bool, batch_size: int, near_duplicate_threshold: float,
-                dask_address: str | None) -> str:
-    """Every stage of the run, to the commit; returns the path of the run's Data Docs."""
+                dask_address: str | None) -> dict:
+    """Every stage of the run, to the commit; returns the run's Data Docs path and failed expectations."""
     # Every run checks at least its accounting: GX (seconds to import) loads while inputs are read.
     quality.prepare_in_background()
     with _timed(run, "ingest"):
@@ -427,7 +434,7 @@ def process_batches(staging_root: str, source: str, inputs_in: str, batch_size: 
     Tasks are submitted to the flow's task runner: threads on one machine (while one batch waits
     for the NER processes, the next is read and cleaned), or Dask workers on a cluster.
     """
-    logger = get_run_logger()
+    logger = _started_by_logger()
     staging = Staging(Path(staging_root))
     inputs = _read(inputs_in)["path"].to_pylist()
     batches = batch_bounds(len(inputs), batch_size)
@@ -478,6 +485,19 @@ def process_batches(staging_root: str, source: str, inputs_in: str, batch_size: 
     while in_flight:
         finish_first()
     return [results[number] for number in sorted(results)]
+
+
+def _started_by_logger():
+    """The logger of the flow run that started these batches (the run a person opens in the UI): its
+    logs then show each batch's progress. This subflow's own logger when it runs alone."""
+    from prefect.client.orchestration import get_client
+    from prefect.logging.loggers import flow_run_logger
+
+    parent_id = flow_run.parent_flow_run_id
+    if not parent_id:
+        return get_run_logger()
+    with get_client(sync_client=True) as client:
+        return flow_run_logger(flow_run=client.read_flow_run(parent_id), flow=news_pipeline)
 
 
 def batch_bounds(count: int, batch_size: int) -> list[tuple[int, int]]:
@@ -557,7 +577,8 @@ def _stage_empty_batch(staging: Staging) -> None:
 
 
 def _publish_artifacts(run_summary: dict) -> None:
-    """What the flow run page shows: the summary, GX results, top entities, new stories, Data Docs."""
+    """What the flow run page shows: the summary, GX results, the failed expectations with examples,
+    top entities, new stories. (GX's Data Docs are files: their path is in the summary, for a local browser.)"""
     run_id = run_summary["run_id"]
     create_markdown_artifact(summary.render_markdown(run_summary), key="run-summary",
                              description=f"newsflow run {run_id}")
@@ -567,5 +588,5 @@ def _publish_artifacts(run_summary: dict) -> None:
                           key="top-entities", description="Entities mentioned in the most of this run's articles")
     create_table_artifact(run_summary["new_stories"] or [{"note": "no new stories in this run"}],
                           key="new-stories", description="Stories that began with this run's articles")
-    create_link_artifact(Path(run_summary["quality_docs"]).resolve().as_uri(), link_text="GX Data Docs for this run",
-                         key="quality-docs", description="Great Expectations Data Docs built for this run")
+    create_markdown_artifact(summary.render_quality_markdown(run_summary), key="data-quality",
+                             description="Every failed expectation of this run: column, rows, example values")

@@ -67,13 +67,7 @@ def _fail(message: str, code: int = USAGE_ERROR) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
-    from flows.pipeline import DEFAULT_BATCH_SIZE, news_pipeline
-    from newsflow.summary import print_summary
-    from newsflow.warehouse import WarehouseBusy, refuse_if_busy
-    from tasks.extract import DEFAULT_MODEL, ModelNotInstalled
-    from tasks.ingest import SourceNotFound
+    from newsflow.write_lock import WarehouseBusy, write_lock
 
     if not Path(args.source).exists():
         return _fail(f"source {args.source} does not exist: pass --source a folder or file of articles")
@@ -81,15 +75,64 @@ def _run(args: argparse.Namespace) -> int:
         return _fail("--workers must be 0 (all cores) or more, --batch-size 1 or more")
     if args.near_duplicate_threshold is not None and not 0 < args.near_duplicate_threshold <= 1:
         return _fail("--near-duplicate-threshold must be above 0 and at most 1")
+    try:
+        # Held from before Prefect (or DuckDB) is imported to the end: a second run is refused at
+        # once, in one line. The flow takes the same lock again, for runs started from the UI.
+        with write_lock(Path(args.warehouse)):
+            return _run_holding_the_lock(args)
+    except WarehouseBusy as error:
+        return _fail(str(error))
+
+
+def _run_holding_the_lock(args: argparse.Namespace) -> int:
+    from newsflow import processes, temporary_api
+    from newsflow.interrupts import RunInterrupts
+
+    started = dt.datetime.now(dt.timezone.utc)
+    api = None
+
+    def cleanup() -> None:
+        processes.abandon()
+        if api:
+            api.kill()
+
+    interrupts = RunInterrupts(farewell=lambda: _interrupted_line(Path(args.warehouse), started), cleanup=cleanup)
+    interrupts.install()
+    try:
+        if temporary_api.needed():
+            api = temporary_api.TemporaryApi().start()   # boots while the pipeline's modules load
+        return _run_pipeline(args, api)
+    except KeyboardInterrupt:
+        interrupts.end_now()
+
+
+def _interrupted_line(warehouse: Path, started: dt.datetime) -> str:
+    from newsflow.summary import committed_since
+
+    if committed_since(warehouse, started):
+        return f"newsflow: run interrupted after it committed: {warehouse} holds the whole run"
+    return (f"newsflow: run interrupted; nothing was committed to {warehouse}: "
+            "run the same command again to finish the work")
+
+
+def _run_pipeline(args: argparse.Namespace, api) -> int:
+    from rich.console import Console
+
+    from flows.pipeline import DEFAULT_BATCH_SIZE, news_pipeline
+    from newsflow.summary import print_summary
+    from tasks.extract import DEFAULT_MODEL, ModelNotInstalled
+    from tasks.ingest import SourceNotFound
+
     dedup_options = ({} if args.near_duplicate_threshold is None
                      else {"near_duplicate_threshold": args.near_duplicate_threshold})
     try:
-        refuse_if_busy(Path(args.warehouse))  # the flow locks too; this spares a busy run Prefect's traceback
+        if api:
+            api.wait_until_ready(float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]))
         summary = news_pipeline(source=args.source, warehouse=args.warehouse, model=args.model or DEFAULT_MODEL,
                                 workers=args.workers, full_refresh=args.full_refresh,
                                 batch_size=args.batch_size or DEFAULT_BATCH_SIZE, dask_address=args.dask,
                                 **dedup_options)
-    except (SourceNotFound, ModelNotInstalled, WarehouseBusy) as error:
+    except (SourceNotFound, ModelNotInstalled) as error:
         return _fail(str(error))
     except Exception as error:  # the run could not complete: say why in one line
         return _fail(f"run failed: {type(error).__name__}: {error}", code=1)

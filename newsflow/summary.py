@@ -57,6 +57,9 @@ def render_markdown(run: dict) -> str:
         f"**Time per stage:** {_seconds(run)}  ",
         f"**Source:** `{run['source']}` → **warehouse:** `{run['warehouse']}`, model `{run['model']}`",
     ]
+    if run.get("quality_docs"):
+        lines[-1] += "  "
+        lines.append(f"**GX Data Docs** (open on the machine that ran it): `{run['quality_docs']}`")
     if run["quarantine"]:
         lines += ["", "## Quarantined, by reason", "", "| stage | reason | inputs |", "|---|---|---:|"]
         lines += [f"| {q['stage']} | {q['reason']} | {q['inputs']} |" for q in run["quarantine"]]
@@ -66,6 +69,28 @@ def render_markdown(run: dict) -> str:
         lines += [f"- {r['suite']}: {r['expectation']} on `{r['column_name']}`: {r['rows_failed']} rows set aside"
                   for r in failed]
     return "\n".join(lines)
+
+
+def render_quality_markdown(run: dict) -> str:
+    """Data quality as the UI shows it: every failed expectation, its column, rows and example values."""
+    lines = [f"# Data quality of run `{run['run_id']}`: {_quality_line(run)}", ""]
+    failures = run.get("quality_failures") or []
+    if failures:
+        lines += ["| suite | expectation | column | rows failed | examples | why it matters |",
+                  "|---|---|---|---:|---|---|"]
+        lines += [f"| {f['suite']} | {f['expectation']} | `{f['column_name']}` | {f['rows_failed']} "
+                  f"| {', '.join(f'`{_cell(e)}`' for e in f['examples'])} | {_cell(f['reason'])} |" for f in failures]
+        lines += ["", "Rows that failed an expectation were set aside: see the quarantine table."]
+    else:
+        lines.append("Every expectation passed.")
+    if run.get("quality_docs"):
+        lines += ["", f"GX Data Docs of every check (open on the machine that ran it): `{run['quality_docs']}`"]
+    return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    # Inside a markdown table: a pipe would end the cell, a backtick would open or close code.
+    return text.replace("`", "'").replace("|", "\\|")
 
 
 def print_summary(run: dict, console) -> None:
@@ -79,6 +104,7 @@ def print_summary(run: dict, console) -> None:
         ("duplicates", run["duplicates"]), ("quarantined", run["quarantined"]),
         ("entity mentions", run["mentions"]), ("entities in warehouse", run["entities"]),
         ("data quality", _quality_line(run)), ("time per stage", _seconds(run)),
+        ("GX Data Docs", run.get("quality_docs", "")),
     ):
         table.add_row(label, str(value))
     for q in run["quarantine"]:
@@ -88,3 +114,11 @@ def print_summary(run: dict, console) -> None:
             table.add_row("  failed expectation", f"{r['suite']}: {r['expectation']} on {r['column_name']} "
                                                   f"({r['rows_failed']} rows)")
     console.print(table)
+
+
+def committed_since(warehouse: Path, since: dt.datetime) -> bool:
+    """Whether a run started at or after `since` has committed to the warehouse."""
+    if not (warehouse / wh.CATALOG_FILE).exists():
+        return False
+    with wh.open_read_only(warehouse) as con:
+        return con.execute(wh.read_sql("summary/runs_completed_since"), {"since": since}).fetchone()[0] > 0

@@ -8,20 +8,18 @@ Only tasks/load.py writes through `open_for_writing`; everything else reads a sn
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import importlib
 import json
-import os
 import shutil
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 
+# The lock lives in its own module (imported without DuckDB); these names stay reachable from here.
+from newsflow.write_lock import LOCK_FILE, WarehouseBusy, write_lock  # noqa: F401
+
 CATALOG_FILE = "catalog.sqlite"
 DATA_DIR = "data"
-LOCK_FILE = ".write.lock"
 STAGING_DIR = ".staging"     # one folder per run, removed when the run ends
 MEMORY_LIMIT = "1GB"
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
@@ -43,10 +41,6 @@ EXPLAIN_AS_JSON = "explain (format json) "   # prefixed to the query, whose plan
 
 class WarehouseMissing(RuntimeError):
     """Raised when a read is asked of a warehouse no run has created yet."""
-
-
-class WarehouseBusy(RuntimeError):
-    """Raised when another run holds the warehouse's write lock."""
 
 
 class QueryRefused(ValueError):
@@ -211,36 +205,6 @@ def label_commit(con: duckdb.DuckDBPyConnection, message: str, run_id: str | Non
     """Name the snapshot the open transaction will commit: ducklake_snapshots shows author, message, run id."""
     extra_info = json.dumps({"run_id": run_id}) if run_id else None
     con.execute(read_sql("load/label_commit"), {"author": COMMIT_AUTHOR, "message": message, "extra_info": extra_info})
-
-
-def _lock_or_refuse(handle, warehouse: Path) -> None:
-    # flock, not a pid file: the kernel drops it when its process dies, even by SIGKILL.
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        raise WarehouseBusy(
-            f"another newsflow run is writing to {warehouse}; wait for it to finish and run again"
-        ) from None
-
-
-def refuse_if_busy(warehouse: Path) -> None:
-    """Raise WarehouseBusy now if a run holds the lock, before a flow starts only to be refused."""
-    if (warehouse / LOCK_FILE).exists():
-        with open(warehouse / LOCK_FILE, "a+") as handle:
-            _lock_or_refuse(handle, warehouse)  # closing the file lets the lock go again
-
-
-@contextmanager
-def write_lock(warehouse: Path) -> Iterator[None]:
-    """Hold the warehouse's single-writer lock for the whole run, or fail at once."""
-    warehouse.mkdir(parents=True, exist_ok=True)
-    with open(warehouse / LOCK_FILE, "a+") as handle:
-        _lock_or_refuse(handle, warehouse)
-        handle.seek(0), handle.truncate(), handle.write(str(os.getpid())), handle.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def open_for_writing(warehouse: Path) -> duckdb.DuckDBPyConnection:

@@ -127,6 +127,39 @@ def check(table: pa.Table, suite_name: str, parameters: dict) -> CheckOutcome:
     return outcome
 
 
+EXAMPLES_PER_FAILURE = 3
+EXAMPLE_CHARS = 60
+
+
+def failed_expectations(validations: dict[str, dict]) -> list[dict]:
+    """Every expectation that failed in a run's checks (GX results by "suite-batch" name), summed over
+    the batches: suite, expectation, column, rows failed and a few of the values that failed it."""
+    failed: dict[tuple[str, str, str], dict] = {}
+    for name, validation in sorted(validations.items()):
+        suite = name.rsplit("-", 1)[0]
+        for result in validation.get("results", []):
+            if result.get("success"):
+                continue
+            config, found = result["expectation_config"], result.get("result") or {}
+            kwargs = config.get("kwargs", {})
+            column = kwargs.get("column") or ",".join(filter(None, (kwargs.get("column_A"), kwargs.get("column_B"))))
+            entry = failed.setdefault((suite, config["type"], column), {
+                "suite": suite, "expectation": config["type"], "column_name": column, "rows_failed": 0,
+                "examples": [], "reason": config.get("meta", {}).get("reason", "")})
+            entry["rows_failed"] += found.get("unexpected_count") or 0
+            for value in found.get("partial_unexpected_list") or []:
+                example = _example(value)
+                if len(entry["examples"]) < EXAMPLES_PER_FAILURE and example not in entry["examples"]:
+                    entry["examples"].append(example)
+    return list(failed.values())
+
+
+def _example(value) -> str:
+    # JSON, so an empty string or a null reads as one ("" and null), cut to fit a table cell.
+    text = json.dumps(value, default=str, ensure_ascii=False)
+    return text if len(text) <= EXAMPLE_CHARS else text[:EXAMPLE_CHARS - 1] + "…"
+
+
 def mention_frame(mentions: pa.Table, articles: pa.Table, entity_ids: pa.Array | list[str]) -> pa.Table:
     """Mentions with the facts the extracted suite checks: text length, whether offsets match, and
     whether the mention's entity is among `entity_ids` (as a column: GX's in_set with thousands of

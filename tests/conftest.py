@@ -63,17 +63,21 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def prefect_server(tmp_path_factory):
-    """A real `prefect server start` on a free loopback port; yields its API URL and environment."""
+    """A real `prefect server start` on a free loopback port; yields its API URL, environment and log.
+
+    Its scheduler runs every 5 s (not every 60 s), so scheduled runs appear while a test waits."""
     import httpx
 
     home = tmp_path_factory.mktemp("prefect-home")
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"
     env = os.environ | {"PREFECT_HOME": str(home), "PREFECT_API_URL": api, "PREFECT_UI_API_URL": api,
-                        "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
+                        "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING",
+                        "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "5"}
     prefect = str(Path(sys.executable).parent / "prefect")
+    log = home / "server.log"
     server = subprocess.Popen([prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -85,7 +89,7 @@ def prefect_server(tmp_path_factory):
             time.sleep(0.5)
         else:
             raise RuntimeError("prefect server did not start within 120 s")
-        yield {"api": api, "env": env, "port": port}
+        yield {"api": api, "env": env, "port": port, "log": log}
     finally:
         server.terminate()
         server.wait(timeout=30)

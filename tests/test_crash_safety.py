@@ -147,11 +147,9 @@ def test_two_runs_at_once_one_refuses_and_a_query_sees_the_last_snapshot(tmp_pat
     outcomes = sorted((run.wait(timeout=300), run.stderr.read()) for run in runs)
     assert (during.returncode, during.stdout.splitlines()) == (0, ["n", "2"])  # the first run's two articles
     assert outcomes[0][0] == 0, outcomes[0][1]
-    # Started at the same instant, the loser may get past the CLI's early check and be refused by the
-    # flow's lock, beside Prefect's log of the error: the message is then one of its lines.
-    assert outcomes[1][0] == 2
-    assert (f"newsflow: another newsflow run is writing to {warehouse}; wait for it to finish and run again"
-            in outcomes[1][1].splitlines()), outcomes[1][1]
+    # Started at the same instant, the loser is still refused before Prefect starts: the CLI takes the lock.
+    assert outcomes[1] == (2, f"newsflow: another newsflow run is writing to {warehouse}; "
+                              "wait for it to finish and run again\n")
     with wh.open_read_only(warehouse) as con:
         last = con.execute("select files_seen, inputs_seen, articles_loaded, unchanged_skips, quarantined "
                            "from runs order by started_at desc limit 1").fetchall()
@@ -165,8 +163,116 @@ def test_two_runs_at_once_one_refuses_and_a_query_sees_the_last_snapshot(tmp_pat
 
 def test_a_run_while_another_holds_the_lock_is_refused_in_one_line(tmp_path):
     with wh.write_lock(tmp_path / "warehouse"):
+        asked = time.monotonic()
         refused = newsflow("run", "--source", str(SEEDS), "--warehouse", str(tmp_path / "warehouse"))
+        answered = time.monotonic() - asked
     assert refused.returncode == 2
+    assert answered < 1, f"refused after {answered:.1f} s: before Prefect loads, it takes a fraction of a second"
     assert refused.stderr == (f"newsflow: another newsflow run is writing to {tmp_path / 'warehouse'}; "
                               "wait for it to finish and run again\n")
     assert not (tmp_path / "warehouse" / wh.CATALOG_FILE).exists()
+
+
+# --- Ctrl-C and SIGKILL of a run with no Prefect server (the run starts a temporary API) ---
+
+INPUTS_FOR_TWO_WORKERS = 80    # 2 × extract.MIN_ARTICLES_PER_WORKER: the NER worker processes start
+
+
+@pytest.fixture(scope="module")
+def many_inputs(tmp_path_factory) -> Path:
+    """Enough distinct inputs for two NER worker processes: the seeds again and again, each copy signed."""
+    source = tmp_path_factory.mktemp("many") / "source"
+    source.mkdir()
+    for number in range(INPUTS_FOR_TWO_WORKERS):
+        name = SEED_FILES[number % len(SEED_FILES)]
+        (source / f"{number:03d}-{name}").write_text((SEEDS / name).read_text() + f"\nCopy number {number}.\n")
+    return source
+
+
+def _no_server_env() -> dict:
+    """A user's environment with no Prefect server configured: the run starts its own temporary API.
+    Its console shows warnings and errors only, so everything a run prints to stderr is a problem."""
+    env = {name: value for name, value in os.environ.items() if name != "PREFECT_API_URL"}
+    return env | {"PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING"}
+
+
+def _in_session(session: int) -> list:
+    """The processes of a session: everything the run started (a session of its own, see _start_run)."""
+    import psutil
+
+    found = []
+    for process in psutil.process_iter():
+        try:
+            if os.getsid(process.pid) == session and process.status() != psutil.STATUS_ZOMBIE:
+                found.append(process)
+        except (ProcessLookupError, psutil.NoSuchProcess):
+            pass
+    return found
+
+
+def _workers_running(session: int) -> bool:
+    # multiprocessing's fork server and the NER workers it forks share its command line.
+    def forked(process) -> bool:
+        try:
+            return "forkserver" in " ".join(process.cmdline())
+        except Exception:
+            return False
+    return sum(1 for process in _in_session(session) if forked(process)) >= 3
+
+
+def _start_run_without_server(source: Path, warehouse: Path) -> subprocess.Popen:
+    command = [str(Path(sys.executable).parent / "newsflow"), "run", "--source", str(source),
+               "--warehouse", str(warehouse), "--workers", "2"]
+    return subprocess.Popen(command, env=_no_server_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+
+
+def _gone(session: int, timeout: float = 15) -> list:
+    deadline = time.monotonic() + timeout
+    while (left := _in_session(session)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return [" ".join(p.cmdline())[:120] for p in left]
+
+
+@pytest.fixture
+def ended_afterwards():
+    """Runs a test starts, killed at its end if a failed assertion left them running."""
+    runs: list[subprocess.Popen] = []
+    yield runs
+    for run in runs:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
+
+
+def test_ctrl_c_ends_a_run_in_seconds_in_one_line_and_the_rerun_loads_everything(tmp_path, many_inputs,
+                                                                                 ended_afterwards):
+    warehouse = tmp_path / "warehouse"
+    run = _start_run_without_server(many_inputs, warehouse)
+    ended_afterwards.append(run)
+    _wait_for(lambda: _workers_running(run.pid) and _staged(warehouse, "documents/*.parquet")(), run)
+    os.killpg(run.pid, signal.SIGINT)    # what Ctrl-C at a terminal does: the whole foreground group
+    interrupted = time.monotonic()
+    _, stderr = run.communicate(timeout=120)
+    assert (run.returncode, stderr) == (130, f"newsflow: run interrupted; nothing was committed to {warehouse}: "
+                                              "run the same command again to finish the work\n")
+    assert time.monotonic() - interrupted < 10
+    assert _gone(run.pid) == []          # the temporary API, the fork server and the NER workers too
+    rerun = subprocess.run([str(Path(sys.executable).parent / "newsflow"), "run", "--source", str(many_inputs),
+                            "--warehouse", str(warehouse), "--workers", "2"],
+                           env=_no_server_env(), capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr
+    with wh.open_read_only(warehouse) as con:
+        assert con.execute("select count(*) from articles").fetchall() == [(INPUTS_FOR_TWO_WORKERS,)]
+        assert con.execute("select count(*), min(status) from runs").fetchall() == [(1, "completed")]
+
+
+def test_a_run_killed_with_sigkill_leaves_no_process_behind(tmp_path, many_inputs, ended_afterwards):
+    run = _start_run_without_server(many_inputs, tmp_path / "warehouse")
+    ended_afterwards.append(run)
+    _wait_for(lambda: _workers_running(run.pid), run)
+    started = [" ".join(p.cmdline())[:120] for p in _in_session(run.pid)]
+    assert any("uvicorn" in line for line in started), started   # the temporary Prefect API
+    run.kill()                           # the run's process alone, as the OOM killer would
+    run.wait()
+    assert _gone(run.pid) == []

@@ -205,3 +205,13 @@ def test_batches_cover_every_input_once_with_short_first_and_last(count, batch_s
     bounds = batch_bounds(count, batch_size)
     assert [end - start for start, end in bounds] == sizes
     assert [i for start, end in bounds for i in range(start, end)] == list(range(count))
+
+
+def test_the_run_form_shows_dask_address_as_an_optional_text_box():
+    from prefect.utilities.callables import parameter_schema
+
+    form = parameter_schema(news_pipeline.fn).model_dump()
+    dask = form["properties"]["dask_address"]
+    assert (dask["type"], dask["default"], "anyOf" in dask) == ("string", None, False)
+    assert dask["description"].startswith("Run the batches on a Dask cluster: its scheduler address")
+    assert "dask_address" not in form.get("required", [])

@@ -142,3 +142,45 @@ def test_quotes_suite_stops_the_run_on_a_quote_without_a_speaker(bad):
     rows = [_quote(), _quote(**bad)]
     with pytest.raises(BatchCheckFailed, match="'quotes' failed"):
         check(pa.Table.from_pylist(rows, schema=QUOTE_SCHEMA), "quotes", PARAMETERS)
+
+
+def test_failed_expectations_sum_batches_and_keep_a_few_distinct_example_values():
+    from tasks.quality import failed_expectations
+
+    first = check(pa.Table.from_pylist([_document("good"), _document("empty", raw_text=""),
+                                        _document("odd", source_format="pdf"),
+                                        _document("odder", source_format="doc|x")], schema=DOCUMENT_SCHEMA),
+                  "raw", PARAMETERS)
+    second = check(pa.Table.from_pylist([_document(f"odd{n}", source_format=f) for n, f in
+                                         enumerate(["pdf", "xls", "ppt", "odt"])], schema=DOCUMENT_SCHEMA),
+                   "raw", PARAMETERS)
+    failures = failed_expectations({"raw-00000": first.validation, "raw-00001": second.validation})
+    assert [(f["suite"], f["expectation"], f["column_name"], f["rows_failed"], f["examples"]) for f in failures] == [
+        ("raw", "expect_column_values_to_be_in_set", "source_format", 6, ['"pdf"', '"doc|x"', '"xls"']),
+        ("raw", "expect_column_value_lengths_to_be_between", "raw_text", 1, ['""']),
+    ]
+    assert failures[0]["reason"] == "not a supported input format"
+
+
+def test_the_data_quality_artifact_lists_each_failure_with_its_column_count_and_examples():
+    from newsflow.summary import render_quality_markdown
+
+    run = {"run_id": "r1", "quality": [{"success": True}, {"success": False}],
+           "quality_docs": "/w/quality_docs/r1/index.html",
+           "quality_failures": [{"suite": "raw", "expectation": "expect_column_values_to_be_in_set",
+                                 "column_name": "source_format", "rows_failed": 6,
+                                 "examples": ['"pdf"', '"doc|x"'], "reason": "not a supported input format"}]}
+    assert render_quality_markdown(run).splitlines() == [
+        "# Data quality of run `r1`: 1/2 expectations passed",
+        "",
+        "| suite | expectation | column | rows failed | examples | why it matters |",
+        "|---|---|---|---:|---|---|",
+        "| raw | expect_column_values_to_be_in_set | `source_format` | 6 | `\"pdf\"`, `\"doc\\|x\"` "
+        "| not a supported input format |",
+        "",
+        "Rows that failed an expectation were set aside: see the quarantine table.",
+        "",
+        "GX Data Docs of every check (open on the machine that ran it): `/w/quality_docs/r1/index.html`",
+    ]
+    passed = render_quality_markdown(run | {"quality": [{"success": True}], "quality_failures": []})
+    assert "Every expectation passed." in passed

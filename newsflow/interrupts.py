@@ -1,0 +1,56 @@
+"""Ctrl-C during `newsflow run`: the run ends within seconds, in one line, with exit code 130.
+
+The first Ctrl-C interrupts the flow, so Prefect records its runs as crashed. But Prefect's task
+runner then waits for the task threads still at work (a batch's NER can take a minute), so after
+a short grace the process ends without them; a second Ctrl-C ends it at once. Prefect's own report
+of the crash (a traceback) is silenced: the user reads one line saying what happened and what to do.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+from typing import Callable
+
+INTERRUPTED = 130   # the shell's exit code for a command ended by SIGINT
+GRACE_SECONDS = 3.0
+
+
+class RunInterrupts:
+    """Ends the process on SIGINT: `farewell()` gives the line to print, `cleanup()` runs first."""
+
+    def __init__(self, farewell: Callable[[], str], cleanup: Callable[[], None]):
+        self.farewell, self.cleanup = farewell, cleanup
+        self.interrupted = threading.Event()
+        self._ending = threading.Lock()
+
+    def install(self) -> None:
+        signal.signal(signal.SIGINT, self._on_interrupt)
+
+    def _on_interrupt(self, signum, frame) -> None:
+        if self._ending.locked():
+            return                    # already ending, in this thread or another
+        if self.interrupted.is_set():
+            self.end_now()            # a second Ctrl-C: no more grace
+        self.interrupted.set()
+        logging.disable(logging.CRITICAL)
+        threading.Timer(GRACE_SECONDS, self.end_now).start()
+        raise KeyboardInterrupt
+
+    def end_now(self) -> None:
+        """Clean up, print the one line and exit with 130; never returns."""
+        if not self._ending.acquire(blocking=False):
+            threading.Event().wait()  # another thread is ending the process
+        logging.disable(logging.CRITICAL)
+        try:
+            self.cleanup()
+            line = self.farewell()
+        except BaseException as error:   # the line must still come
+            line = f"newsflow: run interrupted ({type(error).__name__} while stopping)"
+        print(line, file=sys.stderr, flush=True)
+        sys.stdout.flush()
+        # Not sys.exit: that would wait for Prefect's task threads, the very wait this cuts short.
+        os._exit(INTERRUPTED)
