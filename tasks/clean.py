@@ -82,6 +82,12 @@ REPEAT_MIN_SHARE = 0.1
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
+# Rules whose removed text is not lost but kept in a field (title, byline, dateline, credits, the
+# publication date), or is markup around kept text; every other rule drops the text as furniture.
+FIELD_RULES = frozenset({"title", "repeated title", "byline", "dateline", "credit", "agency sign-off",
+                         "date prefix", "date line", "published line", "markdown heading mark"})
+
+
 @dataclass
 class RemovedSpan:
     """Characters [start, end) of the raw text taken out of the story, and the rule that took them."""
