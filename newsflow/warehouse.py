@@ -24,7 +24,7 @@ STAGING_DIR = ".staging"     # one folder per run, removed when the run ends
 MEMORY_LIMIT = "1GB"
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 # Table creation order matters only for readability; no foreign keys in DuckLake.
-SCHEMA_FILES = ("articles", "entity_mentions", "entities", "date_mentions", "quotes",
+SCHEMA_FILES = ("articles", "articles_contact", "entity_mentions", "entities", "date_mentions", "quotes",
                 "quarantine", "runs", "quality_results", "stories",
                 "publication_details", "removed_spans", "clean_text_map",
                 "minhash_signatures", "passage_fingerprints", "borrowings")
