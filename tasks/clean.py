@@ -251,7 +251,8 @@ def _runs_on(line: _Piece, next_line: _Piece, raw_lines: list[str], width: int, 
             and not line.text.isupper()                                      # a headline or a label
             and not LIST_ITEM.match(next_line.text)
             and not COLUMN_GAP.search(line.text) and not COLUMN_GAP.search(next_line.text)
-            and not (ROW_END.search(line.text) and ROW_START.match(next_line.text)) and not ROW_LEAD.match(next_line.text)
+            and not (ROW_END.search(line.text) and ROW_START.match(next_line.text))
+            and not ROW_LEAD.match(next_line.text)
             and not (FIGURE_END.search(next_line.text) and len(next_raw.rstrip()) <= width / 2))   # a short row
 
 
@@ -323,7 +324,8 @@ def _repeated_furniture(raw_lines: list[str], repeated_lines: frozenset[str]) ->
             return False
         number, line = lines[position]
         return (number not in repeated and len(line.split()) <= DATA_ROW_MAX_WORDS and bool(_FIGURE.search(line))
-                and not SENTENCE_END.search(line) and not _is_date_line(line) and not any(pattern.fullmatch(line) for _, pattern in JUNK_LINE))
+                and not SENTENCE_END.search(line) and not _is_date_line(line)
+                and not any(pattern.fullmatch(line) for _, pattern in JUNK_LINE))
 
     furniture = set()
     for position, (number, line) in enumerate(lines):
@@ -394,7 +396,8 @@ def _drop_furniture_among_credits(story: list[_Piece], article: CleanArticle, se
     if last_sentence is None:
         return story
     tail = story[last_sentence + 1:]
-    if not tail or any(_FIGURE.search(p.text) or len(p.text.split()) > DATA_ROW_MAX_WORDS for p in tail):
+    if not tail or any(_FIGURE.search(p.text) or len(p.text.split()) > DATA_ROW_MAX_WORDS
+                       or AGENCY_SIGNOFF.search(p.text) for p in tail):   # a sign-off is a credit, taken later
         return story
     kept_numbers = {p.number for p in tail}
     after = [number for number in range(tail[0].number + 1, line_count + 1)

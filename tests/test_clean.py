@@ -410,3 +410,14 @@ def test_wrapped_story_loads_with_its_contact_and_maps_back_through_clean_text_m
     assert pieces == [(0, 64, 24), (25, 89, 61), (87, 151, 57), (146, 213, 44), (192, 262, 4), (198, 271, 22)]
     assert len(located) == mentions and ("Kestrel Disc Products Co Inc", 64, 92) in located
     assert all(" ".join(raw[start:end].split()) == mention for mention, start, end in located)
+
+
+@pytest.mark.parametrize("tail, kept", [
+    ("Kestrel Strategic Review\nPhoto: official website\nShare on Facebook\n", False),   # a tag line among credits
+    ("Kestrel Strategic Review\n", True),                            # nothing says it is furniture
+    ("Kestrel Strategic Review\n-- Rome Newsroom +39 06 8522 1\n", True),   # a contact is no such evidence
+    ("Kestrel 2 Strategic 1\nPhoto: official website\n", True),      # a figure: data
+])
+def test_a_short_line_after_the_story_goes_only_among_furniture(tail, kept):
+    article = clean_article("Headline\nThe summit ended on Friday, officials said.\n" + tail)
+    assert ("\n\n" + tail.split("\n")[0] in article.clean_text) is kept
