@@ -311,30 +311,14 @@ def _set_aside_rule(line: str, number: int, in_header: bool, article: CleanArtic
 
 
 def _repeated_furniture(raw_lines: list[str], repeated_lines: frozenset[str]) -> set[int]:
-    """Numbers of the lines that the repetition layer sets aside: lines repeated across the source's
-    stories, less those that are story data here. A repeated line beside a data row is a table's
-    label ("Division two" over its results), one ending in a colon heads what follows ("Scorers :")."""
+    """Numbers of the lines the repetition layer sets aside: lines repeated across the source's
+    stories, less a heading ending in a colon over a line of this story's own ("Scorers :")."""
     if not repeated_lines:
         return set()
     lines = [(number, line.strip()) for number, line in enumerate(raw_lines, start=1) if line.strip()]
-    repeated = {number for number, line in lines if line_fingerprint(line) in repeated_lines}
-
-    def is_data_row(position: int) -> bool:
-        if not 0 <= position < len(lines):
-            return False
-        number, line = lines[position]
-        return (number not in repeated and len(line.split()) <= DATA_ROW_MAX_WORDS and bool(_FIGURE.search(line))
-                and not SENTENCE_END.search(line) and not _is_date_line(line)
-                and not any(pattern.fullmatch(line) for _, pattern in JUNK_LINE))
-
-    furniture = set()
-    for position, (number, line) in enumerate(lines):
-        if number not in repeated:
-            continue
-        heads_next = line.endswith(":") and position + 1 < len(lines) and lines[position + 1][0] not in repeated
-        if not (heads_next or is_data_row(position - 1) or is_data_row(position + 1)):
-            furniture.add(number)
-    return furniture
+    repeated = [line_fingerprint(line) in repeated_lines for _, line in lines]
+    return {number for position, (number, line) in enumerate(lines) if repeated[position]
+            and not (line.endswith(":") and position + 1 < len(lines) and not repeated[position + 1])}
 
 
 def _is_date_line(line: str) -> bool:
@@ -440,12 +424,15 @@ def _take_dateline_and_signoff(story: list[_Piece], article: CleanArticle) -> li
 
 
 def repeated_lines_by_source(documents: Iterable[dict]) -> dict[str, frozenset[str]]:
-    """Per source folder, the fingerprints of short lines printed in several different stories of it.
+    """Per source folder, the fingerprints of short lines printed in several different stories of it,
+    less table labels: lines that sit beside a data row in at least half the stories printing them
+    ("Year" over a results table, "Division two" over its scores) are story data, not furniture.
 
     `documents` (source_path, raw_text) may be a whole run's, read file by file. Copies of one story
     (syndicated or re-scraped) count once: a story is known by its longest line.
     """
     stories_with_line: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    beside_data: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     stories: dict[str, set[str]] = defaultdict(set)
     for doc in documents:
         source = _source_of(doc["source_path"])
@@ -455,15 +442,28 @@ def repeated_lines_by_source(documents: Iterable[dict]) -> dict[str, frozenset[s
         story_key = line_fingerprint(max(lines, key=len))
         stories[source].add(story_key)
         with_line = stories_with_line[source]
-        for line in lines:
+        data_rows = [_is_data_row(line) for line in lines]
+        for position, line in enumerate(lines):
             if len(line.split()) <= REPEAT_MAX_WORDS:
                 if fingerprint := line_fingerprint(line):
                     with_line[fingerprint].add(story_key)
+                    if any(data_rows[i] for i in (position - 1, position + 1) if 0 <= i < len(lines)):
+                        beside_data[source][fingerprint].add(story_key)
     repeated = {}
     for source, lines in stories_with_line.items():
         needed = max(REPEAT_MIN_STORIES, math.ceil(REPEAT_MIN_SHARE * len(stories[source])))
-        repeated[source] = frozenset(line for line, keys in lines.items() if len(keys) >= needed)
+        repeated[source] = frozenset(line for line, keys in lines.items()
+                                     if len(keys) >= needed and 2 * len(beside_data[source][line]) < len(keys))
     return repeated
+
+
+def _is_data_row(line: str) -> bool:
+    """A short line holding a figure that no other rule takes (a date, credit, counter, contact or
+    sign-off): a table row, a score, a result."""
+    return (len(line.split()) <= DATA_ROW_MAX_WORDS and bool(_FIGURE.search(line)) and not SENTENCE_END.search(line)
+            and not any(pattern.fullmatch(line) for _, pattern in JUNK_LINE)
+            and not (CREDIT_LINE.fullmatch(line) or CONTACT_LINE.fullmatch(line) or AGENCY_SIGNOFF.search(line))
+            and not find_dates_with_time(line))
 
 
 def stage_repeated_lines(documents_in: list[str], repeated_out: str) -> dict:
