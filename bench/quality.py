@@ -182,8 +182,9 @@ def markdown(rows: list[dict], results: dict) -> str:
     out += [f"| {r['set']} | {r['metric']} | {show(r['newsflow'])} | {show(r['baseline'])} | {r['goal']} | "
             f"{'' if r['met'] is None else 'yes' if r['met'] else 'NO'} |" for r in rows]
     out.append("")
-    out.append("Run time per set (one `newsflow run`, machine shared, so rough): " +
-               ", ".join(f"{name} {r['run']['seconds']} s" for name, r in results.items() if r.get("run")))
+    timed = [f"{name} {r['run']['seconds']} s" for name, r in results.items() if r.get("run")]
+    if timed:
+        out.append("Run time per set (one `newsflow run`, machine shared, so rough): " + ", ".join(timed))
     for name, result in results.items():
         kept = result["scores"].get("content_kept")
         if kept and kept["lost_by_rule"]:
