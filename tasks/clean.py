@@ -44,10 +44,10 @@ JUNK_LINE_PATTERNS = {
 JUNK_LINE = [(rule, re.compile(pattern, re.IGNORECASE)) for rule, pattern in JUNK_LINE_PATTERNS.items()]
 # A desk's contact line closing a wire story: "-- London Newsroom +44 171 542 8062", "-- Jane Doe,
 # New York Energy Desk, +1 212-859-1761", "Fax : ( 6221 ) 344-8404": kept as the contact field.
-_PHONE = r"\+?\(?\s?\d[\d ()/.+-]{5,}\d"
-CONTACT_LINE = re.compile(
-    rf"--\s*(?=.*(?:{_PHONE}|\b(?i:news\s?room|news\s?desk|desk|bureau|e-?mail)\b|@)).{{3,160}}"
-    rf"|(?i:tel(?:ephone)?|phone|fax)\s*[:.]?\s*{_PHONE}.{{0,80}}")
+# It holds a telephone number (7+ digits) or an e-mail address, so "-- Figures for 1986/87 are ..." is story.
+CONTACT_LINE = re.compile(r"--\s*.{3,160}|(?i:tel(?:ephone)?|phone|fax)\s*[:.]?\s*[+(\d].{6,80}")
+PHONE = re.compile(r"\+?\(?\s?\d[\d ()/.+-]{5,}\d")
+EMAIL = re.compile(r"\S+@\S+\.\w+")
 # Lines that credit a photo or a source: kept as fields, not as text.
 CREDIT_LINE = re.compile(r"\(?\s*((?:image|photo|picture|photograph|pic)s?(?: credits?)?\s*:\s*.+?"
                          r"|based on materials from .+|source\s*:\s*.+)\s*\)?", re.IGNORECASE)
@@ -286,7 +286,7 @@ def _set_aside_rule(line: str, number: int, in_header: bool, article: CleanArtic
     for rule, pattern in JUNK_LINE:
         if pattern.fullmatch(line):
             return rule
-    if CONTACT_LINE.fullmatch(line):
+    if _is_contact(line):
         article.contacts.append(line.removeprefix("--").strip())
         return "contact"
     credit = CREDIT_LINE.fullmatch(line)
@@ -308,6 +308,11 @@ def _set_aside_rule(line: str, number: int, in_header: bool, article: CleanArtic
     if furniture and not AGENCY_SIGNOFF.search(line):
         return "repeated line"
     return None
+
+
+def _is_contact(line: str) -> bool:
+    return bool(CONTACT_LINE.fullmatch(line)) and (
+        bool(EMAIL.search(line)) or any(sum(ch.isdigit() for ch in phone) >= 7 for phone in PHONE.findall(line)))
 
 
 def _repeated_furniture(raw_lines: list[str], repeated_lines: frozenset[str]) -> set[int]:
@@ -462,7 +467,7 @@ def _is_data_row(line: str) -> bool:
     sign-off): a table row, a score, a result."""
     return (len(line.split()) <= DATA_ROW_MAX_WORDS and bool(_FIGURE.search(line)) and not SENTENCE_END.search(line)
             and not any(pattern.fullmatch(line) for _, pattern in JUNK_LINE)
-            and not (CREDIT_LINE.fullmatch(line) or CONTACT_LINE.fullmatch(line) or AGENCY_SIGNOFF.search(line))
+            and not (CREDIT_LINE.fullmatch(line) or _is_contact(line) or AGENCY_SIGNOFF.search(line))
             and not find_dates_with_time(line))
 
 
