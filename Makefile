@@ -8,7 +8,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 UI_PORT ?= 4200
 
-.PHONY: run test e2e ui serve bench clean
+.PHONY: run test e2e ui serve bench quality clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ BENCH_SIZES ?= 1000 10000 20000
 bench: $(INSTALLED)
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,bench]'
 	$(BIN)/python -m bench.throughput --sizes $(BENCH_SIZES)
+
+# Every dev set in ../shared/devsets run and scored beside the naive baseline (bench/quality.py,
+# not part of `make test`). QUALITY_ARGS: e.g. --sets conll2003-dev,tempeval3-silver, --baselines.
+QUALITY_ARGS ?=
+quality: $(INSTALLED)
+	$(BIN)/python -m bench.quality $(QUALITY_ARGS)
 
 clean:
 	rm -rf warehouse .prefect .pytest_cache

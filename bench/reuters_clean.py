@@ -122,7 +122,7 @@ def render(story: dict, site: int, rng: random.Random) -> tuple[str, dict]:
             lines.append(junk[1])
     lines += ["Reuter", junk[2]] + junk[4:]
     truth = {"date": story["date"].date() if prints_date else None, "junk": junk + [credit],
-             "sentences": [s for p in story["paragraphs"] for s in SENTENCE.split(p)],
+             "sentences": [s for p in story["paragraphs"] for s in SENTENCE.split(p)], "paragraphs": story["paragraphs"],
              "dateline": story["dateline"], "time": story["date"].time().replace(second=0)
              if prints_date and site in (0, 2, 4, 7) else None}
     return "\n\n".join(lines) + "\n", truth
@@ -132,6 +132,7 @@ def render_as_is(story: dict) -> tuple[str, dict]:
     """The story as the SGML prints it: title, dateline, hard-wrapped body, "Reuter"; no date with a year."""
     text = html.unescape(f"{story['title']}\n{story['sgml_dateline']}{story['sgml_body']}").replace("\x03", "")
     truth = {"date": None, "junk": [], "sentences": [s for p in story["paragraphs"] for s in SENTENCE.split(p)],
+             "paragraphs": story["paragraphs"],
              "dateline": story["dateline"], "time": None}
     return text, truth
 
@@ -158,7 +159,8 @@ def measure(split: str, limit: int | None, as_is: bool = False) -> dict:
 
 def score(articles: list[dict], truths: list[dict]) -> dict:
     c = dict.fromkeys(["printed", "date_right", "no_date", "false_date", "timed", "time_right", "datelines",
-                       "dateline_right", "dateline_date_right", "junk", "junk_left", "sentences", "sentences_kept"], 0)
+                       "dateline_right", "dateline_date_right", "junk", "junk_left", "sentences", "sentences_kept", "paragraphs", "paragraphs_whole",
+                       "clean_paragraphs"], 0)
     misses = []
     for article, truth in zip(articles, truths):
         text = article["clean_text"]
@@ -184,6 +186,12 @@ def score(articles: list[dict], truths: list[dict]) -> dict:
         c["junk_left"] += sum(junk in text.split("\n\n") for junk in truth["junk"])   # whole lines: "Print" ≠ "Printers"
         c["sentences"] += len(truth["sentences"])
         c["sentences_kept"] += sum(sentence in flat for sentence in truth["sentences"])
+        # Paragraphs as the SGML indents them: with --as-is, whether hard-wrapped lines were joined
+        # back into them (and nothing more: a table row stays its own paragraph).
+        clean_paragraphs = {" ".join(p.split()) for p in text.split("\n\n")}
+        c["paragraphs"] += len(truth["paragraphs"])
+        c["paragraphs_whole"] += sum(p in clean_paragraphs for p in truth["paragraphs"])
+        c["clean_paragraphs"] += len(text.split("\n\n"))
     printed_with_dateline = sum(1 for t in truths if t["date"])
     return {"articles": len(articles), **c,
             "date_accuracy": round(c["date_right"] / max(c["printed"], 1), 4),
@@ -193,6 +201,7 @@ def score(articles: list[dict], truths: list[dict]) -> dict:
             "dateline_date_accuracy": round(c["dateline_date_right"] / max(printed_with_dateline, 1), 4),
             "junk_left_share": round(c["junk_left"] / max(c["junk"], 1), 4),
             "sentences_kept_share": round(c["sentences_kept"] / max(c["sentences"], 1), 4),
+            "paragraphs_whole_share": round(c["paragraphs_whole"] / max(c["paragraphs"], 1), 4),
             "date_misses": misses}
 
 

@@ -24,9 +24,9 @@ STAGING_DIR = ".staging"     # one folder per run, removed when the run ends
 MEMORY_LIMIT = "1GB"
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 # Table creation order matters only for readability; no foreign keys in DuckLake.
-SCHEMA_FILES = ("articles", "entity_mentions", "entities", "date_mentions", "date_mentions_kind", "quotes",
-                "quotes_speaker_source", "quarantine", "runs", "quality_results", "story_terms", "story_profiles",
-                "stories",
+SCHEMA_FILES = ("articles", "articles_contact", "entity_mentions", "entities", "date_mentions", "date_mentions_kind",
+                "quotes", "quotes_speaker_source", "quarantine", "runs", "quality_results", "story_terms",
+                "story_profiles", "stories",
                 "publication_details", "removed_spans", "clean_text_map",
                 "minhash_signatures", "passage_fingerprints", "borrowings")
 # Views over the tables (sql/views/), created after them.

@@ -2,11 +2,14 @@
 
 Works line by line on the raw text, in two layers. Known patterns: lines that are not the story
 (share buttons, ads, comment counters, credits, copyright, date and "Published" lines) are set
-aside; bylines, datelines, credits and agency sign-offs become fields; the title is found.
-Corpus repetition: a short line printed in several different stories of one source folder is
-site furniture (an ad, a newsletter plug), caught without a list. Every span taken out of the
-raw text is recorded with its rule, and every piece of clean_text maps back to its raw offset.
-Date strings found on the way are ranked by tasks/dates.py.
+aside; bylines, datelines, credits, agency sign-offs and desk contact lines become fields; the
+title is found. Corpus repetition: a short line printed in several different stories of one
+source folder is site furniture (an ad, a newsletter plug), caught without a list, unless it is
+story data (a table label, a heading over a list). A line is removed only on that evidence:
+results, scores, fixture lists and tables are story. Lines hard-wrapped at a fixed width are
+joined back into their paragraphs. Every span taken out of the raw text is recorded with its
+rule, and every piece of clean_text maps back to its raw offset. Date strings found on the way
+are ranked by tasks/dates.py.
 """
 
 from __future__ import annotations
@@ -39,6 +42,12 @@ JUNK_LINE_PATTERNS = {
     "copyright": r"(©|\(c\)|copyright\b).{0,200}",
 }
 JUNK_LINE = [(rule, re.compile(pattern, re.IGNORECASE)) for rule, pattern in JUNK_LINE_PATTERNS.items()]
+# A desk's contact line closing a wire story: "-- London Newsroom +44 171 542 8062", "-- Jane Doe,
+# New York Energy Desk, +1 212-859-1761", "Fax : ( 6221 ) 344-8404": kept as the contact field.
+# It holds a telephone number (7+ digits) or an e-mail address, so "-- Figures for 1986/87 are ..." is story.
+CONTACT_LINE = re.compile(r"--\s*.{3,160}|(?i:tel(?:ephone)?|phone|fax)\s*[:.]?\s*[+(\d].{6,80}")
+PHONE = re.compile(r"\+?\(?\s?\d[\d ()/.+-]{5,}\d")
+EMAIL = re.compile(r"\S+@\S+\.\w+")
 # Lines that credit a photo or a source: kept as fields, not as text.
 CREDIT_LINE = re.compile(r"\(?\s*((?:image|photo|picture|photograph|pic)s?(?: credits?)?\s*:\s*.+?"
                          r"|based on materials from .+|source\s*:\s*.+)\s*\)?", re.IGNORECASE)
@@ -84,6 +93,37 @@ REPEAT_MAX_WORDS = 25
 REPEAT_MIN_STORIES = 3
 REPEAT_MIN_SHARE = 0.1
 _NOT_WORD = re.compile(r"[\W_]+")
+# A short line holding a figure: a table row, a score, a result ("Ayr 6 Berwick 0", "Attendance : 3,900").
+DATA_ROW_MAX_WORDS = 12
+_FIGURE = re.compile(r"\d")
+
+# Hard wrapping: e-mail and wire copy (Reuters-21578) break lines at a fixed width of 50-100
+# columns, so a line break inside a paragraph is not a paragraph break. A text is wrapped when its
+# longest line is that wide and other lines come near it; a line runs on into the next when the
+# next line's first word would not have fitted on it (within WRAP_SLACK columns of the width:
+# 93% of Reuters-21578's continuation lines), unless something says the break is meant.
+WRAP_WIDTHS = range(50, 101)
+WRAP_FILL = 0.7
+WRAP_SLACK = 6
+LIST_ITEM = re.compile(r"([-*•–—]|\(?\d{1,3}[.)]|\(?[a-z][.)])\s")
+COLUMN_GAP = re.compile(r"\S(\t| {3,})\S")     # table columns; two spaces often follow a full stop
+# A line ending in a figure or a bracket followed by one opening with a capital or a figure: the
+# next row of a results table or fixture list ("... ( at Lord 's , London )" / "May 27-29 v Kent").
+ROW_END = re.compile(r"(\d[\d.,%]*|\))$")
+ROW_START = re.compile(r"[A-Z0-9]")
+ROW_LEAD = re.compile(r"\d[\d.,-]*\s+[A-Z]")    # "67 Mark Calcavecchia , ...": a score opens the row
+FIGURE_END = re.compile(r"\d(?:[\d,%]|\.\d)*$")
+INITIALS_END = re.compile(r"\b(?:[A-Z]\.)+$")    # "the U.S." / "Charles F." ends no sentence at a wrap
+
+
+# Rules whose removed text is not lost but kept in a field (title, byline, dateline, credits, the
+# publication date), or is markup around kept text; every other rule drops the text as furniture.
+FIELD_RULES = frozenset({"title", "repeated title", "byline", "dateline", "credit", "agency sign-off", "contact",
+                         "date prefix", "date line", "published line", "markdown heading mark"})
+
+
+# Rules that set a line aside as site furniture: evidence that short lines beside it are furniture too.
+FURNITURE_EVIDENCE = frozenset(JUNK_LINE_PATTERNS) | {"credit", "repeated line"}
 
 
 @dataclass
@@ -113,6 +153,7 @@ class CleanArticle:
     byline: str | None = None
     dateline: str | None = None
     credits: list[str] = field(default_factory=list)
+    contacts: list[str] = field(default_factory=list)
     date_candidates: list[DateCandidate] = field(default_factory=list)
     removed: list[RemovedSpan] = field(default_factory=list)
     text_map: list[tuple[int, int, int]] = field(default_factory=list)  # (clean_start, raw_start, length)
@@ -146,39 +187,85 @@ def clean_article(raw_text: str, title_hint: str | None = None, date_hint: str |
         article.date_candidates.append(DateCandidate(date_hint, "record date"))
     article.date_candidates += [DateCandidate(found["text"], found["origin"]) for found in date_evidence or ()]
     story: list[_Piece] = []
+    raw_lines = text.split("\n")
+    furniture = _repeated_furniture(raw_lines, repeated_lines)
+    set_aside: dict[int, str] = {}   # line number -> the rule that set it aside
     line_start = 0
-    for number, raw_line in enumerate(text.split("\n"), start=1):
+    for number, raw_line in enumerate(raw_lines, start=1):
         line = raw_line.strip()
         piece = _Piece(number, line_start + len(raw_line) - len(raw_line.lstrip()), line)
         line_start += len(raw_line) + 1
         if not line:
             continue
         in_header = _in_header(story)
-        kept = _classify_line(piece, in_header, article, repeated_lines)
-        if kept and story and story[-1].text == kept.text:   # a title printed twice is one title
+        kept = _classify_line(piece, in_header, article, number in furniture)
+        if kept is None:
+            set_aside[number] = article.removed[-1].rule
+        elif story and story[-1].text == kept.text:   # a title printed twice is one title
             article._remove(kept.start, kept.start + len(kept.text), "repeated title")
-        elif kept:
+        else:
             story.append(kept)
     story = _take_title(story, article)
-    story = _drop_trailing_boilerplate(story, article)
+    story = _drop_furniture_among_credits(story, article, set_aside, len(raw_lines))
     story = _take_dateline_and_signoff(story, article)
     for piece in story:
         article.date_candidates += [DateCandidate(d, "body", piece.number) for d in find_dates_with_time(piece.text)]
-    _join_story(story, article)
+    _join_story(story, article, raw_lines)
     return article
 
 
-def _join_story(story: list[_Piece], article: CleanArticle) -> None:
-    """Join the kept pieces into clean_text, paragraphs apart, and map each piece to its raw offset."""
+def _join_story(story: list[_Piece], article: CleanArticle, raw_lines: list[str]) -> None:
+    """Join the kept pieces into clean_text, map each piece to its raw offset: a hard-wrapped line
+    runs on into the next with a space, every other line break is a paragraph break."""
+    width = _wrap_width(raw_lines)
+    indents = [len(line) - len(line.lstrip()) for line in raw_lines if line.strip()]
+    base_indent = min(indents, default=0)
+    # Where an indent opens each paragraph (wire copy), a sentence end before an unindented line is a wrap.
+    indented_paragraphs = sum(indent > base_indent for indent in indents) >= 2
+    parts: list[str] = []
     clean_start = 0
-    for piece in story:
+    for previous, piece in zip([None] + story[:-1], story):
+        if previous is not None:
+            separator = " " if width and _runs_on(previous, piece, raw_lines, width, base_indent,
+                                                  indented_paragraphs) else "\n\n"
+            parts.append(separator)
+            clean_start += len(separator)
         article.text_map.append((clean_start, piece.start, len(piece.text)))
-        clean_start += len(piece.text) + 2
-    article.clean_text = "\n\n".join(piece.text for piece in story)
+        parts.append(piece.text)
+        clean_start += len(piece.text)
+    article.clean_text = "".join(parts)
 
 
-def _classify_line(piece: _Piece, in_header: bool, article: CleanArticle,
-                   repeated_lines: frozenset[str]) -> _Piece | None:
+def _wrap_width(raw_lines: list[str]) -> int | None:
+    """The column a hard-wrapped text breaks its lines at, or None when its lines are not wrapped."""
+    lengths = [len(line.rstrip()) for line in raw_lines if line.strip()]
+    width = max(lengths, default=0)
+    if width not in WRAP_WIDTHS or sum(length >= WRAP_FILL * width for length in lengths) < 2:
+        return None
+    return width
+
+
+def _runs_on(line: _Piece, next_line: _Piece, raw_lines: list[str], width: int, base_indent: int,
+             indented_paragraphs: bool) -> bool:
+    """Whether the break between two kept lines is a wrap inside one paragraph."""
+    if next_line.number != line.number + 1:
+        return False   # a blank or removed line between them
+    raw, next_raw = raw_lines[line.number - 1], raw_lines[next_line.number - 1]
+    next_indent = len(next_raw) - len(next_raw.lstrip())
+    next_word = next_line.text.split(maxsplit=1)[0]
+    return (len(raw.rstrip()) + 1 + len(next_word) > width - WRAP_SLACK
+            and next_indent <= base_indent                                   # an indent opens a paragraph or a row
+            and (indented_paragraphs or not _ends_sentence(line.text) or INITIALS_END.search(line.text))
+            and not line.text.endswith(":")                                  # a colon opens a list
+            and not line.text.isupper()                                      # a headline or a label
+            and not LIST_ITEM.match(next_line.text)
+            and not COLUMN_GAP.search(line.text) and not COLUMN_GAP.search(next_line.text)
+            and not (ROW_END.search(line.text) and ROW_START.match(next_line.text))
+            and not ROW_LEAD.match(next_line.text)
+            and not (FIGURE_END.search(next_line.text) and len(next_raw.rstrip()) <= width / 2))   # a short row
+
+
+def _classify_line(piece: _Piece, in_header: bool, article: CleanArticle, furniture: bool) -> _Piece | None:
     """The story text of one line, or None when the line is set aside (recorded in article)."""
     line, start, number = piece.text, piece.start, piece.number
     end = start + len(line)
@@ -191,7 +278,7 @@ def _classify_line(piece: _Piece, in_header: bool, article: CleanArticle,
         heading = line.lstrip("#").strip()
         article._remove(start, end - len(heading), "markdown heading mark")
         line, start = heading, end - len(heading)
-    rule = _set_aside_rule(line, number, in_header, article, repeated_lines)
+    rule = _set_aside_rule(line, number, in_header, article, furniture)
     if rule:
         article._remove(start, end, rule)
         return None
@@ -203,12 +290,14 @@ def _classify_line(piece: _Piece, in_header: bool, article: CleanArticle,
     return _Piece(number, start, line)
 
 
-def _set_aside_rule(line: str, number: int, in_header: bool, article: CleanArticle,
-                    repeated_lines: frozenset[str]) -> str | None:
+def _set_aside_rule(line: str, number: int, in_header: bool, article: CleanArticle, furniture: bool) -> str | None:
     """The rule that sets a whole line aside (taking its date or credit into article), or None to keep it."""
     for rule, pattern in JUNK_LINE:
         if pattern.fullmatch(line):
             return rule
+    if _is_contact(line):
+        article.contacts.append(line.removeprefix("--").strip())
+        return "contact"
     credit = CREDIT_LINE.fullmatch(line)
     if credit:
         article.credits.append(credit.group(1).strip())
@@ -228,9 +317,25 @@ def _set_aside_rule(line: str, number: int, in_header: bool, article: CleanArtic
     if byline and article.byline is None:
         article.byline = byline.group(1)
         return "byline"
-    if line_fingerprint(line) in repeated_lines and not AGENCY_SIGNOFF.search(line):
+    if furniture and not AGENCY_SIGNOFF.search(line):
         return "repeated line"
     return None
+
+
+def _is_contact(line: str) -> bool:
+    return bool(CONTACT_LINE.fullmatch(line)) and (
+        bool(EMAIL.search(line)) or any(sum(ch.isdigit() for ch in phone) >= 7 for phone in PHONE.findall(line)))
+
+
+def _repeated_furniture(raw_lines: list[str], repeated_lines: frozenset[str]) -> set[int]:
+    """Numbers of the lines the repetition layer sets aside: lines repeated across the source's
+    stories, less a heading ending in a colon over a line of this story's own ("Scorers :")."""
+    if not repeated_lines:
+        return set()
+    lines = [(number, line.strip()) for number, line in enumerate(raw_lines, start=1) if line.strip()]
+    repeated = [line_fingerprint(line) in repeated_lines for _, line in lines]
+    return {number for position, (number, line) in enumerate(lines) if repeated[position]
+            and not (line.endswith(":") and position + 1 < len(lines) and not repeated[position + 1])}
 
 
 def _is_date_line(line: str) -> bool:
@@ -284,16 +389,27 @@ def _take_title(story: list[_Piece], article: CleanArticle) -> list[_Piece]:
     return story
 
 
-def _drop_trailing_boilerplate(story: list[_Piece], article: CleanArticle) -> list[_Piece]:
-    """Short unpunctuated lines after the story's last sentence are site furniture, not story."""
+def _drop_furniture_among_credits(story: list[_Piece], article: CleanArticle, set_aside: dict[int, str],
+                                  line_count: int) -> list[_Piece]:
+    """A short line without a figure after the story's last sentence, followed by nothing but lines
+    known patterns set aside (photo credits, share buttons, copyright), is part of that furniture
+    block (a site's tag line among its credits). Data, contacts and sign-offs are no such evidence."""
     last_sentence = max((i for i, piece in enumerate(story) if _ends_sentence(piece.text)), default=None)
     if last_sentence is None:
         return story
-    trailing = story[last_sentence + 1:]
-    if any(len(piece.text.split()) > 12 for piece in trailing):
-        return story   # a long line after all: keep everything
-    for piece in trailing:
-        article._remove(piece.start, piece.start + len(piece.text), "trailing boilerplate")
+    tail = story[last_sentence + 1:]
+    if not tail or any(_FIGURE.search(p.text) or len(p.text.split()) > DATA_ROW_MAX_WORDS
+                       or AGENCY_SIGNOFF.search(p.text) for p in tail):   # a sign-off is a credit, taken later
+        return story
+    kept_numbers = {p.number for p in tail}
+    after = [number for number in range(tail[0].number + 1, line_count + 1)
+             if number in set_aside or number in kept_numbers]
+    evidence = [number for number in after if set_aside.get(number) in FURNITURE_EVIDENCE]
+    if not evidence or any(number not in kept_numbers and set_aside[number] not in FURNITURE_EVIDENCE
+                           for number in after) or max(kept_numbers) > max(evidence):
+        return story
+    for piece in tail:
+        article._remove(piece.start, piece.start + len(piece.text), "furniture among credits")
     return story[:last_sentence + 1]
 
 
@@ -355,12 +471,15 @@ def _datelines(story: list[_Piece]):
 
 
 def repeated_lines_by_source(documents: Iterable[dict]) -> dict[str, frozenset[str]]:
-    """Per source folder, the fingerprints of short lines printed in several different stories of it.
+    """Per source folder, the fingerprints of short lines printed in several different stories of it,
+    less table labels: lines that sit beside a data row in at least half the stories printing them
+    ("Year" over a results table, "Division two" over its scores) are story data, not furniture.
 
     `documents` (source_path, raw_text) may be a whole run's, read file by file. Copies of one story
     (syndicated or re-scraped) count once: a story is known by its longest line.
     """
     stories_with_line: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    beside_data: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     stories: dict[str, set[str]] = defaultdict(set)
     for doc in documents:
         source = _source_of(doc["source_path"])
@@ -370,15 +489,28 @@ def repeated_lines_by_source(documents: Iterable[dict]) -> dict[str, frozenset[s
         story_key = line_fingerprint(max(lines, key=len))
         stories[source].add(story_key)
         with_line = stories_with_line[source]
-        for line in lines:
+        data_rows = [_is_data_row(line) for line in lines]
+        for position, line in enumerate(lines):
             if len(line.split()) <= REPEAT_MAX_WORDS:
                 if fingerprint := line_fingerprint(line):
                     with_line[fingerprint].add(story_key)
+                    if any(data_rows[i] for i in (position - 1, position + 1) if 0 <= i < len(lines)):
+                        beside_data[source][fingerprint].add(story_key)
     repeated = {}
     for source, lines in stories_with_line.items():
         needed = max(REPEAT_MIN_STORIES, math.ceil(REPEAT_MIN_SHARE * len(stories[source])))
-        repeated[source] = frozenset(line for line, keys in lines.items() if len(keys) >= needed)
+        repeated[source] = frozenset(line for line, keys in lines.items()
+                                     if len(keys) >= needed and 2 * len(beside_data[source][line]) < len(keys))
     return repeated
+
+
+def _is_data_row(line: str) -> bool:
+    """A short line holding a figure that no other rule takes (a date, credit, counter, contact or
+    sign-off): a table row, a score, a result."""
+    return (len(line.split()) <= DATA_ROW_MAX_WORDS and bool(_FIGURE.search(line)) and not SENTENCE_END.search(line)
+            and not any(pattern.fullmatch(line) for _, pattern in JUNK_LINE)
+            and not (CREDIT_LINE.fullmatch(line) or _is_contact(line) or AGENCY_SIGNOFF.search(line))
+            and not find_dates_with_time(line))
 
 
 def stage_repeated_lines(documents_in: list[str], repeated_out: str) -> dict:
@@ -404,7 +536,7 @@ TEXT_MAP_PIECE = pa.struct([("clean_start", pa.int32()), ("raw_start", pa.int32(
 ARTICLE_SCHEMA = pa.schema([
     ("article_id", pa.string()), ("source_path", pa.string()), ("record_index", pa.int32()),
     ("source_format", pa.string()), ("encoding", pa.string()), ("title", pa.string()),
-    ("byline", pa.string()), ("dateline", pa.string()), ("credits", pa.string()),
+    ("byline", pa.string()), ("dateline", pa.string()), ("credits", pa.string()), ("contact", pa.string()),
     ("clean_text", pa.string()), ("published_date", pa.date32()), ("date_source", pa.string()),
     ("content_hash", pa.string()), ("word_count", pa.int32()), ("input_order", pa.int64()),
     # Loaded into publication_details, removed_spans and clean_text_map (sql/load/insert_*.sql).
@@ -438,6 +570,7 @@ def _article_row(doc: dict, article: CleanArticle, published: PublicationDate | 
         "record_index": doc["record_index"], "source_format": doc["source_format"],
         "encoding": doc["encoding"], "title": article.title, "byline": article.byline,
         "dateline": article.dateline, "credits": "; ".join(article.credits) or None,
+        "contact": "; ".join(article.contacts) or None,
         "clean_text": article.clean_text,
         "published_date": published.date if published else None,
         "date_source": published.source if published else None,

@@ -1,4 +1,5 @@
 import datetime as dt
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -9,6 +10,7 @@ from tasks.ingest import DOCUMENT_SCHEMA
 from tests.conftest import SEEDS, resolve_publication_date
 
 RUN_DATE = dt.date(2026, 11, 23)
+MENTION_SOURCES = (Path(__file__).resolve().parent.parent / "sql/queries/mention_sources.sql").read_text()
 
 # Lines of the seeds that are not the story, and must not be in clean_text.
 SEED_JUNK = {
@@ -289,13 +291,14 @@ def test_warehouse_holds_the_audit_trail(seed_warehouse):
 
 
 def test_hard_wrapped_wire_text():
-    raw = ("LIPOSOME CO TO SPONSOR SEMINAR\n    PRINCETON, N.J., March 6 - The company said it will\n"
-           "sponsor a seminar at Tokyo University on\nMarch  12, 1987.\n    Liposomes are tiny spheres.\n Reuter\n")
+    raw = ("LIPOSOME CO TO SPONSOR SEMINAR\n    PRINCETON, N.J., March 6 - The company said it will sponsor\n"
+           "a seminar at Tokyo University on March  12, 1987, its first\nin Japan.\n"
+           "    Liposomes are tiny spheres.\n Reuter\n")
     article = clean_article(raw)
     assert (article.title, article.dateline, article.credits) == ("LIPOSOME CO TO SPONSOR SEMINAR",
                                                                   "PRINCETON, N.J., March 6", ["Reuter"])
-    assert article.clean_text == ("The company said it will\n\nsponsor a seminar at Tokyo University on\n\n"
-                                  "March  12, 1987.\n\nLiposomes are tiny spheres.")
+    assert article.clean_text == ("The company said it will sponsor a seminar at Tokyo University on March  12, 1987, "
+                                  "its first in Japan.\n\nLiposomes are tiny spheres.")
     assert resolve_publication_date(article.date_candidates, RUN_DATE) == (None, None)   # no year in the dateline
 
 
@@ -362,3 +365,118 @@ def test_an_updated_line_is_a_publication_date_only_when_nothing_else_is_and_say
     assert resolve_publication_date(updated.date_candidates, RUN_DATE) == (dt.date(2020, 6, 2), "updated line (line 2)")
     both = clean_article(f"Harbour reopens\nUpdated: 2 June 2020\n1 June 2020\n{story}")
     assert resolve_publication_date(both.date_candidates, RUN_DATE) == (dt.date(2020, 6, 1), "header line (line 3)")
+# A wire sports story as CoNLL-2003 prints one: tokenised, one sentence a line, data after the prose.
+RESULTS_STORY = ("SOCCER - KESTREL CUP RESULTS .\nLONDON 1996-08-31\n"
+                 "Results of Kestrel Cup second round matches on Saturday :\n"
+                 "Ashford 1 Brierley 3\nColtham 0 Dunmore 0\nAttendance : 4,120\n"
+                 "Fixtures for next Saturday :\nAshford v Coltham\nBrierley v Dunmore\n"
+                 '" We were simply better than them . "\n-- London Newsroom +44 171 542 7000\n')
+
+
+def test_results_table_fixture_list_and_last_quote_are_kept():
+    article = clean_article(RESULTS_STORY)
+    assert article.clean_text == "\n\n".join(RESULTS_STORY.split("\n")[2:10])
+    assert (article.title, article.dateline, article.contacts) == (
+        "SOCCER - KESTREL CUP RESULTS .", "LONDON 1996-08-31", ["London Newsroom +44 171 542 7000"])
+    assert sorted(span.rule for span in article.removed) == ["contact", "dateline", "title"]
+
+
+def test_contact_line_is_set_aside_as_a_field():
+    raw = ("Output rises\nWARSAW 1996-08-30\nIndustrial output rose 3 pct in July , the office said .\n"
+           "-- Jan Kowal , Warsaw Newsroom ( 48 22 ) 653 9700 , e-mail : jan.kowal@example.com\n")
+    row = clean_documents(_documents({"wire/1.txt": raw}), RUN_DATE).to_pylist()[0]
+    assert row["clean_text"] == "Industrial output rose 3 pct in July , the office said ."
+    assert row["contact"] == "Jan Kowal , Warsaw Newsroom ( 48 22 ) 653 9700 , e-mail : jan.kowal@example.com"
+    assert clean_article("Talks ended.\nFax : ( 6221 ) 344-8404\n").contacts == ["Fax : ( 6221 ) 344-8404"]
+    for note in ("-- more talks are planned", "-- Figures for 1986/87 are the midpoint of the range ."):
+        assert clean_article(f"Talks ended.\n{note}\n").contacts == []   # no telephone number, no e-mail
+
+
+def test_repeated_table_labels_and_headings_are_story_data():
+    stories = ["Ashford 1 Brierley 3", "Coltham 0 Dunmore 2", "Eastly 2 Farnham 2", "Garford 4 Hollin 1"]
+    texts = {f"wire/{i}.txt": f"Results of round {i} .\nDivision two\n{row}\nScorers :\n"
+                              f"Player {i} scored twice in the match , his first goals of the season .\n"
+                              "Download the Wire app for alerts\n" for i, row in enumerate(stories)}
+    rows = clean_documents(_documents(texts), RUN_DATE).to_pylist()
+    assert [row["clean_text"] for row in rows] == [
+        f"Results of round {i} .\n\nDivision two\n\n{row}\n\nScorers :\n\n"
+        f"Player {i} scored twice in the match , his first goals of the season ." for i, row in enumerate(stories)]
+    assert [span["rule"] for span in rows[0]["removed_spans"]] == ["repeated line"]
+
+
+WRAPPED = ("KESTREL DISC TO BUY HALVERSON UNIT\n"
+           "    GREELEY, Colo., Oct 19 - Kestrel Disc Products Co\n"
+           "Inc, a unit of Marlow Enterprises Inc, said it has bought the\n"
+           "tape business of Halverson Chemical Corp for 12 mln dlrs.\n"
+           "    The unit had sales of 30 mln dlrs last year.\n"
+           "    Year\n"
+           "    Sales 30 mln vs 27 mln\n"
+           " Reuter\n")
+
+
+def test_hard_wrapped_paragraph_is_joined_with_exact_offsets_to_the_raw_text():
+    article = clean_article(WRAPPED)
+    assert article.clean_text == (
+        "Kestrel Disc Products Co Inc, a unit of Marlow Enterprises Inc, said it has bought the tape business of "
+        "Halverson Chemical Corp for 12 mln dlrs.\n\nThe unit had sales of 30 mln dlrs last year.\n\nYear\n\n"
+        "Sales 30 mln vs 27 mln")
+    assert article.text_map == [(0, 64, 24), (25, 89, 61), (87, 151, 57), (146, 213, 44), (192, 262, 4),
+                                (198, 271, 22)]
+    for clean_start, raw_start, length in article.text_map:
+        assert WRAPPED[raw_start:raw_start + length] == article.clean_text[clean_start:clean_start + length]
+    start = article.clean_text.index("Kestrel Disc Products Co Inc")
+    end = start + len("Kestrel Disc Products Co Inc")
+    assert WRAPPED[article.raw_offset(start):article.raw_offset(end - 1) + 1] == "Kestrel Disc Products Co\nInc"
+    with pytest.raises(ValueError):
+        article.raw_offset(24)   # the space that stands for the line break is not in the raw text
+
+
+@pytest.mark.parametrize("raw", [
+    # one sentence a line (CoNLL-2003): a sentence end is a break
+    "Talks\nROME 1996-12-06\n" + "Ministers from the two countries met in the capital on Friday to talk .\n" * 3,
+    # a list and a fixture list under a heading, lines of one width
+    "Cup\nThe draw for the next round of the regional cup competition was :\n"
+    "- Ashford Town against Brierley United at the Mill Lane ground\n"
+    "- Coltham Rovers against Dunmore Athletic at the Riverside ground\n",
+    "Cup\nThe draw for the next round was made on Friday at the association :\n"
+    "Ashford Town v Brierley United ( at Mill Lane , Ashford )\n"
+    "Coltham Rovers v Dunmore Athletic ( at Riverside , Coltham )\n",
+    # table columns
+    "Bankruptcies\nThe largest failures of the year were listed by the agency in its report\n"
+    "Crown Leasing        1,060.00    finance and leasing business\n"
+    "Nichiei Finance      1,000.00    credit guarantee business\n",
+])
+def test_sentence_lines_lists_and_tables_are_not_joined(raw):
+    article = clean_article(raw)
+    assert len(article.clean_text.split("\n\n")) == len(article.text_map)
+
+
+def test_wrapped_story_loads_with_its_contact_and_maps_back_through_clean_text_map(tmp_path, prefect_harness):
+    from flows.pipeline import news_pipeline
+
+    source = tmp_path / "source"
+    source.mkdir()
+    raw = WRAPPED.replace(" Reuter\n", "-- Greeley Newsroom +1 970-555-0100\n")
+    (source / "kestrel.txt").write_text(raw, encoding="utf-8")
+    news_pipeline(source=str(source), warehouse=str(tmp_path / "warehouse"), workers=1)
+    with open_read_only(tmp_path / "warehouse") as con:
+        contact, text = con.execute("select contact, clean_text from articles").fetchone()
+        pieces = con.execute("select clean_start, raw_start, length from clean_text_map order by clean_start").fetchall()
+        located = con.execute(f"select text, raw_start_char, raw_end_char from ({MENTION_SOURCES})").fetchall()
+        mentions = con.execute("select count(*) from entity_mentions").fetchone()[0]
+    assert contact == "Greeley Newsroom +1 970-555-0100"
+    assert text.startswith("Kestrel Disc Products Co Inc, a unit of Marlow Enterprises Inc, said it has bought the tape")
+    assert pieces == [(0, 64, 24), (25, 89, 61), (87, 151, 57), (146, 213, 44), (192, 262, 4), (198, 271, 22)]
+    assert len(located) == mentions and ("Kestrel Disc Products Co Inc", 64, 92) in located
+    assert all(" ".join(raw[start:end].split()) == mention for mention, start, end in located)
+
+
+@pytest.mark.parametrize("tail, kept", [
+    ("Kestrel Strategic Review\nPhoto: official website\nShare on Facebook\n", False),   # a tag line among credits
+    ("Kestrel Strategic Review\n", True),                            # nothing says it is furniture
+    ("Kestrel Strategic Review\n-- Rome Newsroom +39 06 8522 1\n", True),   # a contact is no such evidence
+    ("Kestrel 2 Strategic 1\nPhoto: official website\n", True),      # a figure: data
+])
+def test_a_short_line_after_the_story_goes_only_among_furniture(tail, kept):
+    article = clean_article("Headline\nThe summit ended on Friday, officials said.\n" + tail)
+    assert ("\n\n" + tail.split("\n")[0] in article.clean_text) is kept

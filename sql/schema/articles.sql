@@ -8,6 +8,7 @@ create table if not exists articles (
     byline varchar,
     dateline varchar,
     credits varchar,                  -- photo credits and agency attributions, '; '-separated
+    contact varchar,                  -- desk contact lines ("London Newsroom +44 ..."), '; '-separated
     clean_text varchar not null,      -- boilerplate removed; entity offsets index into it
     published_date date,              -- null when the text prints no resolvable date
     date_source varchar,              -- which rule found the date, on which line
