@@ -33,7 +33,7 @@ from collections import Counter, defaultdict
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tasks.extract import MENTION_SCHEMA
+from tasks.extract import FIELD_COLUMNS, MENTION_SCHEMA
 
 TITLES = {
     "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "lord", "lady", "president", "vice",
@@ -55,7 +55,8 @@ NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT",
 COMMON_NOUN_LABELS = {"ORG", "GPE", "LOC", "FAC", "PRODUCT", "EVENT"}
 # Equal evidence goes to the label earlier in this list: a surname link is evidence of a person.
 LABEL_PREFERENCE = ["PERSON", "GPE", "ORG", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"]
-POSSESSIVE = re.compile(r"['’]s$")
+# "Rotor's", and "Rotor 's" as tokenised wire text writes it.
+POSSESSIVE = re.compile(r"\s?['’]s$")
 SPELLING_VARIANTS = ((re.compile(r"isation\b"), "ization"), (re.compile(r"ise\b"), "ize"))
 SENTENCE_END = re.compile(r"[.!?][\"'”’)]?\s+(?=[\"'“‘(]?[A-Z])")
 SENTENCE_START = re.compile(r"(?:^|[.!?:;][\"'”’)]?\s+|\n\s*|[\"“‘(]\s*)$")
@@ -75,8 +76,9 @@ def fold_accents(text: str) -> str:
 
 def display_name(text: str, label: str) -> str:
     """The mention as a name: no leading "the", no possessive, a person's titles dropped."""
-    words = POSSESSIVE.sub("", " ".join(text.split())).split(" ")
-    if words and words[0].lower() == "the" and len(words) > 1:
+    # split(), not split(" "): "Rotor 's" less its possessive would otherwise leave an empty last word.
+    words = POSSESSIVE.sub("", " ".join(text.split())).split()
+    if len(words) > 1 and words[0].lower() == "the":
         words = words[1:]
     if label == "PERSON":
         while len(words) > 1 and words[0].lower().rstrip(".") in TITLES:
@@ -237,15 +239,22 @@ def _whole_word(surface: str) -> re.Pattern:
     return re.compile(rf"(?<![\w-]){re.escape(surface)}(?![\w-])")
 
 
+def _looks_like_a_name(text: str) -> bool:
+    return len(text) >= 3 and text[:1].isupper() and any(c.islower() for c in text[1:])
+
+
 def propagate_names(rows: list[dict], text: str) -> list[dict]:
     """Tag the article's untagged repetitions of a name it tags (same label), where its sentence is known."""
     rows = sorted(rows, key=lambda row: row["start_char"])
     labels_of: dict[str, set[str]] = defaultdict(set)
     for row in rows:
-        if row["label"] in NAME_LABELS and row["text"][:1].isupper() and len(row["text"]) >= 3:
+        if row["label"] in NAME_LABELS and _looks_like_a_name(row["text"]):
             labels_of[display_name(row["text"], "ORG")].add(row["label"])
-            if row["label"] == "PERSON" and " " in display_name(row["text"], "PERSON"):
-                labels_of[display_name(row["text"], "PERSON").split(" ")[-1]].add("PERSON")
+            surname = display_name(row["text"], "PERSON").split(" ")[-1]
+            # Only a surname that looks like one: a table's "Agassi 2" tagged PERSON must not tag every "2".
+            if row["label"] == "PERSON" and surname != display_name(row["text"], "PERSON") \
+                    and _looks_like_a_name(surname):
+                labels_of[surname].add("PERSON")
     taken = [False] * (len(text) + 1)
     for row in rows:
         taken[row["start_char"]:row["end_char"]] = [True] * (row["end_char"] - row["start_char"])
@@ -260,7 +269,7 @@ def propagate_names(rows: list[dict], text: str) -> list[dict]:
             if sentence is None:
                 continue
             taken[match.start():match.end()] = [True] * (match.end() - match.start())
-            added.append({"article_id": rows[0]["article_id"], "start_char": match.start(),
+            added.append({"article_id": rows[0]["article_id"], "field": rows[0]["field"], "start_char": match.start(),
                           "end_char": match.end(), "text": surface, "label": next(iter(labels)),
                           "sentence_index": sentence})
     return sorted(rows + added, key=lambda row: row["start_char"])
@@ -310,26 +319,42 @@ def batch_aliases(rows: list[dict]) -> dict[tuple[str, str], str]:
     return aliases
 
 
-def article_aliases(rows: list[dict], clean_text: str) -> dict[tuple[str, str], str]:
+def article_aliases(rows: list[dict], text_of: dict[str, str]) -> dict[tuple[str, str], str]:
     """(label, key) -> the fuller key it stands for in this article: surnames and defined acronyms."""
     aliases = {("PERSON", short): full
                for short, full in _surname_groups({row["key"] for row in rows if row["label"] == "PERSON"}).items()}
     for row in rows:
         if row["label"] != "ORG" or " " not in row["key"]:
             continue
-        defined = re.match(r"\s*\(([A-Z]{2,10})\)", clean_text[row["end_char"]:row["end_char"] + 16])
+        text = text_of.get(row["field"], "")   # field -> the article's text of that field
+        defined = re.match(r"\s*\(([A-Z]{2,10})\)", text[row["end_char"]:row["end_char"] + 16])
         if defined and initials(row["key"]) == defined.group(1).lower():
             aliases["ORG", defined.group(1).casefold()] = row["key"]
     return aliases
 
 
+def field_texts(articles: pa.Table) -> dict[tuple[str, str], str]:
+    """(article_id, field) -> the field's text, for every text field an article has."""
+    ids = articles["article_id"].to_pylist()
+    return {(article_id, field): text for field, column in FIELD_COLUMNS.items() if column in articles.column_names
+            for article_id, text in zip(ids, articles[column].to_pylist()) if text}
+
+
+def _in_fields(rows: list[dict]) -> dict[str, list[dict]]:
+    by_field: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_field[row["field"]].append(row)
+    return by_field
+
+
 def corrected_mentions(mentions: pa.Table, articles: pa.Table,
                        known: pa.Table | None = None) -> dict[str, list[dict]]:
     """The batch's mentions by article after span repair, label resolution and propagation."""
-    text_of = dict(zip(articles["article_id"].to_pylist(), articles["clean_text"].to_pylist()))
-    nouns = common_nouns(list(text_of.values()))
+    text_of = field_texts(articles)
+    nouns = common_nouns([text for (_, field), text in text_of.items() if field == "body"])
     by_article: dict[str, list[dict]] = defaultdict(list)
     for row in mentions.to_pylist():
+        row["field"] = row.get("field") or "body"   # a mention without a field is in the body
         by_article[row["article_id"]].append(row)
     by_article = {aid: repair_spans(rows, nouns) for aid, rows in by_article.items()}
     corpus_labels: dict[str, Counter] = defaultdict(Counter)
@@ -340,7 +365,10 @@ def corrected_mentions(mentions: pa.Table, articles: pa.Table,
     in_warehouse = known_labels(known, set(corpus_labels))
     for rows in by_article.values():
         resolve_labels(rows, corpus_labels, in_warehouse)
-    return {aid: propagate_names(rows, text_of[aid]) for aid, rows in by_article.items()}
+    # Each field is its own text: a name is repeated, and its sentence known, within one field.
+    return {aid: [row for field, field_rows in _in_fields(rows).items()
+                  for row in propagate_names(field_rows, text_of.get((aid, field), ""))]
+            for aid, rows in by_article.items()}
 
 
 def resolve_entities(mentions: pa.Table, articles: pa.Table,
@@ -349,7 +377,9 @@ def resolve_entities(mentions: pa.Table, articles: pa.Table,
 
     known: the warehouse's entities (KNOWN_ENTITY_SCHEMA), evidence after the article's and the batch's.
     """
-    text_of = dict(zip(articles["article_id"].to_pylist(), articles["clean_text"].to_pylist()))
+    text_of: dict[str, dict[str, str]] = defaultdict(dict)
+    for (article_id, field), text in field_texts(articles).items():
+        text_of[article_id][field] = text
     by_article = corrected_mentions(mentions, articles, known)
     rows = [row for article_rows in by_article.values() for row in article_rows]
     for row in rows:
