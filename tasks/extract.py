@@ -15,6 +15,7 @@ import bisect
 import functools
 import importlib.util
 import json
+import re
 import threading
 from pathlib import Path
 
@@ -36,6 +37,9 @@ FIELD_COLUMNS = {"title": "title", "byline": "byline", "dateline": "dateline", "
 TEXT_FIELDS = tuple(FIELD_COLUMNS)
 # Between fields in the text the model reads: a paragraph break, which no entity spans.
 FIELD_BREAK = "\n\n"
+# A field set in capitals ("CRICKET - LEICESTERSHIRE TAKE OVER AT TOP"): most of its letters upper case.
+CAPITALS_SHARE = 0.6
+WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 MENTION_SCHEMA = pa.schema([
     ("article_id", pa.string()), ("field", pa.string()), ("start_char", pa.int32()), ("end_char", pa.int32()),
@@ -95,8 +99,9 @@ def mentions_of(article_ids: list[str], texts: list[dict[str, str | None] | str]
 _model_lock = threading.Lock()
 
 
-def reading_text(fields: dict[str, str | None]) -> tuple[str, list[tuple[str, int, int]]]:
-    """The text the model reads (the article's fields in reading order) and (field, start, end) of each in it."""
+def reading_text(fields: dict[str, str | None]) -> tuple[str, list[tuple[str, int, str]]]:
+    """The text the model reads (the article's fields in reading order, a field set in capitals in its
+    story's casing) and (field, start in it, the field as printed) of each field."""
     parts, placed, at = [], [], 0
     for name in TEXT_FIELDS:
         text = fields.get(name)
@@ -105,10 +110,29 @@ def reading_text(fields: dict[str, str | None]) -> tuple[str, list[tuple[str, in
         if parts:
             parts.append(FIELD_BREAK)
             at += len(FIELD_BREAK)
-        placed.append((name, at, at + len(text)))
-        parts.append(text)
+        placed.append((name, at, text))
+        parts.append(text if name == "body" else in_story_casing(text, fields.get("body") or ""))
         at += len(text)
     return "".join(parts), placed
+
+
+def in_story_casing(text: str, body: str) -> str:
+    """A field set in capitals, each word cased as the body writes it (capitalised where the body
+    capitalises it, else lower case); any other field as it is. The small model, trained on mixed
+    case, misses most names in capitals. Each word keeps its length, so offsets into it hold."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters or sum(c.isupper() for c in letters) < CAPITALS_SHARE * len(letters):
+        return text
+    capitalised = {word.casefold() for word in WORD.findall(body) if word[:1].isupper() and not word.isupper()}
+
+    def recased(match: re.Match) -> str:
+        word = match.group()
+        if word.casefold() in capitalised:
+            new = "-".join(part.capitalize() for part in word.split("-"))
+        else:
+            new = word.lower()
+        return new if len(new) == len(word) else word
+    return WORD.sub(recased, text)
 
 
 def _mentions_of(article_ids: list[str], fields: list[dict[str, str | None]], nlp) -> list[dict]:
@@ -125,16 +149,18 @@ def _mentions_of(article_ids: list[str], fields: list[dict[str, str | None]], nl
     return rows
 
 
-def _rows_of(article_id: str, doc, placed: list[tuple[str, int, int]]) -> list[dict]:
-    """The doc's entities as rows of the field each lies in, offsets and sentence counted from the field's start."""
+def _rows_of(article_id: str, doc, placed: list[tuple[str, int, str]]) -> list[dict]:
+    """The doc's entities as rows of the field each lies in, offsets and sentence counted from the field's
+    start, the text as the field prints it."""
     sentence_starts = [sentence.start_char for sentence in doc.sents]
     rows = []
     for entity in doc.ents:
-        for field, field_start, field_end in placed:
-            if field_start <= entity.start_char and entity.end_char <= field_end:
+        for field, field_start, field_text in placed:
+            start, end = entity.start_char - field_start, entity.end_char - field_start
+            if 0 <= start and end <= len(field_text):
                 rows.append({
-                    "article_id": article_id, "field": field, "start_char": entity.start_char - field_start,
-                    "end_char": entity.end_char - field_start, "text": entity.text, "label": entity.label_,
+                    "article_id": article_id, "field": field, "start_char": start, "end_char": end,
+                    "text": field_text[start:end], "label": entity.label_,
                     # A field's first sentence is 0 even where the model ran it on from the field before.
                     "sentence_index": bisect.bisect_right(sentence_starts, entity.start_char)
                     - bisect.bisect_right(sentence_starts, field_start),
