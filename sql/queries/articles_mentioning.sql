@@ -1,19 +1,21 @@
--- Every article mentioning an entity ($name, its canonical name), with the sentence number and date.
+-- Every article mentioning an entity ($name, its canonical name) in any field, with the field, sentence number and date.
 with entity as (
     select entity_id from entities where name = $name
 ),
 
 mentions as (
-    select m.article_id, m.text, m.start_char, m.sentence_index
+    select m.article_id, coalesce(m.field, 'body') as field, m.text, m.start_char, m.sentence_index
     from entity_mentions as m
     join entity using (entity_id)
 ),
 
 final as (
-    select a.published_date, a.source_path, a.title, mentions.text, mentions.start_char, mentions.sentence_index
+    select a.published_date, a.source_path, a.title, mentions.field, mentions.text, mentions.start_char,
+        mentions.sentence_index
     from mentions
     join articles as a using (article_id)
 )
 
 select * from final
-order by published_date nulls last, source_path, start_char
+order by published_date nulls last, source_path,
+    case field when 'title' then 0 when 'byline' then 1 when 'dateline' then 2 else 3 end, start_char
