@@ -63,6 +63,13 @@ def test_a_surname_in_the_title_joins_the_full_name_in_the_body():
     assert all(texts[m["field"]][m["start_char"]:m["end_char"]] == m["text"] for m in rows)
 
 
+def test_a_countrys_name_is_a_place_whatever_the_model_said():
+    # From the seeds: the model tags "Tajikistan" NORP every time; "Tajik" the nationality stays NORP.
+    text = "Tajikistan closed the border. Tajik officials said so."
+    mentions, _ = _resolve({"a": (text, [("Tajikistan", "NORP"), ("Tajik", "NORP")])})
+    assert [(m["text"], m["label"]) for m in mentions] == [("Tajikistan", "GPE"), ("Tajik", "NORP")]
+
+
 def test_canonical_key_folds_accents_and_case():
     assert canonical_key("Vladimír Putin", "PERSON") == canonical_key("VLADIMIR PUTIN", "PERSON") == "vladimir putin"
 
