@@ -269,21 +269,12 @@ def test_a_lone_acronym_joins_the_one_expansion_the_warehouse_knows():
     assert entities == {csto: ("Collective Security Treaty Organization", "ORG")}
 
 
-def test_the_warehouses_label_outvotes_one_mistaken_mention():
-    # Tagged ORG once in this batch; earlier runs loaded 40 mentions of him as a PERSON.
-    known = _known(("Kassym-Jomart Tokayev", "PERSON", 40))
-    mentions, entities = _resolve_with(known, {"a": ("Kassym-Jomart Tokayev arrived.",
-                                                     [("Kassym-Jomart Tokayev", "ORG")])})
-    tokayev = entity_id("PERSON", "kassym-jomart tokayev")
-    assert [(m["label"], m["entity_id"]) for m in mentions] == [("PERSON", tokayev)]
-    assert entities == {tokayev: ("Kassym-Jomart Tokayev", "PERSON")}
-
-
-def test_numbers_and_dates_the_warehouse_holds_are_no_label_evidence():
-    # make bench's second run met this: a CARDINAL entity with a name's key broke label resolution.
-    known = _known(("Seven", "CARDINAL", 90), ("Seven", "ORG", 2))
-    mentions, _ = _resolve_with(known, {"a": ("Seven said so.", [("Seven", "ORG")])})
-    assert [(m["label"], m["entity_id"]) for m in mentions] == [("ORG", entity_id("ORG", "seven"))]
+def test_the_warehouses_labels_do_not_vote():
+    # Measured on CoNLL-2003 dev and hand-labelled Reuters, the warehouse's votes relabelled more
+    # names wrongly than rightly ("MANCHESTER" GPE outvoted by a cricket table's PERSON).
+    known = _known(("Manchester", "PERSON", 40))
+    mentions, entities = _resolve_with(known, {"a": ("Rain fell in Manchester.", [("Manchester", "GPE")])})
+    assert [(m["label"], m["entity_id"]) for m in mentions] == [("GPE", entity_id("GPE", "manchester"))]
 
 
 def test_a_surnames_label_in_the_warehouse_does_not_vote_for_its_full_name():
