@@ -57,3 +57,13 @@ def test_a_batch_gives_rows_for_each_article_with_canonical_speakers():
     assert quotes(articles, mentions, entities).to_pylist() == [
         {"article_id": "a", "start_char": 16, "end_char": 37, "quote": "the talks were useful",
          "speaker": "Vladimir Putin", "speaker_entity_id": PUTIN, "kind": "reported"}]
+
+
+def test_a_title_mention_does_not_speak_in_the_body():
+    # A title mention's offsets (37-43) would otherwise place "Peskov" right before "said that" in clean_text.
+    text = "Putin, said to be tired, left. Later it was said that the talks were useful."
+    articles = pa.table({"article_id": ["a"], "clean_text": [text]})
+    mentions = pa.Table.from_pylist([{"article_id": "a", "field": "title", "start_char": 37, "end_char": 43,
+                                      "text": "Peskov", "label": "PERSON", "entity_id": PESKOV}])
+    entities = pa.table({"entity_id": [PESKOV], "name": ["Dmitry Peskov"], "label": ["PERSON"]})
+    assert quotes(articles, mentions, entities).to_pylist() == []
