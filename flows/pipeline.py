@@ -170,14 +170,15 @@ def _check(suite: str, parameters: dict, table: pa.Table, articles: pa.Table | N
         # The suite checks rows inside articles (mentions, dates, quotes): a failing row is a defect
         # of ours, never a reason to lose the article. The row is set aside; the article loads.
         set_aside, passed = _set_aside_rows(table, articles, outcome, item), _without_failed_rows(table, outcome)
-        quarantined, outcome = [], quality.CheckOutcome(suite=suite)
+        quarantined, kept_articles = [], articles
     else:
         set_aside, passed, quarantined = [], _without_failed(table, outcome), _quarantine_rows(articles, outcome)
+        kept_articles = _without_failed(articles, outcome)
     _write(pa.Table.from_pylist(quarantined, schema=ingest.QUARANTINE_SCHEMA), quarantine_out)
     _write(pa.Table.from_pylist(set_aside, schema=quality.SET_ASIDE_SCHEMA), set_aside_out)
     _write(passed, passed_out)
     if articles_out:
-        _write(_without_failed(articles, outcome), articles_out)
+        _write(kept_articles, articles_out)
     if outcome.validation:
         Path(validation_out).write_text(json.dumps(outcome.validation, default=str), encoding="utf-8")
     return {"quarantined": len(quarantined), "set_aside": len(set_aside), "seconds": time.perf_counter() - started}

@@ -42,3 +42,4 @@ def test_a_mention_failing_a_check_is_set_aside_while_its_article_loads(tmp_path
     assert row["reason"] == ("extracted check: mention ends before it starts "
                              "(expect_column_pair_values_a_to_be_greater_than_b)")
     assert json.loads(row["detail"])["start_char"] == 10
+    assert json.loads((tmp_path / "validation.json").read_text())["success"] is False   # still in the Data Docs
