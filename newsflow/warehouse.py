@@ -27,7 +27,9 @@ SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 SCHEMA_FILES = ("articles", "entity_mentions", "entities", "date_mentions", "quotes",
                 "quarantine", "runs", "quality_results", "stories",
                 "publication_details", "removed_spans", "clean_text_map",
-                "minhash_signatures", "passage_fingerprints", "borrowings")
+                "minhash_signatures", "passage_fingerprints", "borrowings",
+                # Columns added since: a warehouse made before them gains them.
+                "entity_mentions_field", "quarantine_item", "quarantine_article_id", "quarantine_detail")
 # Views over the tables (sql/views/), created after them.
 VIEW_FILES = ("entity_pairs_by_article", "entity_pairs_by_sentence", "entity_timeline")
 
