@@ -45,8 +45,10 @@ def revalidate_warehouse(warehouse: str, model: str, run_id: str) -> dict:
                 total["success"] &= result["success"]
                 total["element_count"] += result["element_count"] or 0
                 total["unexpected_count"] += result["unexpected_count"] or 0
-            for article_id, reason in outcome.failed_rows.items():
-                failing[reason].append(article_id)
+            # A suite that sets rows aside (extracted) names them by row number: report their article.
+            article_ids = frame["article_id"].to_pylist() if quality.load_suite(suite).get("sets_aside") else None
+            for row_id, reason in outcome.failed_rows.items():
+                failing[reason].append(article_ids[row_id] if article_ids else row_id)
     results = [dict(zip(("suite", "expectation", "column_name", "on_failure"), key)) | total
                for key, total in totals.items()]
     load.record_quality_results(Path(warehouse), run_id, pa.Table.from_pylist(results, schema=quality.RESULT_SCHEMA))

@@ -135,11 +135,12 @@ def ingest_batch(source: str, paths: list[str], first_order: int, known_in: str,
 
 
 @task(name="check", **staged_stage)
-def check_batch(suite: str, parameters: dict, table_in: str, passed_out: str, quarantine_out: str, results_out: str,
-                validation_out: str) -> dict:
+def check_batch(suite: str, parameters: dict, table_in: str, passed_out: str, quarantine_out: str, set_aside_out: str,
+                results_out: str, validation_out: str) -> dict:
     """Validate a batch at a stage boundary; set failing rows aside into quarantine."""
     return _check(suite, parameters, _read(table_in), None, None, passed_out=passed_out,
-                  quarantine_out=quarantine_out, results_out=results_out, validation_out=validation_out)
+                  quarantine_out=quarantine_out, set_aside_out=set_aside_out, results_out=results_out,
+                  validation_out=validation_out)
 
 
 @task(name="check extracted", **staged_stage)
@@ -150,7 +151,7 @@ def check_extraction(parameters: dict, clean_in: str, mentions_in: str, entities
                                  _read(entities_in)["entity_id"], **checked_out["extracted"])}
     articles = _read(checked_out["extracted"]["articles_out"])
     for suite, rows_in in (("date_mentions", date_mentions_in), ("quotes", quotes_in)):
-        # These suites only `fail` (a bug, not input); rows of articles set aside above go with them.
+        # Rows of articles quarantined above go with them.
         rows = _read(rows_in)
         rows = rows.filter(pc.is_in(rows["article_id"], value_set=articles["article_id"]))
         found[suite] = _check(suite, parameters, rows, articles, None, **checked_out[suite])
@@ -158,7 +159,7 @@ def check_extraction(parameters: dict, clean_in: str, mentions_in: str, entities
 
 
 def _check(suite: str, parameters: dict, table: pa.Table, articles: pa.Table | None, entity_ids: pa.Array | None, *,
-           passed_out: str, quarantine_out: str, results_out: str, validation_out: str,
+           passed_out: str, quarantine_out: str, set_aside_out: str, results_out: str, validation_out: str,
            articles_out: str | None = None) -> dict:
     started = time.perf_counter()
     articles = table if articles is None else articles
@@ -169,14 +170,23 @@ def _check(suite: str, parameters: dict, table: pa.Table, articles: pa.Table | N
         frame = quality.mention_frame(table, articles, entity_ids) if entity_ids is not None else table
         outcome = quality.check(frame, suite, parameters)
     _write(pa.Table.from_pylist(outcome.results, schema=quality.RESULT_SCHEMA), results_out)
-    _write(pa.Table.from_pylist(_quarantine_rows(articles, outcome), schema=ingest.QUARANTINE_SCHEMA),
-           quarantine_out)
-    _write(_without_failed(table, outcome), passed_out)
+    item = quality.load_suite(suite).get("sets_aside")
+    if item:
+        # The suite checks rows inside articles (mentions, dates, quotes): a failing row is a defect
+        # of ours, never a reason to lose the article. The row is set aside; the article loads.
+        set_aside, passed = _set_aside_rows(table, articles, outcome, item), _without_failed_rows(table, outcome)
+        quarantined, kept_articles = [], articles
+    else:
+        set_aside, passed, quarantined = [], _without_failed(table, outcome), _quarantine_rows(articles, outcome)
+        kept_articles = _without_failed(articles, outcome)
+    _write(pa.Table.from_pylist(quarantined, schema=ingest.QUARANTINE_SCHEMA), quarantine_out)
+    _write(pa.Table.from_pylist(set_aside, schema=quality.SET_ASIDE_SCHEMA), set_aside_out)
+    _write(passed, passed_out)
     if articles_out:
-        _write(_without_failed(articles, outcome), articles_out)
+        _write(kept_articles, articles_out)
     if outcome.validation:
         Path(validation_out).write_text(json.dumps(outcome.validation, default=str), encoding="utf-8")
-    return {"quarantined": len(outcome.failed_rows), "seconds": time.perf_counter() - started}
+    return {"quarantined": len(quarantined), "set_aside": len(set_aside), "seconds": time.perf_counter() - started}
 
 
 @task(name="check accounting", cache_policy=NO_CACHE)
@@ -282,6 +292,24 @@ def _without_failed(table: pa.Table, outcome: quality.CheckOutcome) -> pa.Table:
         return table
     keep = [value not in outcome.failed_rows for value in table["article_id"].to_pylist()]
     return table.filter(pa.array(keep, pa.bool_()))
+
+
+def _without_failed_rows(table: pa.Table, outcome: quality.CheckOutcome) -> pa.Table:
+    keep = [number not in outcome.failed_rows for number in range(len(table))]
+    return table.filter(pa.array(keep, pa.bool_()))
+
+
+def _set_aside_rows(table: pa.Table, articles: pa.Table, outcome: quality.CheckOutcome, item: str) -> list[dict]:
+    """Quarantine rows for the rows of `table` that failed (by row number), each naming its article."""
+    source_of = {row["article_id"]: row for row in articles.select(["article_id", "source_path", "record_index"]).to_pylist()}
+    rows = []
+    for number, reason in sorted(outcome.failed_rows.items()):
+        row = table.slice(number, 1).to_pylist()[0]
+        article = source_of.get(row["article_id"], {})
+        rows.append({"source_path": article.get("source_path", ""), "record_index": article.get("record_index"),
+                     "stage": outcome.suite, "reason": reason, "input_id": None, "item": item,
+                     "article_id": row["article_id"], "detail": json.dumps(row, default=str, ensure_ascii=False)})
+    return rows
 
 
 def _quarantine_rows(articles: pa.Table, outcome: quality.CheckOutcome) -> list[dict]:
@@ -405,7 +433,10 @@ def _run_stages(run: load.RunRecord, staging: Staging, source: str, warehouse: s
             for kind, path in found_out.items():
                 _write(dedup.DedupResult.SCHEMAS[kind].empty_table(), path)
     staged = load.StagedRun(articles=staging.files("articles"), mentions=staging.files("mentions"),
-                            entities=staging.files("entities"), quarantine=staging.files("quarantine"),
+                            entities=staging.files("entities"),
+                            # Rows set aside from inside loaded articles join the quarantine table, not
+                            # the accounting of inputs, which counts the "quarantine" files alone.
+                            quarantine=staging.files("quarantine") + staging.files("set_aside"),
                             quality=staging.files("quality"), duplicates=staging.files("duplicates"),
                             date_mentions=staging.files("date_mentions"), quotes=staging.files("quotes"),
                             signatures=staging.files("signatures"), fingerprints=staging.files("fingerprints"),
@@ -552,6 +583,7 @@ def _check_outputs(staging: Staging, suite: str, number: int) -> dict[str, str |
     """Where one suite's check of one batch writes: passing rows, quarantine, results, GX's validation."""
     return {"passed_out": staging.path(PASSED[suite], number),
             "quarantine_out": staging.path("quarantine", f"{suite}-{number:05d}"),
+            "set_aside_out": staging.path("set_aside", f"{suite}-{number:05d}"),
             "results_out": staging.path("quality", f"{suite}-{number:05d}"),
             "validation_out": str(Path(staging.path("validations", f"{suite}-{number:05d}")).with_suffix(".json"))} \
         | ({"articles_out": staging.path("articles", number)} if suite == "extracted" else {})
@@ -570,6 +602,7 @@ def _stage_empty_batch(staging: Staging) -> None:
     # A run with no new inputs still commits (its run record), so every kind needs one file.
     empties = {"articles": clean.ARTICLE_SCHEMA, "mentions": entities.MENTION_WITH_ENTITY_SCHEMA,
                "entities": entities.ENTITY_SCHEMA, "quarantine": ingest.QUARANTINE_SCHEMA,
+               "set_aside": quality.SET_ASIDE_SCHEMA,
                "quality": quality.RESULT_SCHEMA, "date_mentions": date_mentions.DATE_MENTION_SCHEMA,
                "quotes": quotes.QUOTE_SCHEMA}
     for kind, schema in empties.items():

@@ -28,7 +28,9 @@ SCHEMA_FILES = ("articles", "articles_contact", "entity_mentions", "entities", "
                 "quotes", "quotes_speaker_source", "quarantine", "runs", "quality_results", "story_terms",
                 "story_profiles", "stories",
                 "publication_details", "removed_spans", "clean_text_map",
-                "minhash_signatures", "passage_fingerprints", "borrowings")
+                "minhash_signatures", "passage_fingerprints", "borrowings",
+                # Columns added since: a warehouse made before them gains them.
+                "entity_mentions_field", "quarantine_item", "quarantine_article_id", "quarantine_detail")
 # Views over the tables (sql/views/), created after them.
 VIEW_FILES = ("entity_pairs_by_article", "entity_pairs_by_sentence", "entity_timeline")
 # The author of every snapshot newsflow commits (ducklake_snapshots' author column).

@@ -1,5 +1,8 @@
-"""Extract: articles in; named-entity mentions (offsets into clean_text, sentence, label) out.
+"""Extract: articles in; named-entity mentions (field, offsets into that field, sentence, label) out.
 
+Every text field is read: the title, the byline, the dateline and the body (clean_text). They
+go through the model as one text, in the order a reader meets them, so a headline is read with
+its story as the model was trained to read it; each mention is then placed back in its field.
 spaCy is loaded once per process and run with `nlp.pipe` over the whole batch, with only
 the pipes NER needs (tok2vec, ner, and senter for sentence numbers). With workers > 1 the
 batch is split across the run's worker processes (newsflow/processes.py), each loading the model
@@ -12,6 +15,7 @@ import bisect
 import functools
 import importlib.util
 import json
+import re
 import threading
 from pathlib import Path
 
@@ -28,8 +32,17 @@ MIN_ARTICLES_PER_WORKER = 40
 # Docs in memory at once in a worker (with their vectors): 64 took ~250 MiB, 16 as fast and a quarter.
 PIPE_BATCH_SIZE = 16
 
+# The text fields of an article, in reading order, and the articles column each is.
+FIELD_COLUMNS = {"title": "title", "byline": "byline", "dateline": "dateline", "body": "clean_text"}
+TEXT_FIELDS = tuple(FIELD_COLUMNS)
+# Between fields in the text the model reads: a paragraph break, which no entity spans.
+FIELD_BREAK = "\n\n"
+# A field set in capitals ("CRICKET - LEICESTERSHIRE TAKE OVER AT TOP"): most of its letters upper case.
+CAPITALS_SHARE = 0.6
+WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
 MENTION_SCHEMA = pa.schema([
-    ("article_id", pa.string()), ("start_char", pa.int32()), ("end_char", pa.int32()),
+    ("article_id", pa.string()), ("field", pa.string()), ("start_char", pa.int32()), ("end_char", pa.int32()),
     ("text", pa.string()), ("label", pa.string()), ("sentence_index", pa.int32()),
 ])
 
@@ -72,10 +85,12 @@ def model_labels(name: str) -> list[str]:
     return sorted(labels) if labels else sorted(load_model(name).get_pipe("ner").labels)
 
 
-def mentions_of(article_ids: list[str], texts: list[str], model: str) -> list[dict]:
-    """Mention rows for each (article_id, text), in text order."""
+def mentions_of(article_ids: list[str], texts: list[dict[str, str | None] | str], model: str) -> list[dict]:
+    """Mention rows for each article, in reading order; `texts` gives each article's fields
+    (field name -> text, see TEXT_FIELDS), or its body alone as a string."""
+    fields = [{"body": text} if isinstance(text, str) else text for text in texts]
     with _model_lock:
-        return _mentions_of(article_ids, texts, load_model(model))
+        return _mentions_of(article_ids, fields, load_model(model))
 
 
 # One pipeline per process, and spaCy is not thread-safe: batches checked side by side in threads
@@ -84,28 +99,86 @@ def mentions_of(article_ids: list[str], texts: list[str], model: str) -> list[di
 _model_lock = threading.Lock()
 
 
-def _mentions_of(article_ids: list[str], texts: list[str], nlp) -> list[dict]:
+def reading_text(fields: dict[str, str | None]) -> tuple[str, list[tuple[str, int, str]]]:
+    """The text the model reads (the article's fields in reading order, a field set in capitals in its
+    story's casing) and (field, start in it, the field as printed) of each field."""
+    parts, placed, at = [], [], 0
+    for name in TEXT_FIELDS:
+        text = fields.get(name)
+        if not text:
+            continue
+        if parts:
+            parts.append(FIELD_BREAK)
+            at += len(FIELD_BREAK)
+        placed.append((name, at, text))
+        parts.append(text if name == "body" else in_story_casing(text, fields.get("body") or ""))
+        at += len(text)
+    return "".join(parts), placed
+
+
+def in_story_casing(text: str, body: str) -> str:
+    """A field set in capitals, each word cased as the body writes it (capitalised where the body
+    capitalises it, else lower case); any other field as it is. The small model, trained on mixed
+    case, misses most names in capitals. Each word keeps its length, so offsets into it hold."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters or sum(c.isupper() for c in letters) < CAPITALS_SHARE * len(letters):
+        return text
+    capitalised = {word.casefold() for word in WORD.findall(body) if word[:1].isupper() and not word.isupper()}
+
+    def recased(match: re.Match) -> str:
+        word = match.group()
+        if word.casefold() in capitalised:
+            new = "-".join(part.capitalize() for part in word.split("-"))
+        else:
+            new = word.lower()
+        return new if len(new) == len(word) else word
+    return WORD.sub(recased, text)
+
+
+def _mentions_of(article_ids: list[str], fields: list[dict[str, str | None]], nlp) -> list[dict]:
     rows = []
-    for start in range(0, len(texts), PIPE_BATCH_SIZE):
+    for start in range(0, len(fields), PIPE_BATCH_SIZE):
+        read = [reading_text(article) for article in fields[start:start + PIPE_BATCH_SIZE]]
         # A memory zone frees the batch's docs and forgets the token strings they added to the
         # model's vocabulary (a table's figures, typos), which would otherwise last as long as
         # the process: a worker's memory stays that of one batch of docs.
         with nlp.memory_zone():
-            docs = nlp.pipe(texts[start:start + PIPE_BATCH_SIZE], batch_size=PIPE_BATCH_SIZE)
-            for article_id, doc in zip(article_ids[start:start + PIPE_BATCH_SIZE], docs):
-                sentence_starts = [sentence.start_char for sentence in doc.sents]
-                for entity in doc.ents:
-                    rows.append({
-                        "article_id": article_id, "start_char": entity.start_char, "end_char": entity.end_char,
-                        "text": entity.text, "label": entity.label_,
-                        "sentence_index": bisect.bisect_right(sentence_starts, entity.start_char) - 1,
-                    })
+            docs = nlp.pipe([text for text, _ in read], batch_size=PIPE_BATCH_SIZE)
+            for article_id, doc, (_, placed) in zip(article_ids[start:start + PIPE_BATCH_SIZE], docs, read):
+                rows += _rows_of(article_id, doc, placed)
     return rows
+
+
+def _rows_of(article_id: str, doc, placed: list[tuple[str, int, str]]) -> list[dict]:
+    """The doc's entities as rows of the field each lies in, offsets and sentence counted from the field's
+    start, the text as the field prints it."""
+    sentence_starts = [sentence.start_char for sentence in doc.sents]
+    rows = []
+    for entity in doc.ents:
+        for field, field_start, field_text in placed:
+            start, end = entity.start_char - field_start, entity.end_char - field_start
+            if 0 <= start and end <= len(field_text):
+                rows.append({
+                    "article_id": article_id, "field": field, "start_char": start, "end_char": end,
+                    "text": field_text[start:end], "label": entity.label_,
+                    # A field's first sentence is 0 even where the model ran it on from the field before.
+                    "sentence_index": bisect.bisect_right(sentence_starts, entity.start_char)
+                    - bisect.bisect_right(sentence_starts, field_start),
+                })
+                break
+    return rows
+
+
+def article_fields(articles: pa.Table) -> list[dict[str, str | None]]:
+    """Each article's text fields, field name -> text (None where the article has none)."""
+    columns = {field: articles[column].to_pylist() for field, column in FIELD_COLUMNS.items()
+               if column in articles.column_names}
+    return [dict(zip(columns, values)) for values in zip(*columns.values())]
 
 
 def recognise_entities(articles: pa.Table, model: str, workers: int) -> pa.Table:
     """Mentions of every article of the batch, using up to `workers` processes (newsflow/processes.py)."""
-    ids, texts = articles["article_id"].to_pylist(), articles["clean_text"].to_pylist()
+    ids, texts = articles["article_id"].to_pylist(), article_fields(articles)
     pool = processes.running(workers)
     if pool is None and (workers == 1 or len(texts) < 2 * MIN_ARTICLES_PER_WORKER):
         return pa.Table.from_pylist(mentions_of(ids, texts, model), schema=MENTION_SCHEMA)

@@ -19,6 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tasks.dates import EARLIEST_DATE
+from tasks.extract import FIELD_COLUMNS
+from tasks.ingest import QUARANTINE_SCHEMA
 
 EXPECTATIONS_DIR = Path(__file__).resolve().parent.parent / "expectations"
 SUITES = ("raw", "clean", "extracted", "date_mentions", "quotes", "accounting")
@@ -27,6 +29,13 @@ RESULT_SCHEMA = pa.schema([
     ("on_failure", pa.string()), ("success", pa.bool_()), ("element_count", pa.int64()),
     ("unexpected_count", pa.int64()),
 ])
+# A row set aside from inside an article that loads (a mention, a date mention, a quote): the
+# quarantine row names the item, its article and the item itself; input_id stays empty, since the
+# input did become an article.
+SET_ASIDE_SCHEMA = QUARANTINE_SCHEMA.append(pa.field("item", pa.string())) \
+    .append(pa.field("article_id", pa.string())).append(pa.field("detail", pa.string()))
+# The column a suite that sets rows aside (its "sets_aside" names what a row is) finds them by.
+ROW_NUMBER = "row_number"
 
 
 _gx_lock = threading.RLock()
@@ -98,6 +107,8 @@ def check(table: pa.Table, suite_name: str, parameters: dict) -> CheckOutcome:
         suite.add_expectation_configuration(ExpectationConfiguration(
             type=item["type"], kwargs=_bind(item["kwargs"], parameters),
             meta={"on_failure": item["on_failure"], "reason": item["reason"]}))
+    if spec.get("sets_aside"):
+        table = table.append_column(ROW_NUMBER, pa.array(range(len(table)), pa.int64()))
     frame = table.to_pandas()
     # One GX context serves the process and it is not thread-safe: batches checked side by side
     # (one thread each) would otherwise validate each other's frames.
@@ -161,15 +172,19 @@ def _example(value) -> str:
 
 
 def mention_frame(mentions: pa.Table, articles: pa.Table, entity_ids: pa.Array | list[str]) -> pa.Table:
-    """Mentions with the facts the extracted suite checks: text length, whether offsets match, and
-    whether the mention's entity is among `entity_ids` (as a column: GX's in_set with thousands of
-    ids in its configuration costs more than the rest of the suite)."""
-    text_of = dict(zip(articles["article_id"].to_pylist(), articles["clean_text"].to_pylist()))
-    ids, starts, ends, texts = (mentions[c].to_pylist() for c in ("article_id", "start_char", "end_char", "text"))
-    lengths = [len(text_of[i]) for i in ids]
-    matches = [text_of[i][s:e] == t for i, s, e, t in zip(ids, starts, ends, texts)]
+    """Mentions with the facts the extracted suite checks: the length of the mention's field, whether
+    its offsets into that field give its text, and whether its entity is among `entity_ids` (as a
+    column: GX's in_set with thousands of ids in its configuration costs more than the rest of the suite)."""
+    ids = articles["article_id"].to_pylist()
+    text_of = {field: dict(zip(ids, articles[column].to_pylist())) for field, column in FIELD_COLUMNS.items()
+               if column in articles.column_names}
+    fields = mentions["field"].to_pylist() if "field" in mentions.column_names else ["body"] * len(mentions)
+    field_texts = [text_of.get(field or "body", {}).get(article_id) or ""
+                   for field, article_id in zip(fields, mentions["article_id"].to_pylist())]
+    starts, ends, texts = (mentions[c].to_pylist() for c in ("start_char", "end_char", "text"))
+    matches = [field_text[s:e] == t for field_text, s, e, t in zip(field_texts, starts, ends, texts)]
     exists = pc.fill_null(pc.is_in(mentions["entity_id"], value_set=pa.array(entity_ids, pa.string())), False)
-    return mentions.append_column("article_length", pa.array(lengths, pa.int32())) \
+    return mentions.append_column("field_length", pa.array([len(t) for t in field_texts], pa.int32())) \
                    .append_column("span_matches_text", pa.array(matches, pa.bool_())) \
                    .append_column("entity_exists", exists)
 

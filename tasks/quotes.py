@@ -553,7 +553,8 @@ def quotes(articles: pa.Table, mentions: pa.Table, entities: pa.Table) -> pa.Tab
     names = dict(zip(entities["entity_id"].to_pylist(), entities["name"].to_pylist()))
     by_article: dict[str, list[dict]] = {}
     for mention in sorted(mentions.to_pylist(), key=lambda m: (m["article_id"], m["start_char"])):
-        by_article.setdefault(mention["article_id"], []).append(mention)
+        if (mention.get("field") or "body") == "body":   # quotes are read in clean_text: its mentions speak
+            by_article.setdefault(mention["article_id"], []).append(mention)
     rows = []
     for article_id, text in zip(articles["article_id"].to_pylist(), articles["clean_text"].to_pylist()):
         rows.extend(find_quotes(article_id, text, by_article.get(article_id, []), names))

@@ -10,7 +10,7 @@ def test_run_then_query_on_a_fresh_warehouse(tmp_path):
     shutil.copytree(SEEDS, tmp_path / "seeds")
     run = newsflow("run", "--workers", "1", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
-    assert "articles loaded" in run.stdout and "32/32 expectations passed" in run.stdout
+    assert "articles loaded" in run.stdout and "33/33 expectations passed" in run.stdout
     result = newsflow("query", "select source_path, published_date from articles order by 1", cwd=tmp_path,)
     assert result.returncode == 0
     assert "000_2537d38693dccd6e.txt" in result.stdout and "2021-08-27" in result.stdout
@@ -75,5 +75,5 @@ def test_query_piped_into_head_ends_quietly(seed_warehouse):
     newsflow_bin = Path(sys.executable).parent / "newsflow"
     piped = subprocess.run(f"'{newsflow_bin}' query 'select * from entity_mentions' --format csv "
                            f"--warehouse '{seed_warehouse}' | head -1", shell=True, capture_output=True, text=True)
-    assert piped.stdout.startswith("article_id,start_char")
+    assert piped.stdout.startswith("article_id,field,start_char")
     assert piped.stderr == ""

@@ -25,6 +25,51 @@ def test_display_name_drops_the_titles_and_possessives():
     assert display_name("President", "PERSON") == "President"   # a title alone stays a word
 
 
+def test_a_tokenised_possessive_is_dropped_from_the_name():
+    assert display_name("Rotor 's", "ORG") == "Rotor"
+    assert display_name("Oleg Salenko 's", "PERSON") == "Oleg Salenko"
+
+
+def test_a_tokenised_possessive_gives_no_empty_mention():
+    # The span bug: "Salenko 's" left an empty surname that propagation then tagged at every word
+    # boundary, and the extracted suite quarantined the whole article ("mention ends before it starts").
+    text = "Oleg Salenko 's goal won it . Salenko scored twice , said Rotor 's coach ."
+    mentions, _ = resolve_entities(_mentions("a", text, [("Oleg Salenko 's", "PERSON"), ("Rotor 's", "ORG")]),
+                                   pa.table({"article_id": ["a"], "clean_text": [text]}))
+    assert [(m["text"], m["start_char"], m["end_char"], m["label"]) for m in mentions.to_pylist()] == [
+        ("Oleg Salenko 's", 0, 15, "PERSON"), ("Salenko", 30, 37, "PERSON"), ("Rotor 's", 58, 66, "ORG")]
+
+
+def test_a_table_row_tagged_as_a_person_does_not_propagate_its_figures():
+    text = "Agassi 2 Sampras 1 . Becker 2 Stich 1 ."
+    mentions, _ = resolve_entities(_mentions("a", text, [("Agassi 2", "PERSON")]),
+                                   pa.table({"article_id": ["a"], "clean_text": [text]}))
+    assert mentions["text"].to_pylist() == ["Agassi 2"]
+
+
+def test_a_surname_in_the_title_joins_the_full_name_in_the_body():
+    title, body = "Putin meets Tokayev", "Vladimir Putin met Kassym-Jomart Tokayev. Putin left."
+    mentions = pa.Table.from_pylist([
+        {"article_id": "a", "field": "title", "start_char": 0, "end_char": 5, "text": "Putin", "label": "PERSON",
+         "sentence_index": 0},
+        {"article_id": "a", "field": "body", "start_char": 0, "end_char": 14, "text": "Vladimir Putin",
+         "label": "PERSON", "sentence_index": 0}], schema=MENTION_SCHEMA)
+    resolved, _ = resolve_entities(mentions, pa.table({"article_id": ["a"], "title": [title], "clean_text": [body]}))
+    texts = {"title": title, "body": body}
+    rows = resolved.to_pylist()
+    assert [(m["field"], m["start_char"], m["text"]) for m in rows] == [
+        ("title", 0, "Putin"), ("body", 0, "Vladimir Putin")]
+    assert len({m["entity_id"] for m in rows}) == 1
+    assert all(texts[m["field"]][m["start_char"]:m["end_char"]] == m["text"] for m in rows)
+
+
+def test_a_countrys_name_is_a_place_whatever_the_model_said():
+    # From the seeds: the model tags "Tajikistan" NORP every time; "Tajik" the nationality stays NORP.
+    text = "Tajikistan closed the border. Tajik officials said so."
+    mentions, _ = _resolve({"a": (text, [("Tajikistan", "NORP"), ("Tajik", "NORP")])})
+    assert [(m["text"], m["label"]) for m in mentions] == [("Tajikistan", "GPE"), ("Tajik", "NORP")]
+
+
 def test_canonical_key_folds_accents_and_case():
     assert canonical_key("Vladimír Putin", "PERSON") == canonical_key("VLADIMIR PUTIN", "PERSON") == "vladimir putin"
 
@@ -224,21 +269,12 @@ def test_a_lone_acronym_joins_the_one_expansion_the_warehouse_knows():
     assert entities == {csto: ("Collective Security Treaty Organization", "ORG")}
 
 
-def test_the_warehouses_label_outvotes_one_mistaken_mention():
-    # Tagged ORG once in this batch; earlier runs loaded 40 mentions of him as a PERSON.
-    known = _known(("Kassym-Jomart Tokayev", "PERSON", 40))
-    mentions, entities = _resolve_with(known, {"a": ("Kassym-Jomart Tokayev arrived.",
-                                                     [("Kassym-Jomart Tokayev", "ORG")])})
-    tokayev = entity_id("PERSON", "kassym-jomart tokayev")
-    assert [(m["label"], m["entity_id"]) for m in mentions] == [("PERSON", tokayev)]
-    assert entities == {tokayev: ("Kassym-Jomart Tokayev", "PERSON")}
-
-
-def test_numbers_and_dates_the_warehouse_holds_are_no_label_evidence():
-    # make bench's second run met this: a CARDINAL entity with a name's key broke label resolution.
-    known = _known(("Seven", "CARDINAL", 90), ("Seven", "ORG", 2))
-    mentions, _ = _resolve_with(known, {"a": ("Seven said so.", [("Seven", "ORG")])})
-    assert [(m["label"], m["entity_id"]) for m in mentions] == [("ORG", entity_id("ORG", "seven"))]
+def test_the_warehouses_labels_do_not_vote():
+    # Measured on CoNLL-2003 dev and hand-labelled Reuters, the warehouse's votes relabelled more
+    # names wrongly than rightly ("MANCHESTER" GPE outvoted by a cricket table's PERSON).
+    known = _known(("Manchester", "PERSON", 40))
+    mentions, entities = _resolve_with(known, {"a": ("Rain fell in Manchester.", [("Manchester", "GPE")])})
+    assert [(m["label"], m["entity_id"]) for m in mentions] == [("GPE", entity_id("GPE", "manchester"))]
 
 
 def test_a_surnames_label_in_the_warehouse_does_not_vote_for_its_full_name():
@@ -290,8 +326,8 @@ def test_the_seed_warehouse_counts_every_way_of_writing_putin(seed_warehouse):
 
     [putin] = query(seed_warehouse, "select * from entities where name = 'Vladimir Putin'")
     assert putin["entity_id"] == entity_id("PERSON", "vladimir putin") and putin["label"] == "PERSON"
-    # The cleaner keeps no "Vladimír Putin" line of the seeds; the inline tests above cover the accent.
-    assert putin["aliases"] == ["Putin", "Vladimir Putin"] and putin["mention_count"] >= 20
+    # "Vladimír Putin" is in a seed's headline (the title field), read since NER reads every field.
+    assert putin["aliases"] == ["Putin", "Vladimir Putin", "Vladimír Putin"] and putin["mention_count"] >= 20
     assert (putin["first_seen"], putin["last_seen"]) == ("2021-08-21", "2021-08-27")
     texts = query(seed_warehouse, f"select distinct text from entity_mentions where entity_id = '{putin['entity_id']}'")
     assert {row["text"] for row in texts} == set(putin["aliases"])
@@ -351,14 +387,14 @@ def test_the_example_queries_answer_for_putin(seed_warehouse):
 
     assert run("entity_timeline", "--param", "name=Vladimir Putin") == [
         {"published_date": "2021-08-21", "mentions": 6, "articles": 1},
-        {"published_date": "2021-08-23", "mentions": 8, "articles": 2},
+        {"published_date": "2021-08-23", "mentions": 9, "articles": 2},
         {"published_date": "2021-08-27", "mentions": 1, "articles": 1}]
     said = run("said_by", "--param", "name=Vladimir Putin")
     # 5 reported and 8 direct quotes, each read by hand in the seeds; a surname alone finds the same.
     assert [row["kind"] for row in said].count("direct") == 8 and len(said) == 13
     assert run("said_by", "--param", "name=Putin") == said
     together = run("together_in_sentences", "--param", "name=Vladimir Putin")
-    assert together[0] == {"name": "Afghanistan", "label": "GPE", "shared_sentences": 13, "shared_articles": 5}
+    assert together[0] == {"name": "Afghanistan", "label": "GPE", "shared_sentences": 15, "shared_articles": 5}
 
 
 def test_a_lone_surname_in_a_later_run_joins_the_full_name_an_earlier_run_loaded(tmp_path, prefect_harness):

@@ -2,7 +2,9 @@ import pyarrow as pa
 import pytest
 
 from tasks.clean import clean_article
-from tasks.extract import DEFAULT_MODEL, ModelNotInstalled, load_model, mentions_of, model_labels, recognise_entities
+from tasks.extract import (
+    DEFAULT_MODEL, ModelNotInstalled, in_story_casing, load_model, mentions_of, model_labels, recognise_entities,
+)
 from tests.conftest import SEEDS
 
 
@@ -15,7 +17,7 @@ def test_mentions_carry_exact_offsets_sentences_and_labels():
     text = "Vladimir Putin met Kassym-Jomart Tokayev in Moscow. Later, Putin spoke to reporters in Kazakhstan."
     rows = mentions_of(["a"], [text], DEFAULT_MODEL)
     by_text = {row["text"]: row for row in rows}
-    assert by_text["Vladimir Putin"] == {"article_id": "a", "start_char": 0, "end_char": 14,
+    assert by_text["Vladimir Putin"] == {"article_id": "a", "field": "body", "start_char": 0, "end_char": 14,
                                               "text": "Vladimir Putin", "label": "PERSON", "sentence_index": 0}
     assert (by_text["Moscow"]["start_char"], by_text["Moscow"]["label"], by_text["Moscow"]["sentence_index"]) == \
         (44, "GPE", 0)
@@ -31,6 +33,32 @@ def test_every_seed_mention_indexes_into_clean_text():
     for row in rows:
         assert text_of[row["article_id"]][row["start_char"]:row["end_char"]] == row["text"]
         assert row["label"] in labels
+
+
+def test_entities_of_the_title_byline_and_dateline_carry_offsets_into_their_field():
+    article = {"title": "PUTIN MEETS TOKAYEV IN ASTANA", "byline": "By Olga Petrova", "dateline": "MOSCOW, Aug 26",
+               "body": "Vladimir Putin met Kassym-Jomart Tokayev in Astana on Monday. Putin flew back to Moscow."}
+    rows = mentions_of(["a"], [article], DEFAULT_MODEL)
+    outside_the_body = [(r["field"], r["start_char"], r["end_char"], r["text"], r["label"], r["sentence_index"])
+                        for r in rows if r["field"] != "body"]
+    # The title in capitals is read in the body's casing, but each mention's text is the field as printed.
+    assert outside_the_body == [
+        ("title", 0, 5, "PUTIN", "PERSON", 0), ("title", 12, 19, "TOKAYEV", "PERSON", 0),
+        ("title", 23, 29, "ASTANA", "GPE", 0), ("byline", 3, 15, "Olga Petrova", "PERSON", 0),
+        ("dateline", 0, 6, "MOSCOW", "GPE", 0), ("dateline", 12, 14, "26", "CARDINAL", 0)]
+    body = [(r["start_char"], r["text"], r["sentence_index"]) for r in rows if r["field"] == "body"]
+    assert (0, "Vladimir Putin", 0) in body and (62, "Putin", 1) in body
+    for row in rows:
+        field_text = article[row["field"]]
+        assert field_text[row["start_char"]:row["end_char"]] == row["text"]
+
+
+def test_a_field_in_capitals_takes_its_storys_casing_and_keeps_its_length():
+    body = "Leicestershire beat Somerset at Grace Road, taking the title lead."
+    title = "CRICKET - LEICESTERSHIRE TAKE OVER AT TOP AFTER INNINGS VICTORY ."
+    assert in_story_casing(title, body) == "cricket - Leicestershire take over at top after innings victory ."
+    assert in_story_casing("LONDON 1996-08-30", "In London, shares fell.") == "London 1996-08-30"
+    assert in_story_casing("Putin meets Tokayev", body) == "Putin meets Tokayev"   # not in capitals: as it is
 
 
 def test_two_workers_give_the_same_rows_as_one(monkeypatch):

@@ -224,3 +224,13 @@ def test_the_name_after_called_is_who_is_called_so_not_the_speaker():
     text = "Sanders called National Nurses United \u201cone of the sponsors of my campaign.\u201d"
     assert _direct(text, ("Sanders", "PERSON", "Bernie Sanders"), ("National Nurses United", "ORG", "NNU")) == [
         ("one of the sponsors of my campaign.", "Bernie Sanders", "name")]
+
+
+def test_a_title_mention_does_not_speak_in_the_body():
+    # A title mention's offsets (37-43) would otherwise place "Peskov" right before "said that" in clean_text.
+    text = "Putin, said to be tired, left. Later it was said that the talks were useful."
+    articles = pa.table({"article_id": ["a"], "clean_text": [text]})
+    mentions = pa.Table.from_pylist([{"article_id": "a", "field": "title", "start_char": 37, "end_char": 43,
+                                      "text": "Peskov", "label": "PERSON", "entity_id": PESKOV}])
+    entities = pa.table({"entity_id": [PESKOV], "name": ["Dmitry Peskov"], "label": ["PERSON"]})
+    assert quotes(articles, mentions, entities).to_pylist() == []

@@ -1,21 +1,23 @@
--- Every article mentioning an entity ($name: its canonical name or any spelling in aliases, any case), with the sentence number and date.
+-- Every article mentioning an entity ($name: its canonical name or any spelling in aliases, any case) in any field,
+-- with the field, sentence number and date.
 with entity as (
     select entity_id, name from entities
     where lower(name) = lower($name) or list_contains([lower(alias) for alias in aliases], lower($name))
 ),
 
 mentions as (
-    select m.article_id, entity.name, m.text, m.start_char, m.sentence_index
+    select m.article_id, entity.name, coalesce(m.field, 'body') as field, m.text, m.start_char, m.sentence_index
     from entity_mentions as m
     join entity using (entity_id)
 ),
 
 final as (
-    select a.published_date, a.source_path, a.title, mentions.name, mentions.text, mentions.start_char,
+    select a.published_date, a.source_path, a.title, mentions.name, mentions.field, mentions.text, mentions.start_char,
         mentions.sentence_index
     from mentions
     join articles as a using (article_id)
 )
 
 select * from final
-order by published_date nulls last, source_path, start_char
+order by published_date nulls last, source_path,
+    case field when 'title' then 0 when 'byline' then 1 when 'dateline' then 2 else 3 end, start_char

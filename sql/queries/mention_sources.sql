@@ -1,7 +1,9 @@
--- Every mention with the offsets of its text in the raw input file, through clean_text_map.
+-- Every body mention with the offsets of its text in the raw input file, through clean_text_map (which maps
+-- clean_text, the body; a title, byline or dateline mention's offsets are into that articles column).
 with mentions as (
     select m.article_id, m.start_char, m.end_char, m.text, m.label
     from entity_mentions as m
+    where coalesce(m.field, 'body') = 'body'
 ),
 
 located as (

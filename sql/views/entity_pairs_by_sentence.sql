@@ -1,7 +1,8 @@
 -- Two entities mentioned in the same sentence: one row per pair (entity_a < entity_b), with how many sentences.
+-- A sentence is numbered within its field: the title's first sentence is not the body's.
 create view if not exists entity_pairs_by_sentence as
 with sentence_entities as (
-    select distinct article_id, sentence_index, entity_id
+    select distinct article_id, coalesce(field, 'body') as field, sentence_index, entity_id
     from entity_mentions
 ),
 
@@ -10,7 +11,8 @@ pairs as (
         count(distinct a.article_id) as shared_articles
     from sentence_entities as a
     join sentence_entities as b
-        on a.article_id = b.article_id and a.sentence_index = b.sentence_index and a.entity_id < b.entity_id
+        on a.article_id = b.article_id and a.field = b.field and a.sentence_index = b.sentence_index
+        and a.entity_id < b.entity_id
     group by a.entity_id, b.entity_id
 ),
 
