@@ -382,11 +382,18 @@ def _take_title(story: list[_Piece], article: CleanArticle) -> list[_Piece]:
                 article._remove(piece.start, piece.start + len(piece.text), "title")
         return [piece for piece in story if piece.text != article.title]
     if len(story) > 1 and _is_headline(story[0].text) and story[0].number <= HEADER_LINES + 2 \
-            and not DATELINE_LINE.fullmatch(story[0].text):
+            and not DATELINE_LINE.fullmatch(story[0].text) and not _opens_with_dated_dateline(story[0].text):
         article.title = story[0].text
         article._remove(story[0].start, story[0].start + len(story[0].text), "title")
         return story[1:]
     return story
+
+
+def _opens_with_dated_dateline(text: str) -> bool:
+    """Whether a line opens with a dateline that carries a date ("Mar 14, 2006 - Market news ..."): the
+    story's first paragraph, never its headline, even when nothing above it is left to be the title."""
+    dateline = DATELINE.match(text)
+    return bool(dateline and (find_dates_with_time(dateline.group(1)) or find_yearless_dates(dateline.group(1))))
 
 
 def _drop_furniture_among_credits(story: list[_Piece], article: CleanArticle, set_aside: dict[int, str],
