@@ -33,8 +33,9 @@ WORD_KIND, ENTITY_KIND = "word", "entity"
 
 # Chosen on ecbplus-dev (bench/story_sweep.py prints the sweep; the README has it).
 JOIN_THRESHOLD = 0.13           # similarity from which an article joins a story
+REFINE_ROUNDS = 3               # passes that move each of the run's articles to its best story
 ENTITY_WEIGHT = 0.3             # how far entity agreement moves the similarity (x0.7 to x1.3)
-DISTINCTIVE_ENTITIES = 5        # the article's most telling people, places, organisations ...
+DISTINCTIVE_ENTITIES = 3        # the article's most telling people, places, organisations ...
 DISTINCTIVE_SHARE = 0.5         # ... one of which must weigh this much per article of the story ...
 MISSING_DISTINCTIVE = 0.5       # ... or the similarity is cut to this share
 HALF_LIFE_DAYS = 7.0            # both dated: the similarity halves for every week between them
@@ -185,6 +186,24 @@ class StoryProfile:
                 self._norms.pop(kind, None)
         self.add_date(article.published_date)
 
+    def remove(self, article: ArticleTerms, frequencies: DocumentFrequencies) -> None:
+        """Take an article's weights out again (it moves to another story); the date span is kept."""
+        self.count -= 1
+        for kind in (WORD_KIND, ENTITY_KIND):
+            profile = self.terms[kind]
+            self.norm(kind, frequencies)   # the squared norm is cached before it is updated
+            squared = self._norms[kind]
+            for term, weight in article.terms(kind).items():
+                before = profile.get(term, 0.0)
+                after = before - weight
+                if after <= 1e-9:
+                    profile.pop(term, None)
+                    after = 0.0
+                else:
+                    profile[term] = after
+                squared += (after ** 2 - before ** 2) * frequencies.idf(kind, term) ** 2
+            self._norms[kind] = max(squared, 0.0)
+
     def add_date(self, day: dt.date | None) -> None:
         if day is not None:
             self.first_date = min(self.first_date or day, day)
@@ -255,6 +274,7 @@ class StoryIndex:
                  loaded_candidates: dict[str, list[str]]) -> None:
         self.frequencies = frequencies
         self.profiles = dict(loaded)
+        self.loaded_ids = frozenset(loaded)
         self.loaded_candidates = loaded_candidates   # article_id -> loaded story ids the warehouse index found
         self.postings: dict[tuple[str, str], set[str]] = defaultdict(set)   # the run's stories only
         self.compared = 0   # story comparisons made: what the tests and the bench watch
@@ -263,8 +283,10 @@ class StoryIndex:
         shared: Counter = Counter()
         for key in query_terms(article, self.frequencies):
             shared.update(self.postings.get(key, ()))
+        shared = Counter({s: n for s, n in shared.items() if s in self.profiles})   # moved-out stories are gone
         found = [s for s, _ in sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:STORIES_PER_ARTICLE]]
-        return found + [s for s in self.loaded_candidates.get(article.article_id, []) if s not in found]
+        return found + [s for s in self.loaded_candidates.get(article.article_id, [])
+                        if s not in found and s in self.profiles]
 
     def best_story(self, article: ArticleTerms) -> tuple[str | None, float]:
         best, best_score = None, 0.0
@@ -284,10 +306,11 @@ class StoryIndex:
 
 
 def assign_stories(ordered: list[ArticleTerms], index: StoryIndex, given: dict[str, str] | None = None,
-                   original_of: dict[str, str] | None = None, threshold: float = JOIN_THRESHOLD) -> dict[str, str]:
-    """Each article's story_id, earliest first: the story it was given (a copy of a loaded article:
-    its original's), its original's in the run, the most similar story from the threshold, or a new
-    story named after the article."""
+                   original_of: dict[str, str] | None = None, threshold: float = JOIN_THRESHOLD,
+                   rounds: int | None = None) -> dict[str, str]:
+    """Each article's story_id: the story it was given (a copy of a loaded article: its original's),
+    its original's in the run, else the most similar story from the threshold or a new story named
+    after the article; first in one pass earliest first, then refined (refine_stories)."""
     given, original_of, assigned = given or {}, original_of or {}, {}
     for article in ordered:
         story_id = given.get(article.article_id) or assigned.get(original_of.get(article.article_id, ""))
@@ -296,7 +319,66 @@ def assign_stories(ordered: list[ArticleTerms], index: StoryIndex, given: dict[s
             story_id = best if best is not None and score >= threshold else article.article_id
         assigned[article.article_id] = story_id
         index.add(story_id, article)
-    return assigned
+    copies: dict[str, list[ArticleTerms]] = defaultdict(list)
+    for article in ordered:
+        if article.article_id not in given and article.article_id in original_of:
+            copies[original_of[article.article_id]].append(article)
+    movable = [a for a in ordered if a.article_id not in given and a.article_id not in original_of]
+    return refine_stories(movable, copies, index, assigned, threshold, REFINE_ROUNDS if rounds is None else rounds)
+
+
+def refine_stories(movable: list[ArticleTerms], copies: dict[str, list[ArticleTerms]], index: StoryIndex,
+                   assigned: dict[str, str], threshold: float, rounds: int) -> dict[str, str]:
+    """Undo the single pass's early mistakes, as k-means refines its clusters (Miranda et al. 2018
+    re-rank their candidates likewise): each of the run's articles is taken out of its story and
+    compared again, with the same threshold, with the stories it finds through the index, now that
+    every story holds all of the run's articles; it moves to a better story, or founds its own when
+    none reaches the threshold. Loaded articles never move, so a warehouse story keeps its id; a
+    copy moves with its original. A story founded in the run is named after its earliest article."""
+    for _ in range(rounds):
+        moved = 0
+        for article in movable:
+            current = assigned[article.article_id]
+            group = [article, *copies.get(article.article_id, ())]
+            profile = index.profiles[current]
+            for member in group:
+                profile.remove(member, index.frequencies)
+            if profile.count <= 0:
+                del index.profiles[current]
+            best, score = index.best_story(article)
+            if best is not None and score >= threshold:
+                target = best
+            elif current not in index.profiles:
+                target = current                     # alone before, alone again
+            else:
+                target = f"{article.article_id}:{current}"   # a new story; named at the end
+            moved += target != current
+            for member in group:
+                assigned[member.article_id] = target
+                index.add(target, member)
+        if not moved:
+            break
+    return _named_by_earliest(movable, index, assigned)
+
+
+def _named_by_earliest(ordered: list[ArticleTerms], index: StoryIndex, assigned: dict[str, str]) -> dict[str, str]:
+    """A story founded in this run is named after its earliest article (the one that founded it,
+    unless that one moved away); a loaded story keeps its id. The index follows the new names."""
+    earliest: dict[str, str] = {}
+    for article in ordered:
+        story_id = assigned[article.article_id]
+        if story_id not in index.loaded_ids:
+            earliest.setdefault(story_id, article.article_id)
+    renamed = {old: new for old, new in earliest.items() if old != new}
+    if not renamed:
+        return assigned
+    profiles = {old: index.profiles.pop(old) for old in renamed}
+    for old, new in renamed.items():
+        profiles[old].story_id = new
+        index.profiles[new] = profiles[old]
+    for key, postings in index.postings.items():
+        index.postings[key] = {renamed.get(s, s) for s in postings}
+    return {a: renamed.get(s, s) for a, s in assigned.items()}
 
 
 def story_profile_rows(index: StoryIndex, story_ids) -> pa.Table:

@@ -370,3 +370,35 @@ def test_a_copy_in_a_later_run_joins_its_originals_story(tmp_path):
                                loaded_stories=load.loaded_stories(warehouse, run_terms), run_terms=run_terms)
     # A month later the similarity alone would found a new story; the copy keeps its original's.
     assert _links(result)["copy"] == ("retold", "strike")
+
+
+def test_refinement_undoes_a_wrong_join_and_names_the_story_after_its_earliest_article():
+    # The single pass let the strike and its retelling join the harbour festival, which came first
+    # (an early wrong join). Taken out and compared again, the festival founds its own story; the
+    # one it leaves is named after its earliest remaining article.
+    rows = [("festival", HARBOUR_FESTIVAL, MON, 0), ("strike", STRIKE, MON, 1), ("retold", STRIKE_RETOLD, TUE, 2)]
+    terms = stories.article_terms(_articles(*rows).to_pylist(), _mentions({
+        "strike": [PORT, SORVIK, UNION, BOARD], "retold": [PORT, SORVIK, UNION, BOARD], "festival": [PORT]}))
+    ordered = [terms[a] for a, *_ in rows]
+    index = stories.story_index(terms, stories.LoadedStories())
+    for article in ordered:
+        index.add("festival", article)
+    refined = stories.refine_stories(ordered, {}, index, {a: "festival" for a, *_ in rows},
+                                     stories.JOIN_THRESHOLD, stories.REFINE_ROUNDS)
+    assert refined == {"festival": "festival", "strike": "strike", "retold": "strike"}
+    assert {s: p.count for s, p in index.profiles.items()} == {"festival": 1, "strike": 2}
+    # Its profile holds the two strike articles' weights only: it compares as their own story would.
+    alone = stories.StoryProfile("strike")
+    for article in ordered[1:]:
+        alone.add(article)
+    assert index.profiles["strike"].terms == alone.terms
+
+
+def test_refinement_never_renames_a_loaded_story(tmp_path):
+    warehouse = tmp_path / "warehouse"
+    first = _articles(("strike", STRIKE, MON, 0), *((f"filler-{n}", _filler(n), MON, 1 + n) for n in range(10)))
+    _store(warehouse, first, _find(first, _mentions({"strike": [PORT, SORVIK, UNION, BOARD]})))
+    # The later run's earliest article joins the loaded story; the story keeps its loaded id.
+    later = _articles(("retold", STRIKE_RETOLD, MON, 100), ("festival", HARBOUR_FESTIVAL, TUE, 101))
+    result, _ = _next_run(warehouse, later, _mentions({"retold": [PORT, SORVIK, UNION, BOARD], "festival": [PORT]}))
+    assert _links(result) == {"retold": (None, "strike"), "festival": (None, "festival")}
