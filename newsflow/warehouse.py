@@ -8,6 +8,7 @@ Only tasks/load.py writes through `open_for_writing`; everything else reads a sn
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import importlib
 import json
 import shutil
@@ -26,13 +27,16 @@ SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 # Table creation order matters only for readability; no foreign keys in DuckLake.
 SCHEMA_FILES = ("articles", "articles_contact", "entity_mentions", "entities", "date_mentions", "date_mentions_kind",
                 "quotes", "quotes_speaker_source", "quarantine", "runs", "quality_results", "story_terms",
-                "story_profiles", "stories",
+                "story_profiles",
                 "publication_details", "removed_spans", "clean_text_map",
                 "minhash_signatures", "passage_fingerprints", "borrowings",
                 # Columns added since: a warehouse made before them gains them.
                 "entity_mentions_field", "quarantine_item", "quarantine_article_id", "quarantine_detail")
 # Views over the tables (sql/views/), created after them.
-VIEW_FILES = ("entity_pairs_by_article", "entity_pairs_by_sentence", "entity_timeline")
+VIEW_FILES = ("entity_pairs_by_article", "entity_pairs_by_sentence", "entity_timeline", "stories")
+# A view carries the digest of the file that made it as its comment: a run replaces a view only when its
+# file changed (an older warehouse gets the new columns), and an unchanged schema makes no snapshot.
+VIEW_VERSION_PREFIX = "newsflow:"
 # The author of every snapshot newsflow commits (ducklake_snapshots' author column).
 COMMIT_AUTHOR = "newsflow"
 # What `newsflow query` lets through: one statement that reads. DESCRIBE, SHOW, SUMMARIZE, FROM-first
@@ -194,8 +198,14 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     try:
         for name in SCHEMA_FILES:
             con.execute(read_sql(f"schema/{name}"))
+        made_by = dict(con.execute(read_sql("schema/view_comments")).fetchall())
         for name in VIEW_FILES:
-            con.execute(read_sql(f"views/{name}"))
+            statement = read_sql(f"views/{name}")
+            version = VIEW_VERSION_PREFIX + hashlib.blake2b(statement.encode(), digest_size=8).hexdigest()
+            if made_by.get(name) != version:
+                con.execute(statement)
+                # DDL takes no bound values; the comment is our own hex digest, never input.
+                con.execute(f"comment on view {name} is '{version}'")
         label_commit(con, "schema")
         con.execute("commit")
     except BaseException:

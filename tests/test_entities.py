@@ -386,9 +386,9 @@ def test_the_example_queries_answer_for_putin(seed_warehouse):
         return json.loads(result.stdout)
 
     assert run("entity_timeline", "--param", "name=Vladimir Putin") == [
-        {"published_date": "2021-08-21", "mentions": 6, "articles": 1},
-        {"published_date": "2021-08-23", "mentions": 9, "articles": 2},
-        {"published_date": "2021-08-27", "mentions": 1, "articles": 1}]
+        {"name": "Vladimir Putin", "published_date": "2021-08-21", "mentions": 6, "articles": 1},
+        {"name": "Vladimir Putin", "published_date": "2021-08-23", "mentions": 9, "articles": 2},
+        {"name": "Vladimir Putin", "published_date": "2021-08-27", "mentions": 1, "articles": 1}]
     said = run("said_by", "--param", "name=Vladimir Putin")
     # 5 reported and 8 direct quotes, each read by hand in the seeds; a surname alone finds the same.
     assert [row["kind"] for row in said].count("direct") == 8 and len(said) == 13

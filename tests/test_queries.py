@@ -58,11 +58,11 @@ def test_a_name_finds_the_entity_by_its_canonical_name_or_any_alias_in_any_case(
     mentioning = query_json(people_warehouse, str(QUERIES / "articles_mentioning.sql"), f"name={name}")
     assert mentioning == [
         {"published_date": "2024-03-01", "source_path": "one.txt", "title": "Talks", "name": "Vladimir Putin",
-         "text": "Putin", "start_char": 0, "sentence_index": 0},
+         "field": "body", "text": "Putin", "start_char": 0, "sentence_index": 0},
         {"published_date": "2024-03-01", "source_path": "one.txt", "title": "Talks", "name": "Vladimir Putin",
-         "text": "Vladimir Putin", "start_char": 25, "sentence_index": 1},
+         "field": "body", "text": "Vladimir Putin", "start_char": 25, "sentence_index": 1},
         {"published_date": "2024-03-02", "source_path": "two.txt", "title": "Calls", "name": "Vladimir Putin",
-         "text": "Putin", "start_char": 17, "sentence_index": 0},
+         "field": "body", "text": "Putin", "start_char": 17, "sentence_index": 0},
     ]
     assert query_json(people_warehouse, str(QUERIES / "entity_timeline.sql"), f"name={name}") == [
         {"name": "Vladimir Putin", "published_date": "2024-03-01", "mentions": 2, "articles": 1},
@@ -70,7 +70,7 @@ def test_a_name_finds_the_entity_by_its_canonical_name_or_any_alias_in_any_case(
     ]
     assert query_json(people_warehouse, str(QUERIES / "said_by.sql"), f"name={name}") == [
         {"published_date": "2024-03-02", "source_path": "two.txt", "speaker": "Vladimir Putin", "kind": "reported",
-         "quote": "would call"}]
+         "speaker_source": None, "quote": "would call"}]
     assert query_json(people_warehouse, str(QUERIES / "together_in_sentences.sql"), f"name={name}") == [
         {"name": "Kremlin", "label": "ORG", "shared_sentences": 2, "shared_articles": 2}]
     assert query_json(people_warehouse, str(QUERIES / "entities_together.sql"), f"name={name}") == [

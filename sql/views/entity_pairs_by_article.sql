@@ -1,5 +1,5 @@
 -- Two entities mentioned in the same article: one row per pair (entity_a < entity_b), with how many articles.
-create view if not exists entity_pairs_by_article as
+create or replace view entity_pairs_by_article as
 with article_entities as (
     select distinct article_id, entity_id
     from entity_mentions

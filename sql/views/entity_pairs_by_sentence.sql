@@ -1,6 +1,6 @@
 -- Two entities mentioned in the same sentence: one row per pair (entity_a < entity_b), with how many sentences.
 -- A sentence is numbered within its field: the title's first sentence is not the body's.
-create view if not exists entity_pairs_by_sentence as
+create or replace view entity_pairs_by_sentence as
 with sentence_entities as (
     select distinct article_id, coalesce(field, 'body') as field, sentence_index, entity_id
     from entity_mentions

@@ -1,5 +1,5 @@
 -- Mentions of each entity per publication day (articles without a date are left out).
-create view if not exists entity_timeline as
+create or replace view entity_timeline as
 with dated_mentions as (
     select m.entity_id, m.article_id, a.published_date
     from entity_mentions as m
