@@ -1,5 +1,6 @@
 """Each entity step measured on a dev set with gold (bag-of-entities F1, score.py's own scoring):
-the raw model over the files, the model over the pipeline's text, every step, each step off in turn.
+the raw model over the files, the model over the pipeline's text, every step, each step off in turn,
+and every step with the fields read otherwise (READINGS).
 
     .venv/bin/python bench/entity_ablation.py [--devset ../shared/devsets/conll2003-dev]
 
@@ -29,6 +30,14 @@ STEPS_OFF = {
     "lower-case drop": ("common_nouns", lambda texts: set()),
     "label votes": ("resolve_labels", lambda rows, corpus_labels: None),
     "propagation": ("propagate_names", lambda rows, text: sorted(rows, key=lambda row: row["start_char"])),
+}
+
+
+# Other ways of reading the fields (extract.READ_TOGETHER), each measured with every step.
+HEADER = ("title", "byline", "dateline")
+READINGS = {
+    "fields as one text": ((*HEADER, "body"),),
+    "header as one text, body alone": (HEADER, ("body",)),
 }
 
 
@@ -81,8 +90,16 @@ def main() -> None:
             results[f"without {step}"] = f1(entities.resolve_entities(mentions, articles)[0].to_pylist())
         finally:
             setattr(entities, name, kept)
+    kept = extract.READ_TOGETHER
+    for reading, groups in READINGS.items():
+        extract.READ_TOGETHER = groups
+        try:
+            read = extract.recognise_entities(articles, args.model, 1)
+            results[f"every step, {reading}"] = f1(entities.resolve_entities(read, articles)[0].to_pylist())
+        finally:
+            extract.READ_TOGETHER = kept
     for name, s in results.items():
-        print(f"{name:30s}", "  ".join(f"{label} {s[label]:.3f}" for label in ("PER", "ORG", "LOC", "MISC", "ALL")))
+        print(f"{name:44s}", "  ".join(f"{label} {s[label]:.3f}" for label in ("PER", "ORG", "LOC", "MISC", "ALL")))
 
 
 if __name__ == "__main__":

@@ -53,6 +53,22 @@ def test_entities_of_the_title_byline_and_dateline_carry_offsets_into_their_fiel
         assert field_text[row["start_char"]:row["end_char"]] == row["text"]
 
 
+def test_the_body_gets_what_the_model_finds_in_the_body_alone_whatever_the_headline():
+    # A made-up wire story whose capitals headline and dateline, read with the body, changed what
+    # the model found at the body's start: each field is a doc of its own.
+    body = ("Kestrel Disc Products Co Inc, a unit of Marlow Enterprises Inc, said it agreed to buy the "
+            "Halverson unit of Tamsin Corp for 12 mln dlrs. Kestrel Disc said the deal would close in "
+            "November.")
+    article = {"title": "KESTREL DISC TO BUY HALVERSON UNIT", "dateline": "GREELEY, Colo., Oct 19", "body": body}
+    alone = [(e.start_char, e.end_char, e.label_) for e in load_model(DEFAULT_MODEL)(body).ents]
+    rows = mentions_of(["a", "b"], [article, body], DEFAULT_MODEL)
+    with_header = [(r["start_char"], r["end_char"], r["label"]) for r in rows if r["article_id"] == "a"
+                   and r["field"] == "body"]
+    body_only = [(r["start_char"], r["end_char"], r["label"]) for r in rows if r["article_id"] == "b"]
+    assert with_header == body_only == alone
+    assert (0, len("Kestrel Disc Products Co Inc"), "ORG") in alone
+
+
 def test_a_field_in_capitals_takes_its_storys_casing_and_keeps_its_length():
     body = "Leicestershire beat Somerset at Grace Road, taking the title lead."
     title = "CRICKET - LEICESTERSHIRE TAKE OVER AT TOP AFTER INNINGS VICTORY ."
