@@ -213,6 +213,11 @@ def _calendar_day(expression: str, published: dt.date | None, tense: str | None)
     return nearest, "day", "absolute"
 
 
+def _month_named(lowered: str) -> int:
+    """The month an expression opens with, whatever follows its name ("june, 2010", "march of 2009")."""
+    return MONTHS[re.match(r"[a-z]+", lowered).group()]
+
+
 def resolve(kind: str, expression: str, published: dt.date | None, tense: str | None,
             anchor: dt.date | None = None) -> tuple[dt.date | None, str, str] | None:
     """(date, granularity, kind) of one expression found as pattern `kind`; None when it is not a date.
@@ -231,7 +236,7 @@ def resolve(kind: str, expression: str, published: dt.date | None, tense: str | 
     if kind == "year":
         return dt.date(_numbers(expression)[0], 1, 1), "year", "absolute"
     if kind == "month_year":
-        return dt.date(_numbers(expression)[0], MONTHS[lowered.split()[0]], 1), "month", "absolute"
+        return dt.date(_numbers(expression)[0], _month_named(lowered), 1), "month", "absolute"
     if kind == "decade":
         digits = _numbers(expression)[0]
         year = digits if digits >= 100 else 1900 + digits
@@ -239,7 +244,7 @@ def resolve(kind: str, expression: str, published: dt.date | None, tense: str | 
     if kind == "quarter":
         return _quarter(lowered, published, tense)
     if kind == "month_relative_year":
-        month, which = MONTHS[lowered.split()[0]], lowered.split()[-2]
+        month, which = _month_named(lowered), lowered.split()[-2]
         if published is None:
             return None, "month", "relative"
         year = published.year + {"last": -1, "this": 0, "next": 1}[which]

@@ -64,6 +64,9 @@ RESOLVED = [
     ("The ceasefire, signed on March 3, collapsed.", D(2021, 12, 20), [("March 3", D(2021, 3, 3), "day", "absolute")]),
     ("Tenants refused to renew leases which expire on May 14.", D(1997, 4, 6),
      [("May 14", D(1997, 5, 14), "day", "absolute")]),
+    # A month and year with a comma or "of" between them (a KeyError once stopped whole runs).
+    ("The clinic opened in June, 2010, and closed in March of 2012.", D(2021, 8, 25),
+     [("June, 2010", D(2010, 6, 1), "month", "absolute"), ("March of 2012", D(2012, 3, 1), "month", "absolute")]),
     # Durations, sets and look-alikes are not dates.
     ("The talks lasted three months.", D(2021, 3, 10), []),
     ("Markets close early every Monday.", D(2021, 3, 10), []),
