@@ -204,8 +204,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             version = VIEW_VERSION_PREFIX + hashlib.blake2b(statement.encode(), digest_size=8).hexdigest()
             if made_by.get(name) != version:
                 con.execute(statement)
-                # DDL takes no bound values; the comment is our own hex digest, never input.
-                con.execute(f"comment on view {name} is '{version}'")
+                # COMMENT ON takes no bound values; the name is ours and the comment our own hex digest.
+                con.execute(f"comment on view {name} is {_quoted(version)}")
         label_commit(con, "schema")
         con.execute("commit")
     except BaseException:

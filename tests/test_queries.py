@@ -122,7 +122,7 @@ def test_a_first_run_is_one_schema_snapshot_then_one_snapshot_carrying_its_run_i
                                 "commit_extra_info from ducklake_snapshots('lake') order by snapshot_id").fetchall()
     assert snapshots == [
         (0, ["schemas_created"], None, None, None),  # DuckLake creating the lake on the first ATTACH
-        (1, ["tables_created", "views_created"], "newsflow", "schema", None),
+        (1, ["tables_created", "views_altered", "views_created"], "newsflow", "schema", None),
         (2, ["tables_inserted_into"], "newsflow", f"newsflow run {run_id}", json.dumps({"run_id": run_id})),
     ]
 

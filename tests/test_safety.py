@@ -40,7 +40,8 @@ def test_read_only_connections_refuse_writes_and_paths_with_quotes_are_safe(tmp_
 
 def test_no_sql_in_the_code_is_formatted_from_values():
     # Every statement lives in sql/ and takes $name parameters; the only literals formatted into SQL
-    # are ATTACH/INSTALL paths (which take no parameters), escaped by warehouse._quoted.
+    # are ATTACH/INSTALL paths and a view's version comment (which take no parameters), escaped by
+    # warehouse._quoted.
     formatted = []
     for path in [*PROJECT.glob("tasks/*.py"), *PROJECT.glob("flows/*.py"), *PROJECT.glob("newsflow/*.py")]:
         for line in path.read_text().splitlines():
@@ -48,6 +49,7 @@ def test_no_sql_in_the_code_is_formatted_from_values():
                 formatted.append(f"{path.name}: {line.strip()}")
     assert sorted(formatted) == ["warehouse.py: con.execute(f\"attach {_quoted(f'ducklake:sqlite:{catalog}')} as lake "
                                  "({options})\")",
+                                 "warehouse.py: con.execute(f\"comment on view {name} is {_quoted(version)}\")",
                                  "warehouse.py: con.execute(f\"install '{_extension_file(name)}'\")",
                                  "warehouse.py: con.execute(f\"load {name}\")"]
 

@@ -8,7 +8,7 @@ with story_articles as (
 ),
 
 entity_counts as (
-    select a.story_id, e.name, count(distinct m.article_id) as articles
+    select a.story_id, e.name, count(distinct m.article_id) as articles, count(*) as mentions
     from entity_mentions as m
     join story_articles as a using (article_id)
     join entities as e using (entity_id)
@@ -17,7 +17,7 @@ entity_counts as (
 ),
 
 top_entities as (
-    select story_id, list(name order by articles desc, name)[1:5] as top_entities
+    select story_id, list(name order by articles desc, mentions desc, name)[1:5] as top_entities
     from entity_counts
     group by story_id
 ),
