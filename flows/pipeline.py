@@ -267,7 +267,9 @@ def find_duplicates(warehouse: str, articles_in: list[str], mentions_in: list[st
 
 def _story_entity_counts(mentions: pa.Table) -> list[dict]:
     """(article_id, entity_id, label, mentions) of the labels stories are told by: one row per pair."""
-    story = mentions.filter(pc.is_in(mentions["label"], value_set=pa.array(sorted(stories.STORY_LABELS))))
+    # Body mentions only: a story's words already weigh the title twice, its entities need not.
+    story = mentions.filter(pc.and_(pc.is_in(mentions["label"], value_set=pa.array(sorted(stories.STORY_LABELS))),
+                                    pc.equal(pc.fill_null(mentions["field"], "body"), "body")))
     counted = story.group_by(["article_id", "entity_id", "label"]).aggregate([("start_char", "count")])
     return counted.select(["article_id", "entity_id", "label", "start_char_count"]) \
                   .rename_columns(["article_id", "entity_id", "label", "mentions"]).to_pylist()
