@@ -21,6 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from newsflow.processes import WorkerPool  # noqa: E402
 from tasks import clean, entities, extract  # noqa: E402
 
 # A step turned off: the module function that does it, replaced by one that does nothing.
@@ -78,9 +79,9 @@ def main() -> None:
     results = {"raw model over the files": score.entity_f1(gold, [
         {"file": f.name, "text": e.text, "label": e.label_}
         for f, doc in zip(files, nlp.pipe(f.read_text(encoding="utf-8") for f in files)) for e in doc.ents])}
-    body_only = extract.recognise_entities(articles.select(["article_id", "clean_text"]), args.model, 1)
+    body_only = extract.recognise_entities(articles.select(["article_id", "clean_text"]), args.model, WorkerPool(1))
     results["model over clean_text only"] = f1(body_only.to_pylist())
-    mentions = extract.recognise_entities(articles, args.model, 1)
+    mentions = extract.recognise_entities(articles, args.model, WorkerPool(1))
     results["model over every field"] = f1(mentions.to_pylist())
     results["every step"] = f1(entities.resolve_entities(mentions, articles)[0].to_pylist())
     for step, (name, nothing) in STEPS_OFF.items():
@@ -94,7 +95,7 @@ def main() -> None:
     for reading, groups in READINGS.items():
         extract.READ_TOGETHER = groups
         try:
-            read = extract.recognise_entities(articles, args.model, 1)
+            read = extract.recognise_entities(articles, args.model, WorkerPool(1))
             results[f"every step, {reading}"] = f1(entities.resolve_entities(read, articles)[0].to_pylist())
         finally:
             extract.READ_TOGETHER = kept

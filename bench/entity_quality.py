@@ -30,7 +30,8 @@ import pyarrow.compute as pc
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tasks.entities import canonical_key, corrected_mentions  # noqa: E402
-from tasks import load  # noqa: E402
+from newsflow.processes import WorkerPool  # noqa: E402
+from newsflow.warehouse import Warehouse  # noqa: E402
 from tasks.extract import DEFAULT_MODEL, recognise_entities  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -149,7 +150,7 @@ def score(gold: list[set], predicted: list[set]) -> dict:
 
 def measure(documents: list[tuple[str, set]], batch_size: int, model: str, known: pa.Table | None = None) -> dict:
     """Scores of the raw model and of each level of correction; with `known` (a warehouse's
-    entities, tasks/load.py known_entities), also of the batch steps weighed against them."""
+    entities, Warehouse.known_entities), also of the batch steps weighed against them."""
     ids = [f"d{i:06d}" for i in range(len(documents))]
     gold = [truth for _, truth in documents]
     runs = {"raw model": [], "article-level steps": [], "corpus-level steps": []}
@@ -158,7 +159,7 @@ def measure(documents: list[tuple[str, set]], batch_size: int, model: str, known
     for start in range(0, len(ids), batch_size):
         articles = pa.table({"article_id": ids[start:start + batch_size],
                              "clean_text": [text for text, _ in documents[start:start + batch_size]]})
-        raw = recognise_entities(articles, model, 1)
+        raw = recognise_entities(articles, model, WorkerPool(1))
         runs["raw model"].append(bags(raw.to_pylist()))
         alone = {}
         for i in range(articles.num_rows):  # each article its own batch: no corpus evidence
@@ -191,7 +192,7 @@ def main() -> None:
     result = {"gold": str(gold_path), "documents": len(documents), "batch_size": args.batch_size,
               "warehouse": str(args.warehouse) if args.warehouse else None,
               "scores": measure(documents, args.batch_size, args.model,
-                                load.known_entities(args.warehouse) if args.warehouse else None)}
+                                Warehouse(args.warehouse).known_entities() if args.warehouse else None)}
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / "entity_quality.json").write_text(json.dumps(result, indent=2))
     for name, scores in result["scores"].items():

@@ -12,8 +12,8 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from newsflow import warehouse as wh
-from tasks import extract, load, quality
+from newsflow.warehouse import Warehouse, WarehouseMissing, write_lock
+from tasks import extract, quality
 
 PAGE_SIZE = 2000
 
@@ -21,17 +21,18 @@ PAGE_SIZE = 2000
 @task(name="compact", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def compact_warehouse(warehouse: str, keep_days: int) -> dict:
     """Merge small files, expire old snapshots, delete files no snapshot needs."""
-    return load.compact(Path(warehouse), keep_days)
+    return Warehouse(warehouse).compact(keep_days)
 
 
 @task(name="revalidate", cache_policy=NO_CACHE)
 def revalidate_warehouse(warehouse: str, model: str, run_id: str) -> dict:
     """Check every loaded article and mention against today's clean and extracted suites."""
     parameters = quality.suite_parameters(dt.date.today(), extract.model_labels(model))
-    entity_ids = load.entity_ids(Path(warehouse))
+    store = Warehouse(warehouse)
+    entity_ids = store.entity_ids()
     totals: dict[tuple, dict] = {}
     failing: dict[str, list[str]] = defaultdict(list)   # reason -> article ids
-    for articles, mentions in load.loaded_pages(Path(warehouse), PAGE_SIZE):
+    for articles, mentions in store.loaded_pages(PAGE_SIZE):
         mention_frame = quality.mention_frame(mentions, articles, entity_ids)
         for suite, frame in (("clean", articles), ("extracted", mention_frame)):
             try:
@@ -51,7 +52,7 @@ def revalidate_warehouse(warehouse: str, model: str, run_id: str) -> dict:
                 failing[reason].append(article_ids[row_id] if article_ids else row_id)
     results = [dict(zip(("suite", "expectation", "column_name", "on_failure"), key)) | total
                for key, total in totals.items()]
-    load.record_quality_results(Path(warehouse), run_id, pa.Table.from_pylist(results, schema=quality.RESULT_SCHEMA))
+    store.record_quality_results(run_id, pa.Table.from_pylist(results, schema=quality.RESULT_SCHEMA))
     return {"results": results, "failing": {reason: ids for reason, ids in failing.items()}}
 
 
@@ -67,9 +68,9 @@ def warehouse_maintenance(warehouse: str = "warehouse", keep_days: int = 30,
     """
     logger = get_run_logger()
     run_id = f"maintenance-{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S}"
-    if not (Path(warehouse) / wh.CATALOG_FILE).exists():
-        raise wh.WarehouseMissing(f"no warehouse at {warehouse}: nothing to maintain")
-    with wh.write_lock(Path(warehouse)):
+    if not Warehouse(warehouse).exists():
+        raise WarehouseMissing(f"no warehouse at {warehouse}: nothing to maintain")
+    with write_lock(Path(warehouse)):
         compaction = compact_warehouse(warehouse, keep_days)
         revalidation = revalidate_warehouse(warehouse, model, run_id)
     logger.info("compaction: %s", compaction)

@@ -1,9 +1,10 @@
 """The run's worker processes: CPU-bound stage work outside the flow process's GIL.
 
 The flow process runs Prefect's threads, the GX checks and entity resolution. Reading inputs,
-counting repeated lines and recognising entities run in a pool of processes, one per core,
-started once per run and stopped before dedup. A worker loads the spaCy model the first time it
-recognises entities (tasks/extract.py), so a run with nothing new to recognise only reads.
+counting repeated lines and recognising entities run in a `WorkerPool`, one process per core,
+which the flow starts for a run large enough to gain from it, hands to the tasks that use it and
+stops before dedup. A worker loads the spaCy model once (tasks/extract.py), when it is first
+asked to, so a run with nothing new to recognise only reads.
 """
 
 from __future__ import annotations
@@ -11,26 +12,57 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.util
 import signal
-import threading
 from concurrent.futures import ProcessPoolExecutor
 
 from newsflow import children
 
-# Pools of this process, by size: started when a run needs them, stopped by the flow.
-_pools: dict[int, ProcessPoolExecutor] = {}
-_lock = threading.Lock()
 
+class WorkerPool:
+    """`workers` processes, started on first use. For one worker it runs everything in this process."""
 
-def start(workers: int) -> ProcessPoolExecutor | None:
-    """The pool of `workers` processes, started if it was not (none for a single worker)."""
-    if workers < 2:
-        return None
-    with _lock:
-        if workers not in _pools:
+    def __init__(self, workers: int):
+        self.workers = workers
+        self._executor: ProcessPoolExecutor | None = None
+
+    def __repr__(self) -> str:
+        # Stage tasks' cache keys read their parameters' repr: the pool must not make them differ by run.
+        return f"WorkerPool({self.workers})"
+
+    @property
+    def started(self) -> bool:
+        return self._executor is not None
+
+    def start(self) -> WorkerPool:
+        if self.workers > 1 and self._executor is None:
             # forkserver, not fork: the flow process runs Prefect's threads, which fork would copy mid-flight.
-            _pools[workers] = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
-                                                  mp_context=multiprocessing.get_context("forkserver"))
-        return _pools[workers]
+            self._executor = ProcessPoolExecutor(max_workers=self.workers, initializer=_start_worker,
+                                                 mp_context=multiprocessing.get_context("forkserver"))
+        return self
+
+    def run(self, function, *args):
+        """function(*args) in a worker process when the pool runs, else in this one."""
+        if self._executor is None:
+            return function(*args)
+        return self._executor.submit(function, *args).result()
+
+    def map(self, function, *iterables):
+        """function over the iterables in the worker processes (the pool is started if it was not)."""
+        self.start()
+        if self._executor is None:
+            return list(map(function, *iterables))
+        return list(self._executor.map(function, *iterables))
+
+    def on_every_worker(self, function, *args) -> None:
+        """Have each worker run function(*args) soon (e.g. load the model), without waiting for it."""
+        if self._executor is not None:
+            for _ in range(self.workers):   # an idle worker takes each
+                self._executor.submit(function, *args)
+
+    def shutdown(self) -> None:
+        """Stop the worker processes; their memory is free when this returns."""
+        if self._executor is not None:
+            executor, self._executor = self._executor, None
+            executor.shutdown(cancel_futures=True)
 
 
 def _start_worker() -> None:
@@ -41,27 +73,8 @@ def _start_worker() -> None:
     children.end_with_the_run()
 
 
-def running(workers: int) -> ProcessPoolExecutor | None:
-    with _lock:
-        return _pools.get(workers)
-
-
-def run(workers: int, function, *args):
-    """function(*args) in a worker process when the pool runs, else in this one."""
-    pool = running(workers)
-    return pool.submit(function, *args).result() if pool else function(*args)
-
-
 def abandon() -> None:
     """For a process about to end at once (Ctrl-C): free the semaphores of its pools now, as a normal
     exit would, without waiting for the workers, which end by themselves when this process has gone.
     Left to the end, multiprocessing's resource tracker prints a warning about each."""
     multiprocessing.util._run_finalizers(0)   # the semaphores' finalizers, as multiprocessing's own atexit runs them
-
-
-def shutdown() -> None:
-    """Stop every worker process this process started (the flow calls this when its batches end)."""
-    with _lock:
-        while _pools:
-            _, pool = _pools.popitem()
-            pool.shutdown(cancel_futures=True)

@@ -7,16 +7,17 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from newsflow import warehouse as wh
+from newsflow.sql_files import read_sql
+from newsflow.warehouse import Warehouse
 
 STAGES = ("ingest", "clean", "extract", "quality", "batches_wall", "dedup", "load")
 
 
 def read_run_summary(warehouse: Path, run_id: str) -> dict:
     """The run's record, its quarantine by reason and its quality results, as committed."""
-    with wh.open_read_only(warehouse) as con:
+    with Warehouse(warehouse).reading() as con:
         def rows(name: str) -> list[dict]:
-            cursor = con.execute(wh.read_sql(f"summary/{name}"), {"run_id": run_id})
+            cursor = con.execute(read_sql(f"summary/{name}"), {"run_id": run_id})
             columns = [c[0] for c in cursor.description]
             return [{c: _plain(v) for c, v in zip(columns, values)} for values in cursor.fetchall()]
 
@@ -118,7 +119,25 @@ def print_summary(run: dict, console) -> None:
 
 def committed_since(warehouse: Path, since: dt.datetime) -> bool:
     """Whether a run started at or after `since` has committed to the warehouse."""
-    if not (warehouse / wh.CATALOG_FILE).exists():
+    if not Warehouse(warehouse).exists():
         return False
-    with wh.open_read_only(warehouse) as con:
-        return con.execute(wh.read_sql("summary/runs_completed_since"), {"since": since}).fetchone()[0] > 0
+    with Warehouse(warehouse).reading() as con:
+        return con.execute(read_sql("summary/runs_completed_since"), {"since": since}).fetchone()[0] > 0
+
+
+def publish_artifacts(run_summary: dict) -> None:
+    """What the flow run page shows: the summary, GX results, the failed expectations with examples,
+    top entities, new stories. (GX's Data Docs are files: their path is in the summary, for a local browser.)"""
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+    run_id = run_summary["run_id"]
+    create_markdown_artifact(render_markdown(run_summary), key="run-summary",
+                             description=f"newsflow run {run_id}")
+    create_table_artifact(run_summary["quality"], key="quality-results",
+                          description="Great Expectations results, per suite and expectation")
+    create_table_artifact(run_summary["top_entities"] or [{"note": "no new mentions in this run"}],
+                          key="top-entities", description="Entities mentioned in the most of this run's articles")
+    create_table_artifact(run_summary["new_stories"] or [{"note": "no new stories in this run"}],
+                          key="new-stories", description="Stories that began with this run's articles")
+    create_markdown_artifact(render_quality_markdown(run_summary), key="data-quality",
+                             description="Every failed expectation of this run: column, rows, example values")

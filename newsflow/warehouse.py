@@ -1,8 +1,10 @@
-"""The DuckLake warehouse: where it lives, how to open it, and its schema.
+"""The DuckLake warehouse: where it lives, how to open it, and the one object that uses it.
 
 A warehouse directory holds catalog.sqlite (the DuckLake catalog) and data/ (Parquet files).
-Only tasks/load.py writes through `open_for_writing`; everything else reads a snapshot, and
-`newsflow query` reads through `open_for_query`, which opens nothing but the lake's own files.
+`Warehouse` is its only user in newsflow: it reads what a run needs (known inputs and entities,
+dedup's candidates, loaded stories), commits a run in one transaction (the plan of tasks/load.py's
+table registry), records failed runs and runs maintenance. `newsflow query` reads through
+`open_for_query`, which opens nothing but the lake's own files.
 """
 
 from __future__ import annotations
@@ -12,26 +14,23 @@ import hashlib
 import importlib
 import json
 import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
+from newsflow.sql_files import read_sql
 # The lock lives in its own module (imported without DuckDB); these names stay reachable from here.
 from newsflow.write_lock import LOCK_FILE, WarehouseBusy, write_lock  # noqa: F401
+from tasks import dedup, entities, load, stories
 
 CATALOG_FILE = "catalog.sqlite"
 DATA_DIR = "data"
 STAGING_DIR = ".staging"     # one folder per run, removed when the run ends
 MEMORY_LIMIT = "1GB"
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
-# Table creation order matters only for readability; no foreign keys in DuckLake.
-SCHEMA_FILES = ("articles", "articles_contact", "entity_mentions", "entities", "date_mentions", "date_mentions_kind",
-                "quotes", "quotes_speaker_source", "quarantine", "runs", "quality_results", "story_terms",
-                "story_profiles",
-                "publication_details", "removed_spans", "clean_text_map",
-                "minhash_signatures", "passage_fingerprints", "borrowings",
-                # Columns added since: a warehouse made before them gains them.
-                "entity_mentions_field", "quarantine_item", "quarantine_article_id", "quarantine_detail")
 # Views over the tables (sql/views/), created after them.
 VIEW_FILES = ("entity_pairs_by_article", "entity_pairs_by_sentence", "entity_timeline", "stories")
 # A view carries the digest of the file that made it as its comment: a run replaces a view only when its
@@ -51,11 +50,6 @@ class WarehouseMissing(RuntimeError):
 
 class QueryRefused(ValueError):
     """Raised when SQL given to `newsflow query` would do more than read the warehouse."""
-
-
-def read_sql(relative_path: str) -> str:
-    """One statement from sql/, by its path without the .sql suffix."""
-    return (SQL_DIR / f"{relative_path}.sql").read_text(encoding="utf-8")
 
 
 def _extension_file(name: str) -> Path:
@@ -196,7 +190,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create what is missing of the schema in one snapshot (none when nothing is missing)."""
     con.execute("begin transaction")
     try:
-        for name in SCHEMA_FILES:
+        for name in load.schema_statements():
             con.execute(read_sql(f"schema/{name}"))
         made_by = dict(con.execute(read_sql("schema/view_comments")).fetchall())
         for name in VIEW_FILES:
@@ -228,26 +222,187 @@ def open_for_writing(warehouse: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def clear_leftovers(warehouse: Path, keep_younger_than: dt.timedelta, keep: str | None = None) -> dict[str, int]:
-    """Remove what killed runs left behind: old staging folders and data files no commit refers to.
-
-    Call it only while holding `write_lock`: then no other run is staging or writing, so every
-    untracked data file is an orphan of an uncommitted load (readers never write files). A staging
-    folder younger than keep_younger_than, or named keep, is left for its flow run to be retried.
-    """
-    staging = warehouse / STAGING_DIR
-    oldest_kept = dt.datetime.now().timestamp() - keep_younger_than.total_seconds()
-    stale = [folder for folder in (sorted(staging.iterdir()) if staging.is_dir() else [])
-             if folder.name != keep and _last_written(folder) < oldest_kept]
-    for folder in stale:
-        shutil.rmtree(folder, ignore_errors=True)
-    orphans = 0
-    if (warehouse / CATALOG_FILE).exists():
-        with open_for_writing(warehouse) as con:
-            orphans = len(con.execute("call ducklake_delete_orphaned_files('lake', cleanup_all => true)").fetchall())
-    return {"staging_folders": len(stale), "orphan_files": orphans}
-
-
 def _last_written(folder: Path) -> float:
     # A file added to a staging folder's kind subfolder changes that subfolder's mtime.
     return max([folder.stat().st_mtime, *(p.stat().st_mtime for p in folder.iterdir())])
+
+
+class Warehouse:
+    """One warehouse directory, and everything newsflow does with it.
+
+    Reads open the last committed snapshot and close again; writes (`commit_run`,
+    `record_failed_run`, maintenance) are each one transaction, by a caller holding `write_lock`.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    def exists(self) -> bool:
+        return (self.path / CATALOG_FILE).exists()
+
+    @contextmanager
+    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection on the last committed snapshot (WarehouseMissing before the first run)."""
+        with open_read_only(self.path) as con:
+            yield con
+
+    def _rows(self, con: duckdb.DuckDBPyConnection, name: str, parameters: dict | None = None) -> list[dict]:
+        sql = read_sql(name)
+        return con.execute(sql, _parameters_used(sql, parameters or {})).to_arrow_table().to_pylist()
+
+    # What a run reads ------------------------------------------------------------------------------
+
+    def known_input_ids(self) -> set[str]:
+        """Ids of inputs already loaded or quarantined: an unchanged input is skipped."""
+        if not self.exists():
+            return set()
+        with self.reading() as con:
+            return {row[0] for row in con.execute(read_sql("load/known_input_ids")).fetchall()}
+
+    def known_entities(self) -> pa.Table:
+        """The entities already loaded, with their canonical keys: evidence for a new run's mentions."""
+        if not self.exists():
+            return entities.KNOWN_ENTITY_SCHEMA.empty_table()
+        with self.reading() as con:
+            return entities.with_canonical_keys(con.execute(read_sql("load/known_entities")).to_arrow_table())
+
+    def dedup_candidates(self, request: dict) -> dedup.EarlierArticles:
+        """Loaded articles that may copy a run's (dedup.candidate_request), with their signatures and fingerprints."""
+        if not self.exists():
+            return dedup.EarlierArticles([], [], [])
+        with self.reading() as con:
+            articles = self._rows(con, "load/copy_candidates", request)
+            ids = {"article_ids": [row["article_id"] for row in articles]}
+            signatures, fingerprints = (self._rows(con, f"load/candidate_{kind}", ids)
+                                        for kind in ("signatures", "fingerprints"))
+        return dedup.EarlierArticles(articles, signatures, fingerprints)
+
+    def loaded_stories(self, run_terms: dict[str, stories.ArticleTerms]) -> stories.LoadedStories:
+        """The warehouse's term counts for the run's terms, and the stories the run's articles may join,
+        found through story_profiles by each article's query terms (tasks/stories.py), with their profiles."""
+        if not self.exists():
+            return stories.LoadedStories()
+        run_ids = {"run_article_ids": sorted(run_terms)}
+        keys = sorted({(kind, term) for article in run_terms.values()
+                       for kind in (stories.WORD_KIND, stories.ENTITY_KIND) for term in article.terms(kind)})
+        with self.reading() as con:
+            if not con.execute(read_sql("stories/story_profiles_exist")).fetchone()[0]:
+                return stories.LoadedStories()   # a warehouse from before story profiles: --full-refresh makes them
+            documents = con.execute(read_sql("stories/document_count"), run_ids).fetchone()[0]
+            term_documents = self._rows(con, "stories/term_documents", run_ids | {
+                "kinds": [kind for kind, _ in keys], "terms": [term for _, term in keys]})
+            frequencies = stories.run_frequencies(run_terms, documents, term_documents)
+            query = [(article_id, kind, term) for article_id, article in sorted(run_terms.items())
+                     for kind, term in stories.query_terms(article, frequencies)]
+            candidates = self._rows(con, "stories/story_candidates", run_ids | {
+                "query_articles": [q[0] for q in query], "query_kinds": [q[1] for q in query],
+                "query_terms": [q[2] for q in query], "stories_per_article": stories.STORIES_PER_ARTICLE})
+            story_ids = run_ids | {"story_ids": sorted({row["story_id"] for row in candidates})}
+            profiles = self._rows(con, "stories/story_profiles", story_ids)
+            spans = self._rows(con, "stories/story_spans", story_ids)
+        return stories.LoadedStories(documents, term_documents, candidates, profiles, spans)
+
+    # What a run writes -----------------------------------------------------------------------------
+
+    def commit_run(self, staged_files: dict[str, list[str]], run: load.RunRecord) -> None:
+        """Load a run's staged files and its record in one DuckLake transaction (tasks/load.py commit_plan).
+
+        A run that dies before the commit leaves the last snapshot intact; readers never see half a
+        run. The snapshot carries the run's id (sql/queries/run_snapshots.sql names it).
+        """
+        started = time.perf_counter()
+        with open_for_writing(self.path) as con:
+            con.execute("begin transaction")
+            try:
+                for name, values in load.commit_plan(staged_files, run.run_id):
+                    sql = read_sql(f"load/{name}")
+                    con.execute(sql, _parameters_used(sql, values))
+                # The run's own record is part of the commit, so it carries the load time up to here.
+                run.stage_seconds["load"] = time.perf_counter() - started
+                self._insert_run(con, run, f"newsflow run {run.run_id}")
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise
+
+    def record_failed_run(self, run: load.RunRecord) -> None:
+        """Record a run that stopped before its commit (its data is not loaded)."""
+        with open_for_writing(self.path) as con:
+            con.execute("begin transaction")
+            self._insert_run(con, run, f"newsflow run {run.run_id} ({run.status})")
+            con.execute("commit")
+
+    @staticmethod
+    def _insert_run(con: duckdb.DuckDBPyConnection, run: load.RunRecord, message: str) -> None:
+        for name in load.RUNS.load:
+            con.execute(read_sql(f"load/{name}"), run.parameters())
+        label_commit(con, message, run_id=run.run_id)
+
+    def record_quality_results(self, run_id: str, results: pa.Table) -> None:
+        """Store the results of a check that is not part of a pipeline run (re-validation)."""
+        with open_for_writing(self.path) as con:
+            con.register("revalidation_results", results)
+            con.execute("begin transaction")
+            con.execute(read_sql("maintenance/insert_revalidation_results"), {"run_id": run_id})
+            label_commit(con, f"newsflow re-validation {run_id}", run_id=run_id)
+            con.execute("commit")
+
+    # Maintenance -----------------------------------------------------------------------------------
+
+    def parquet_files(self) -> int:
+        return sum(1 for _ in (self.path / DATA_DIR).rglob("*.parquet"))
+
+    def compact(self, keep_days: int) -> dict:
+        """Merge small Parquet files, expire snapshots older than keep_days and delete unreferenced files."""
+        before = self.parquet_files()
+        with open_for_writing(self.path) as con:
+            snapshots_before = con.execute(read_sql("maintenance/snapshot_count")).fetchone()[0]
+            con.execute(read_sql("maintenance/merge_adjacent_files"))
+            con.execute(read_sql("maintenance/expire_snapshots"), {"keep_days": keep_days})
+            con.execute(read_sql("maintenance/cleanup_old_files"))
+            snapshots_after = con.execute(read_sql("maintenance/snapshot_count")).fetchone()[0]
+        return {"parquet_files_before": before, "parquet_files_after": self.parquet_files(),
+                "snapshots_before": snapshots_before, "snapshots_after": snapshots_after}
+
+    def loaded_pages(self, page_size: int) -> Iterator[tuple[pa.Table, pa.Table]]:
+        """Yield (articles, their mentions) of the warehouse, page by page, from one snapshot."""
+        with self.reading() as con:
+            offset = 0
+            while True:
+                articles = con.execute(read_sql("maintenance/articles_page"),
+                                       {"page_size": page_size, "page_offset": offset}).to_arrow_table()
+                if not len(articles):
+                    return
+                mentions = con.execute(read_sql("maintenance/mentions_of_articles"),
+                                       {"article_ids": articles["article_id"].to_pylist()}).to_arrow_table()
+                yield articles, mentions
+                offset += page_size
+
+    def entity_ids(self) -> list[str]:
+        """Every canonical entity id in the warehouse: what a re-validated mention may point at."""
+        with self.reading() as con:
+            return [row[0] for row in con.execute(read_sql("maintenance/entity_ids")).fetchall()]
+
+    def clear_leftovers(self, keep_younger_than: dt.timedelta, keep: str | None = None) -> dict[str, int]:
+        """Remove what killed runs left behind: old staging folders and data files no commit refers to.
+
+        Call it only while holding `write_lock`: then no other run is staging or writing, so every
+        untracked data file is an orphan of an uncommitted load (readers never write files). A staging
+        folder younger than keep_younger_than, or named keep, is left for its flow run to be retried.
+        """
+        staging = self.path / STAGING_DIR
+        oldest_kept = dt.datetime.now().timestamp() - keep_younger_than.total_seconds()
+        stale = [folder for folder in (sorted(staging.iterdir()) if staging.is_dir() else [])
+                 if folder.name != keep and _last_written(folder) < oldest_kept]
+        for folder in stale:
+            shutil.rmtree(folder, ignore_errors=True)
+        orphans = 0
+        if self.exists():
+            with open_for_writing(self.path) as con:
+                orphans = len(con.execute(read_sql("maintenance/delete_orphaned_files")).fetchall())
+        return {"staging_folders": len(stale), "orphan_files": orphans}
+
+
+def _parameters_used(sql: str, values: dict) -> dict:
+    # DuckDB refuses named parameters a statement does not use.
+    return {name: value for name, value in values.items() if f"${name}" in sql}

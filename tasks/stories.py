@@ -24,6 +24,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 # Entities that name who or where a story is about; dates, numbers and money are not.
 STORY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "EVENT", "FAC", "LOC"})
@@ -440,3 +441,13 @@ def story_index(run_terms: dict[str, ArticleTerms], loaded: LoadedStories) -> St
         if row["story_id"] in profiles:
             candidates[row["article_id"]].append(row["story_id"])
     return StoryIndex(run_frequencies(run_terms, loaded.documents, loaded.term_documents), profiles, candidates)
+
+
+def entity_counts(mentions: pa.Table) -> list[dict]:
+    """(article_id, entity_id, label, mentions) of the labels stories are told by: one row per pair."""
+    # Body mentions only: a story's words already weigh the title twice, its entities need not.
+    story = mentions.filter(pc.and_(pc.is_in(mentions["label"], value_set=pa.array(sorted(STORY_LABELS))),
+                                    pc.equal(pc.fill_null(mentions["field"], "body"), "body")))
+    counted = story.group_by(["article_id", "entity_id", "label"]).aggregate([("start_char", "count")])
+    return counted.select(["article_id", "entity_id", "label", "start_char_count"]) \
+                  .rename_columns(["article_id", "entity_id", "label", "mentions"]).to_pylist()

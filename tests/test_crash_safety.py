@@ -129,7 +129,7 @@ def test_old_staging_folders_and_uncommitted_files_are_removed_and_committed_row
     three_days_ago = time.time() - 3 * 24 * 3600
     for path in (staging / "old", staging / "old" / "articles", staging / "current", staging / "current" / "articles"):
         os.utime(path, (three_days_ago, three_days_ago))
-    cleared = wh.clear_leftovers(warehouse, keep_younger_than=dt.timedelta(days=2), keep="current")
+    cleared = wh.Warehouse(warehouse).clear_leftovers(keep_younger_than=dt.timedelta(days=2), keep="current")
     assert cleared == {"staging_folders": 1, "orphan_files": 1}
     assert sorted(p.name for p in staging.iterdir()) == ["current", "young"]
     assert _data_files(warehouse) == {committed}

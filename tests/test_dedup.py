@@ -155,7 +155,7 @@ def test_the_same_event_weeks_apart_is_another_story():
 
 
 def _loaded(result: dedup.DedupResult, articles: pa.Table) -> dedup.EarlierArticles:
-    """What the warehouse holds after loading a result, as tasks/load.py dedup_candidates reads it back."""
+    """What the warehouse holds after loading a result, as Warehouse.dedup_candidates reads it back."""
     links = {row["article_id"]: row for row in result.links.to_pylist()}
     rows = [row | {"duplicate_of": links[row["article_id"]]["duplicate_of"],
                    "story_id": links[row["article_id"]]["story_id"]} for row in articles.to_pylist()]
@@ -331,10 +331,10 @@ def _filler(number: int) -> str:
 
 
 def _next_run(warehouse, articles: pa.Table, mentions: list[dict]) -> tuple[dedup.DedupResult, stories.LoadedStories]:
-    from tasks import load
+    from newsflow.warehouse import Warehouse
 
     run_terms = stories.article_terms(articles.to_pylist(), mentions)
-    found = load.loaded_stories(warehouse, run_terms)
+    found = Warehouse(warehouse).loaded_stories(run_terms)
     prints = dedup.prints_table(dedup.fingerprint_articles(articles))
     return dedup.find_copies(articles, prints, mentions, dedup.EarlierArticles([], [], []),
                              loaded_stories=found, run_terms=run_terms), found
@@ -361,13 +361,13 @@ def test_a_copy_in_a_later_run_joins_its_originals_story(tmp_path):
     mentions = _mentions({"strike": [PORT, SORVIK, UNION, BOARD], "retold": [PORT, SORVIK, UNION, BOARD]})
     _store(warehouse, first, _find(first, mentions))
     later = _articles(("copy", STRIKE_RETOLD.replace("\n", " "), NEXT_MONTH, 10))
-    from tasks import load
+    from newsflow.warehouse import Warehouse
 
     run_terms = stories.article_terms(later.to_pylist(), [])
-    earlier = load.dedup_candidates(warehouse, dedup.candidate_request(
+    earlier = Warehouse(warehouse).dedup_candidates(dedup.candidate_request(
         later, dedup.prints_table(dedup.fingerprint_articles(later)), dedup.DEFAULT_NEAR_DUPLICATE_THRESHOLD))
     result = dedup.find_copies(later, dedup.prints_table(dedup.fingerprint_articles(later)), [], earlier,
-                               loaded_stories=load.loaded_stories(warehouse, run_terms), run_terms=run_terms)
+                               loaded_stories=Warehouse(warehouse).loaded_stories(run_terms), run_terms=run_terms)
     # A month later the similarity alone would found a new story; the copy keeps its original's.
     assert _links(result)["copy"] == ("retold", "strike")
 

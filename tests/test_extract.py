@@ -81,12 +81,14 @@ def test_two_workers_give_the_same_rows_as_one(monkeypatch):
     monkeypatch.setattr("tasks.extract.MIN_ARTICLES_PER_WORKER", 1)
     ids, texts = _seed_texts()
     articles = pa.table({"article_id": ids, "clean_text": texts})
-    from newsflow.processes import shutdown
+    from newsflow.processes import WorkerPool
+    pool = WorkerPool(2)
     try:
-        assert recognise_entities(articles, DEFAULT_MODEL, workers=2) == \
-            recognise_entities(articles, DEFAULT_MODEL, workers=1)
+        assert recognise_entities(articles, DEFAULT_MODEL, pool) == \
+            recognise_entities(articles, DEFAULT_MODEL, WorkerPool(1))
+        assert pool.started   # the rows above did come from the worker processes
     finally:
-        shutdown()
+        pool.shutdown()
 
 
 def test_only_the_pipes_ner_needs_run():

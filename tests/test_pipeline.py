@@ -172,7 +172,7 @@ def test_a_retried_flow_run_reuses_the_stages_it_had_finished(tmp_path, prefect_
 
     monkeypatch.setattr(tasks.clean, "clean_documents", counting_clean)
     monkeypatch.setattr(tasks.dedup, "find_copies", failing_then_working_link)
-    monkeypatch.setattr("flows.pipeline.find_duplicates.retry_delay_seconds", 0)
+    monkeypatch.setattr("flows.stages.find_duplicates.retry_delay_seconds", 0)
     summary = news_pipeline.with_options(retries=1)(source=str(SEEDS), warehouse=str(tmp_path / "w"), workers=1)
     assert summary["articles_loaded"] == 5
     assert calls == {"clean": 1, "dedup": 4}

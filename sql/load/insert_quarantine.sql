@@ -1,4 +1,4 @@
--- Whole inputs set aside, and rows set aside from inside articles that loaded (item, article_id, detail).
+-- Whole inputs set aside: unreadable, or failing a check of the article as a whole.
 insert into quarantine by name
-select source_path, record_index, stage, reason, $run_id as run_id, input_id, item, article_id, detail
-from read_parquet($quarantine, union_by_name = true)
+select source_path, record_index, stage, reason, $run_id as run_id, input_id
+from read_parquet($quarantine)
