@@ -11,9 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -24,6 +22,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import WithJsonSchema
 
+from flows.batches import BATCHES_IN_FLIGHT, batch_bounds, dask_runner, started_by_logger
 from flows.stages import (build_quality_docs, check_accounting, check_batch, check_extraction, clean_batch,
                           discover_inputs, extract_batch, find_duplicates, find_repeated_lines, fingerprint_batch,
                           ingest_batch, load_run, stage_known_entities, stage_known_inputs)
@@ -36,10 +35,6 @@ from tasks import date_mentions, dedup, extract, load, quality
 # Each batch costs a fixed share of Prefect task runs and GX validations: 1,000 inputs ran 10,100
 # Reuters stories in 102.9 s against 108.3 s for 500, for 94 MiB more at peak (bench/).
 DEFAULT_BATCH_SIZE = 1000
-# The task runner's threads, so the batches between ingest and their last check at once: while one
-# is in NER, the next is cleaned and checked, so the NER processes never wait. Memory grows with
-# this, not with the size of the source.
-BATCHES_IN_FLIGHT = 3
 # An optional text parameter the UI's run form shows as a plain text box: pydantic describes
 # Optional[str] as "string or null", which the form shows as a choice of two types.
 FormText = Annotated[Optional[str], WithJsonSchema({"type": "string"})]
@@ -73,11 +68,14 @@ def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: st
     workers = workers or len(os.sched_getaffinity(0))
     batches = process_batches
     if dask_address:
-        batches = process_batches.with_options(task_runner=_dask_runner(dask_address, workers))
+        batches = process_batches.with_options(task_runner=dask_runner(dask_address, workers))
         workers = 1   # the cluster's workers are the processes: each NER call stays in the worker it reached
     pool = WorkerPool(workers)
     with write_lock(store.path):
-        _clear_leftovers(store, keep=staging.root.name)
+        cleared = store.clear_leftovers(keep_younger_than=KEEP_FOR, keep=staging.root.name)
+        if any(cleared.values()):   # a younger staging folder is kept: retrying its flow run reuses its stages
+            get_run_logger().info("removed what interrupted runs left: %(staging_folders)d staging folders, "
+                                  "%(orphan_files)d uncommitted data files", cleared)
         try:
             docs = _run(run, store, staging, pool, batches, source, model, full_refresh, batch_size,
                         near_duplicate_threshold)
@@ -98,7 +96,7 @@ def _run(run: load.RunRecord, store: Warehouse, staging: Staging, pool: WorkerPo
          model: str, full_refresh: bool, batch_size: int, threshold: float) -> dict:
     """Every stage of the run, to the commit; returns the run's Data Docs path and failed expectations."""
     quality.prepare_in_background()   # GX takes seconds to import: it loads while inputs are read
-    with _timed(run, "ingest"):
+    with run.timed("ingest"):
         inputs = discover_inputs(source)
         stage_known_inputs(store, full_refresh, staging.path("known", "inputs"))
     run.files_seen, run_date = len(inputs), dt.date.today()
@@ -108,26 +106,23 @@ def _run(run: load.RunRecord, store: Warehouse, staging: Staging, pool: WorkerPo
     # input_order grows across runs too, so "earliest copy" ties break by when it was read. It counts
     # from the flow run's scheduled start, which a retry keeps, so a retry stages identical batches.
     first_order = int(flow_run.scheduled_start_time.timestamp()) * 1_000_000
-    with _timed(run, "batches_wall"):   # the per-stage busy times below overlap, so add up to more
+    with run.timed("batches_wall"):   # the per-stage busy times below overlap, so add up to more
         results = batches(staging, source, batch_size, first_order, store, full_refresh, model, pool, run_date,
                           parameters)
     pool.shutdown()   # the models' memory is free before dedup holds the whole run
     for result in results:
-        _count_batch(run, result)
+        run.add_batch(result)
     run.articles_loaded, run.mentions = staging.rows("articles"), staging.rows("mentions")
-    with _timed(run, "quality"):
+    with run.timed("quality"):
         check_accounting(run, run.articles_loaded, staging.rows("quarantine"),
                          staging.path("quality", "accounting-run"), staging.path("validations", "accounting-run", ".json"))
     # Every check has run: GX renders the Data Docs while duplicates are found and the run loads.
     docs = build_quality_docs.submit(staging.files("validations", ".json"),
                                      str(store.path / "quality_docs" / run.run_id))
-    with _timed(run, "dedup"):
-        found_out = {"links": staging.path("duplicates", "links")} | {
-            kind: staging.path(kind, "run")
-            for kind in ("signatures", "fingerprints", "borrowings", "story_terms", "story_profiles")}
+    with run.timed("dedup"):
         if run.articles_loaded:   # else nothing new can copy anything: the empty files stand
             run.duplicates = find_duplicates(store, staging.files("articles"), staging.files("mentions"),
-                                             staging.files("prints"), threshold, found_out, full_refresh)
+                                             staging.files("prints"), threshold, staging.dedup_outputs(), full_refresh)
     load_run(store, staging.staged_for_load(), run)   # times itself: its record is committed with the rows
     return docs.result()
 
@@ -139,7 +134,7 @@ def process_batches(staging: Staging, source: str, batch_size: int, first_order:
                     parameters: dict) -> list[dict]:
     """Read every batch, count the run's repeated lines, then every batch with something new through its
     stages, BATCHES_IN_FLIGHT at once: threads on one machine, or Dask workers on a cluster."""
-    logger = _started_by_logger()
+    logger = started_by_logger(news_pipeline)
     inputs = read(staging.path("inputs", "all"))["path"].to_pylist()
     bounds = batch_bounds(len(inputs), batch_size)
     if len(inputs) >= 2 * extract.MIN_ARTICLES_PER_WORKER:
@@ -190,69 +185,3 @@ def process_batch(staging: Staging, number: int, run_date: dt.date, model: str, 
                              {suite: staging.check_outputs(suite, number) for suite in suites})
     return {"clean": cleaned, "extract": extracted, "fingerprint": prints,
             "checks": {"raw": raw, "clean": checked, "extracted": found}}
-
-
-def _count_batch(run: load.RunRecord, result: dict) -> None:
-    """Add one batch's counts and busy seconds to the run's record."""
-    checks = result.get("checks", {})
-    run.inputs_seen += result["ingest"]["inputs"]
-    run.unchanged_skips += result["ingest"]["skipped"]
-    run.quarantined += result["ingest"]["quarantined"] + sum(check["quarantined"] for check in checks.values())
-    busy = {"ingest": result["ingest"]["seconds"], "clean": result.get("clean", {}).get("seconds", 0.0),
-            "extract": result.get("extract", {}).get("seconds", 0.0),
-            "dedup": result.get("fingerprint", {}).get("seconds", 0.0),
-            "quality": sum(check["seconds"] for check in checks.values())}
-    for stage, seconds in busy.items():
-        run.stage_seconds[stage] = run.stage_seconds.get(stage, 0.0) + seconds
-
-
-def batch_bounds(count: int, batch_size: int) -> list[tuple[int, int]]:
-    """(start, end) of each batch of `count` inputs: batch_size each, but the first and the last an
-    eighth of it, so NER starts sooner and the work left once it ends is short."""
-    edge = max(1, batch_size // 8)
-    if count <= 2 * edge:
-        return [(0, count)] if count else []
-    middle = count - 2 * edge
-    batches = -(-middle // batch_size)   # of equal size, none over batch_size
-    starts = [0, *(edge + middle * i // batches for i in range(batches)), count - edge]
-    return list(zip(starts, starts[1:] + [count]))
-
-
-def _clear_leftovers(store: Warehouse, keep: str) -> None:
-    """Remove what killed runs left: staging folders too old to retry, uncommitted data files."""
-    # A younger staging folder is kept: retrying its flow run from the UI reuses its cached stages.
-    cleared = store.clear_leftovers(keep_younger_than=KEEP_FOR, keep=keep)
-    if any(cleared.values()):
-        get_run_logger().info("removed what interrupted runs left: %(staging_folders)d staging folders, "
-                              "%(orphan_files)d uncommitted data files", cleared)
-
-
-@contextmanager
-def _timed(run: load.RunRecord, stage: str):
-    started = time.perf_counter()
-    try:
-        yield
-    finally:
-        run.stage_seconds[stage] = run.stage_seconds.get(stage, 0.0) + time.perf_counter() - started
-
-
-def _started_by_logger():
-    """The logger of the flow run that started these batches (the run a person opens in the UI): its
-    logs then show each batch's progress. This subflow's own logger when it runs alone."""
-    from prefect.client.orchestration import get_client
-    from prefect.logging.loggers import flow_run_logger
-
-    parent_id = flow_run.parent_flow_run_id
-    if not parent_id:
-        return get_run_logger()
-    with get_client(sync_client=True) as client:
-        return flow_run_logger(flow_run=client.read_flow_run(parent_id), flow=news_pipeline)
-
-
-def _dask_runner(address: str, workers: int):
-    """A DaskTaskRunner on the cluster at `address`, or on a LocalCluster of `workers` processes for "local"."""
-    from prefect_dask import DaskTaskRunner
-
-    if address == "local":
-        return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True})
-    return DaskTaskRunner(address=address)

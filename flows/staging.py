@@ -59,6 +59,12 @@ class Staging:
         return {"quarantine_out": self.path("quarantine", name), "set_aside_out": self.path("set_aside", name),
                 "results_out": self.path("quality", name), "validation_out": self.path("validations", name, ".json")}
 
+    def dedup_outputs(self) -> dict[str, str]:
+        """Where the run's search for copies writes each part of its result (tasks/dedup.py DedupResult)."""
+        return {"links": self.path("duplicates", "links")} | {
+            kind: self.path(kind, "run")
+            for kind in ("signatures", "fingerprints", "borrowings", "story_terms", "story_profiles")}
+
     def stage_empty_tables(self) -> None:
         """One empty file of every kind the warehouse loads: a run with nothing new still commits its record,
         and each load statement reads at least one file of its kinds."""

@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
@@ -25,7 +26,9 @@ import pyarrow as pa
 from newsflow.sql_files import read_sql
 # The lock lives in its own module (imported without DuckDB); these names stay reachable from here.
 from newsflow.write_lock import LOCK_FILE, WarehouseBusy, write_lock  # noqa: F401
-from tasks import dedup, entities, load, stories
+
+if TYPE_CHECKING:   # the stages' modules take seconds to import, and `newsflow query` needs none of them
+    from tasks import dedup, load, stories
 
 CATALOG_FILE = "catalog.sqlite"
 DATA_DIR = "data"
@@ -188,6 +191,8 @@ def _operators(plan):
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create what is missing of the schema in one snapshot (none when nothing is missing)."""
+    from tasks import load
+
     con.execute("begin transaction")
     try:
         for name in load.schema_statements():
@@ -261,6 +266,8 @@ class Warehouse:
 
     def known_entities(self) -> pa.Table:
         """The entities already loaded, with their canonical keys: evidence for a new run's mentions."""
+        from tasks import entities
+
         if not self.exists():
             return entities.KNOWN_ENTITY_SCHEMA.empty_table()
         with self.reading() as con:
@@ -268,6 +275,8 @@ class Warehouse:
 
     def dedup_candidates(self, request: dict) -> dedup.EarlierArticles:
         """Loaded articles that may copy a run's (dedup.candidate_request), with their signatures and fingerprints."""
+        from tasks import dedup
+
         if not self.exists():
             return dedup.EarlierArticles([], [], [])
         with self.reading() as con:
@@ -280,6 +289,8 @@ class Warehouse:
     def loaded_stories(self, run_terms: dict[str, stories.ArticleTerms]) -> stories.LoadedStories:
         """The warehouse's term counts for the run's terms, and the stories the run's articles may join,
         found through story_profiles by each article's query terms (tasks/stories.py), with their profiles."""
+        from tasks import stories
+
         if not self.exists():
             return stories.LoadedStories()
         run_ids = {"run_article_ids": sorted(run_terms)}
@@ -310,6 +321,8 @@ class Warehouse:
         A run that dies before the commit leaves the last snapshot intact; readers never see half a
         run. The snapshot carries the run's id (sql/queries/run_snapshots.sql names it).
         """
+        from tasks import load
+
         started = time.perf_counter()
         with open_for_writing(self.path) as con:
             con.execute("begin transaction")
@@ -334,6 +347,8 @@ class Warehouse:
 
     @staticmethod
     def _insert_run(con: duckdb.DuckDBPyConnection, run: load.RunRecord, message: str) -> None:
+        from tasks import load
+
         for name in load.RUNS.load:
             con.execute(read_sql(f"load/{name}"), run.parameters())
         label_commit(con, message, run_id=run.run_id)

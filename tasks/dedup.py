@@ -9,7 +9,7 @@ Three kinds of copy, all flagged, none deleted:
   (winnowed shingle fingerprints), recorded beside the article, not as a duplicate.
 Every exact or near copy points at the earliest copy of its group (published_date, then the
 order inputs were read) with duplicate_of. Signatures and fingerprints are persisted, so later
-runs find copies of articles loaded long before (see tasks/load.py dedup_candidates).
+runs find copies of articles loaded long before (see newsflow/warehouse.py Warehouse.dedup_candidates).
 """
 
 from __future__ import annotations
@@ -331,7 +331,7 @@ def borrowings(pool: dict[str, dict], known: pa.Table, is_new: np.ndarray) -> pa
 
 @dataclass
 class EarlierArticles:
-    """Loaded articles the run's articles may link to, as tasks/load.py dedup_candidates reads them."""
+    """Loaded articles the run's articles may link to, as Warehouse.dedup_candidates reads them."""
 
     articles: list[dict]     # ids, path, dates, content_hash, story_id, duplicate_of, clean_text
     signatures: list[dict]   # article_id, lsh_layout, minhash

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -85,6 +87,9 @@ TABLES = (
 RUNS = TABLES[-1]
 # Every kind a run stages for the warehouse -> its schema; a commit binds each as $<kind>.
 STAGED = {kind: schema for table in TABLES for kind, schema in table.staged.items()}
+# What each quality suite checks: the rows of these schemas, with the facts quality.py adds to them.
+SUITE_ROWS = {"raw": ingest.DOCUMENT_SCHEMA, "clean": clean.ARTICLE_SCHEMA,
+              "extracted": STAGED["mentions"], "date_mentions": STAGED["date_mentions"], "quotes": STAGED["quotes"]}
 
 
 @dataclass
@@ -105,6 +110,27 @@ class RunRecord:
     mentions: int = 0
     stage_seconds: dict[str, float] = field(default_factory=dict)
     message: str | None = None
+
+    def add_batch(self, result: dict) -> None:
+        """Add one batch's counts and busy seconds (flows/pipeline.py process_batch) to the record."""
+        checks = result.get("checks", {}).values()
+        self.inputs_seen += result["ingest"]["inputs"]
+        self.unchanged_skips += result["ingest"]["skipped"]
+        self.quarantined += result["ingest"]["quarantined"] + sum(check["quarantined"] for check in checks)
+        busy = {"ingest": result["ingest"]["seconds"], "quality": sum(check["seconds"] for check in checks)} | {
+            stage: result.get(step, {}).get("seconds", 0.0)
+            for stage, step in (("clean", "clean"), ("extract", "extract"), ("dedup", "fingerprint"))}
+        for stage, seconds in busy.items():
+            self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds
+
+    @contextmanager
+    def timed(self, stage: str):
+        """Add the seconds the block takes to the stage's."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + time.perf_counter() - started
 
     def parameters(self) -> dict:
         values = {k: v for k, v in vars(self).items() if k != "stage_seconds"}

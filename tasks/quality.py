@@ -38,6 +38,8 @@ SET_ASIDE_SCHEMA = QUARANTINE_SCHEMA.append(pa.field("item", pa.string())) \
     .append(pa.field("article_id", pa.string())).append(pa.field("detail", pa.string()))
 # The column a suite that sets rows aside (its "sets_aside" names what a row is) finds them by.
 ROW_NUMBER = "row_number"
+# What mention_frame adds to each mention for the extracted suite.
+MENTION_FACTS = ("field_length", "span_matches_text", "entity_exists")
 
 
 _gx_lock = threading.RLock()

@@ -405,7 +405,7 @@ def story_term_rows(articles: dict[str, ArticleTerms], assigned: dict[str, str])
 
 @dataclass
 class LoadedStories:
-    """What the warehouse holds for a run's stories (tasks/load.py loaded_stories): term counts, and
+    """What the warehouse holds for a run's stories (newsflow/warehouse.py Warehouse.loaded_stories): term counts, and
     the stories its articles may join, found through story_terms, with their profiles."""
 
     documents: int = 0

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.pipeline import batch_bounds, news_pipeline
+from flows.batches import batch_bounds
+from flows.pipeline import news_pipeline
 from newsflow.warehouse import open_read_only
 from tasks.quality import BatchCheckFailed
 from tests.conftest import PROJECT, SEEDS, newsflow

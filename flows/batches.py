@@ -1,0 +1,48 @@
+"""How a run's inputs are cut into batches, and where the batches run.
+
+The batches run in the task runner of the pipeline's `process-batches` subflow: threads here,
+BATCHES_IN_FLIGHT at once (the runner's max_workers is the only bound), or a Dask cluster.
+"""
+
+from __future__ import annotations
+
+from prefect import get_run_logger
+from prefect.runtime import flow_run
+
+# Batches between ingest and their last check at once: while one is in NER, the next is cleaned and
+# checked, so the NER processes never wait. Memory grows with this, not with the size of the source.
+BATCHES_IN_FLIGHT = 3
+
+
+def batch_bounds(count: int, batch_size: int) -> list[tuple[int, int]]:
+    """(start, end) of each batch of `count` inputs: batch_size each, but the first and the last an
+    eighth of it, so NER starts sooner and the work left once it ends is short."""
+    edge = max(1, batch_size // 8)
+    if count <= 2 * edge:
+        return [(0, count)] if count else []
+    middle = count - 2 * edge
+    batches = -(-middle // batch_size)   # of equal size, none over batch_size
+    starts = [0, *(edge + middle * i // batches for i in range(batches)), count - edge]
+    return list(zip(starts, starts[1:] + [count]))
+
+
+def started_by_logger(parent_flow):
+    """The logger of the flow run that started these batches (the run a person opens in the UI): its
+    logs then show each batch's progress. This subflow's own logger when it runs alone."""
+    from prefect.client.orchestration import get_client
+    from prefect.logging.loggers import flow_run_logger
+
+    parent_id = flow_run.parent_flow_run_id
+    if not parent_id:
+        return get_run_logger()
+    with get_client(sync_client=True) as client:
+        return flow_run_logger(flow_run=client.read_flow_run(parent_id), flow=parent_flow)
+
+
+def dask_runner(address: str, workers: int):
+    """A DaskTaskRunner on the cluster at `address`, or on a LocalCluster of `workers` processes for "local"."""
+    from prefect_dask import DaskTaskRunner
+
+    if address == "local":
+        return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True})
+    return DaskTaskRunner(address=address)
