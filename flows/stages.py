@@ -26,31 +26,31 @@ from newsflow.processes import WorkerPool
 from newsflow.warehouse import Warehouse
 from tasks import clean, date_mentions, dedup, entities, extract, ingest, load, quality, quotes, stories
 
-# Reading the warehouse and committing to it may meet a briefly busy file system: retried.
-READS_WAREHOUSE = dict(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+# Tasks that read inputs or the warehouse may meet a briefly busy file system: retried twice.
+IO_TASK = dict(retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 
 
-@task(name="discover inputs", **READS_WAREHOUSE)
+@task(name="discover inputs", **IO_TASK)
 def discover_inputs(source: str) -> list[str]:
     """List every file under the source folder."""
     return ingest.discover_inputs(Path(source))
 
 
-@task(name="known inputs", **READS_WAREHOUSE)
+@task(name="known inputs", **IO_TASK)
 def stage_known_inputs(warehouse: Warehouse, full_refresh: bool, known_out: str) -> None:
     """Stage the ids of inputs the warehouse already holds (none on a full refresh)."""
     ids = set() if full_refresh else warehouse.known_input_ids()
     write(pa.table({"input_id": pa.array(sorted(ids), pa.string())}), known_out)
 
 
-@task(name="known entities", **READS_WAREHOUSE)
+@task(name="known entities", **IO_TASK)
 def stage_known_entities(warehouse: Warehouse, full_refresh: bool, known_out: str) -> None:
     """Stage the entities the warehouse already holds, evidence for every batch (none on a full refresh:
     it must give the ids a first run on the same inputs gives)."""
     write(entities.KNOWN_ENTITY_SCHEMA.empty_table() if full_refresh else warehouse.known_entities(), known_out)
 
 
-@task(name="ingest", **READS_WAREHOUSE)
+@task(name="ingest", **IO_TASK)
 def ingest_batch(source: str, paths: list[str], first_order: int, known_in: str, documents_out: str,
                  quarantine_out: str, pool: WorkerPool) -> dict:
     """Read and decode one batch of inputs; quarantine what cannot be read."""
@@ -152,7 +152,7 @@ def check_accounting(run: load.RunRecord, article_rows: int, quarantine_rows: in
     Path(validation_out).write_text(json.dumps(outcome.validation, default=str), encoding="utf-8")
 
 
-@task(name="find duplicates", **READS_WAREHOUSE)
+@task(name="find duplicates", **IO_TASK)
 def find_duplicates(warehouse: Warehouse, articles_in: list[str], mentions_in: list[str], prints_in: list[str],
                     threshold: float, found_out: dict[str, str], full_refresh: bool = False) -> int:
     """Link exact and near copies and stories, within the run and against the warehouse."""
