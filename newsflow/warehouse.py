@@ -23,7 +23,6 @@ CATALOG_FILE = "catalog.sqlite"
 DATA_DIR = "data"
 STAGING_DIR = ".staging"     # one folder per run, removed when the run ends
 MEMORY_LIMIT = "1GB"
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 # Table creation order matters only for readability; no foreign keys in DuckLake.
 SCHEMA_FILES = ("articles", "articles_contact", "entity_mentions", "entities", "date_mentions", "date_mentions_kind",
                 "quotes", "quotes_speaker_source", "quarantine", "runs", "quality_results", "story_terms",
@@ -55,7 +54,9 @@ class QueryRefused(ValueError):
 
 def read_sql(relative_path: str) -> str:
     """One statement from sql/, by its path without the .sql suffix."""
-    return (SQL_DIR / f"{relative_path}.sql").read_text(encoding="utf-8")
+    from newsflow.resources import sql_text
+
+    return sql_text(relative_path)
 
 
 def _extension_file(name: str) -> Path:
