@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from newsflow.sql_files import read_sql
+from newsflow.resources import read_sql
 from newsflow.warehouse import Warehouse
 
 STAGES = ("ingest", "clean", "extract", "quality", "batches_wall", "dedup", "load")

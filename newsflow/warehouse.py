@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pyarrow as pa
 
-from newsflow.sql_files import read_sql
+from newsflow.resources import read_sql
 # The lock lives in its own module (imported without DuckDB); these names stay reachable from here.
 from newsflow.write_lock import LOCK_FILE, WarehouseBusy, write_lock  # noqa: F401
 

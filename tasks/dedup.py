@@ -28,7 +28,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from newsflow.sql_files import read_sql
+from newsflow.resources import read_sql
 from tasks import stories
 
 if TYPE_CHECKING:

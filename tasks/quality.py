@@ -20,11 +20,12 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from newsflow.resources import expectations_dir
 from tasks.dates import EARLIEST_DATE
 from tasks.extract import FIELD_COLUMNS
 from tasks.ingest import QUARANTINE_SCHEMA
 
-EXPECTATIONS_DIR = Path(__file__).resolve().parent.parent / "expectations"
+EXPECTATIONS_DIR = expectations_dir()
 SUITES = ("raw", "clean", "extracted", "date_mentions", "quotes", "accounting")
 RESULT_SCHEMA = pa.schema([
     ("suite", pa.string()), ("expectation", pa.string()), ("column_name", pa.string()),
