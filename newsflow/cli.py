@@ -99,8 +99,7 @@ def _run_holding_the_lock(args: argparse.Namespace) -> int:
     interrupts = RunInterrupts(farewell=lambda: _interrupted_line(Path(args.warehouse), started), cleanup=cleanup)
     interrupts.install()
     try:
-        if temporary_api.needed():
-            api = temporary_api.TemporaryApi().start()   # boots while the pipeline's modules load
+        api = temporary_api.start_unless_configured()   # boots while the pipeline's modules load
         return _run_pipeline(args, api)
     except KeyboardInterrupt:
         interrupts.end_now()
@@ -118,6 +117,12 @@ def _interrupted_line(warehouse: Path, started: dt.datetime) -> str:
 def _run_pipeline(args: argparse.Namespace, api) -> int:
     from rich.console import Console
 
+    from tasks import quality
+
+    # GX takes longer to import than anything else the run needs, and its first check waits for it.
+    # Begun in the flow, it loaded after the temporary API had booted; begun here, it loads while the
+    # run waits for the API and for Prefect's own calls to create the flow run.
+    quality.prepare_in_background()
     from flows.pipeline import DEFAULT_BATCH_SIZE, news_pipeline
     from newsflow.summary import print_summary
     from tasks.extract import DEFAULT_MODEL, ModelNotInstalled
