@@ -147,8 +147,11 @@ def process_batches(staging: Staging, source: str, batch_size: int, first_order:
     find_repeated_lines(staging.files("documents"), staging.path("repeated", "lines"), pool)
     new = [number for number, counts in enumerate(read_counts) if counts["documents"]]
     if new:
+        # The model loads while the first batch is cleaned: in the workers, or here for a small run.
         if sum(read_counts[n]["documents"] for n in new) >= 2 * extract.MIN_ARTICLES_PER_WORKER:
-            pool.start().on_every_worker(extract.load_model, model)   # while the first batch is cleaned
+            pool.start().on_every_worker(extract.load_model, model)
+        elif not pool.started:
+            extract.load_model_in_background(model)
         # Read once, and only when something is new (it grows with the warehouse): every batch weighs
         # its mentions against the same warehouse.
         stage_known_entities(store, full_refresh, staging.path("known", "entities"))

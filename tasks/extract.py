@@ -96,6 +96,15 @@ def mentions_of(article_ids: list[str], texts: list[dict[str, str | None] | str]
         return _mentions_of(article_ids, fields, load_model(model))
 
 
+def load_model_in_background(name: str) -> None:
+    """Load the model in a thread of this process now, so that the first batch's NER finds it loaded
+    (a run too small for the worker processes reads while its batch is cleaned and checked)."""
+    def load() -> None:
+        with _model_lock:
+            load_model(name)
+    threading.Thread(target=load, name=f"load {name}", daemon=True).start()
+
+
 # One pipeline per process, and spaCy is not thread-safe: batches checked side by side in threads
 # (a small run, NER in the flow's own process) take turns. A memory zone ended by one thread would
 # free strings another thread's docs still use.
