@@ -45,7 +45,9 @@ TABLES = (
           staged={"articles": clean.ARTICLE_SCHEMA, "duplicates": dedup.DUPLICATE_SCHEMA}),
     Table("entity_mentions", key=("article_id", "field", "start_char", "end_char"),
           ddl=("entity_mentions", "entity_mentions_field"),
-          load=("delete_replaced_entity_mentions", "insert_entity_mentions"),
+          # touched_entities: the entities whose rows the entities table rewrites, read before the
+          # replaced articles' mentions are deleted.
+          load=("touched_entities", "delete_replaced_entity_mentions", "insert_entity_mentions"),
           staged={"mentions": entities.MENTION_WITH_ENTITY_SCHEMA}),
     Table("date_mentions", key=("article_id", "start_char", "end_char"), ddl=("date_mentions", "date_mentions_kind"),
           load=("delete_replaced_date_mentions", "insert_date_mentions"),

@@ -18,7 +18,8 @@ def _statements(folder: str) -> set[str]:
 
 def _loaded_by_a_run() -> set[str]:
     # sql/load/ also holds what the warehouse reads for a run (known inputs, dedup candidates...).
-    return {name for name in _statements("load") if re.match(r"(insert|delete|stage|replaced|relink|entity_names)", name)
+    return {name for name in _statements("load")
+            if re.match(r"(insert|delete|stage|replaced|relink|entity_names|touched_entities)", name)
             and name != "insert_revalidation_results"}
 
 

@@ -2,6 +2,7 @@
 create or replace temp table entity_names as
 with known as (
     select entity_id, name, label from entities
+    where entity_id in (select entity_id from temp.touched_entities)
 ),
 
 new as (

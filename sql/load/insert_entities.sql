@@ -1,13 +1,20 @@
+-- The touched entities' rows, from all their mentions (old and new); one with no mention left is not written.
 insert into entities by name
-with mention_counts as (
-    select entity_id, count(*) as mention_count, count(distinct article_id) as article_count
+with touched_mentions as (
+    select entity_id, article_id, text
     from entity_mentions
+    where entity_id in (select entity_id from temp.touched_entities)
+),
+
+mention_counts as (
+    select entity_id, count(*) as mention_count, count(distinct article_id) as article_count
+    from touched_mentions
     group by entity_id
 ),
 
 surface_forms as (
     select entity_id, text, count(*) as uses
-    from entity_mentions
+    from touched_mentions
     group by entity_id, text
 ),
 
@@ -19,7 +26,7 @@ aliases as (
 
 seen as (
     select m.entity_id, min(a.published_date) as first_seen, max(a.published_date) as last_seen
-    from entity_mentions as m
+    from touched_mentions as m
     join articles as a using (article_id)
     group by m.entity_id
 ),
