@@ -20,8 +20,9 @@ ARTICLES = {
     "b.txt": "23 August 2021\nAngela Merkel flew home to Berlin. Merkel met Olaf Scholz at the chancellery.\n",
     "c.txt": "25 August 2021\nNATO ministers met in Brussels. Jens Stoltenberg said NATO would stay united.\n",
 }
-# a.txt read again, changed: a later date, no Merkel and no Moscow any more.
-CHANGED_A = "27 August 2021\nVladimir Putin spoke to farmers in Kazan on Friday. Putin praised the harvest.\n"
+# a.txt read again, changed: a later date, no Merkel and no Moscow any more, and Putin's name with an
+# accent: the same entity, which this run alone would name "Vladimír Putin".
+CHANGED_A = "27 August 2021\nVladimír Putin spoke to farmers in Kazan on Friday. Putin praised the harvest.\n"
 # A new input naming entities loaded before (NATO, Jens Stoltenberg) and one that is not.
 NEW_D = "29 August 2021\nJens Stoltenberg met Justin Trudeau in Ottawa. NATO will meet again in October.\n"
 
@@ -107,8 +108,9 @@ def test_each_run_leaves_the_entities_table_a_full_rebuild_would(tmp_path, prefe
     # Merkel was touched only through the replaced article: b.txt's mentions alone are counted now.
     assert names["Angela Merkel"]["article_count"] == 1
     assert names["Angela Merkel"]["first_seen"].isoformat() == "2021-08-23"
-    # Putin's article moved to a later date; names held before keep winning.
+    # Putin's article moved to a later date; the name held before wins over the run's accented one.
     assert names["Vladimir Putin"]["first_seen"].isoformat() == "2021-08-27"
+    assert "Vladimír Putin" in names["Vladimir Putin"]["aliases"]
     assert names["Vladimir Putin"]["entity_id"] == _by_name(first)["Vladimir Putin"]["entity_id"]
     assert names["Jens Stoltenberg"]["article_count"] == 2
     assert names["Jens Stoltenberg"]["last_seen"].isoformat() == "2021-08-29"
