@@ -1,4 +1,5 @@
-"""Shared fixtures: the seeds, a Prefect harness for flow tests, and a loaded seed warehouse."""
+"""Shared fixtures: the seeds, a Prefect harness for flow tests, a loaded seed warehouse (and its re-runs),
+copies of warehouses, and the `newsflow` command run as a subprocess or in this process."""
 
 from __future__ import annotations
 
