@@ -1,7 +1,10 @@
-"""Shared fixtures: the seeds, a Prefect harness for flow tests, and a loaded seed warehouse."""
+"""Shared fixtures: the seeds, a Prefect harness for flow tests, a loaded seed warehouse (and its re-runs),
+copies of warehouses, and the `newsflow` command run as a subprocess or in this process."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import subprocess
@@ -29,14 +32,57 @@ def prefect_harness():
 
 
 @pytest.fixture(scope="session")
-def seed_warehouse(tmp_path_factory, prefect_harness) -> Path:
-    """A warehouse holding one run of the pipeline over a copy of seeds/."""
+def seed_source(tmp_path_factory) -> Path:
+    """A copy of seeds/, the source of the seed warehouse and of the runs after it."""
+    source = tmp_path_factory.mktemp("seeded") / "seeds"
+    shutil.copytree(SEEDS, source)
+    return source
+
+
+@pytest.fixture(scope="session")
+def seed_warehouse(seed_source, prefect_harness) -> Path:
+    """A warehouse holding one run of the pipeline over a copy of seeds/. Read it, never write it:
+    a test that runs more into it works on `copy_of(seed_warehouse, ...)`."""
     from flows.pipeline import news_pipeline
 
-    root = tmp_path_factory.mktemp("seeded")
-    shutil.copytree(SEEDS, root / "seeds")
-    news_pipeline(source=str(root / "seeds"), warehouse=str(root / "warehouse"), workers=1)
-    return root / "warehouse"
+    warehouse = seed_source.parent / "warehouse"
+    news_pipeline(source=str(seed_source), warehouse=str(warehouse), workers=1)
+    return warehouse
+
+
+def copy_of(warehouse: Path, to: Path) -> Path:
+    """A copy of a warehouse at `to`, standing alone: DuckLake names its data files relative to data/.
+    Cheaper than running the pipeline again to reach the same state."""
+    shutil.copytree(warehouse, to)
+    return to
+
+
+def snapshot(warehouse: Path) -> dict:
+    """Every row of the data tables, less what says when it was loaded (run_id, input_order)."""
+    from newsflow.warehouse import open_read_only
+
+    excluded = {"articles": " exclude (run_id, input_order)", "quarantine": " exclude (run_id)"}
+    with open_read_only(warehouse) as con:
+        return {t: sorted(con.execute(f"select *{excluded.get(t, '')} from {t}").fetchall(), key=repr)
+                for t in SNAPSHOT_TABLES}
+
+
+SNAPSHOT_TABLES = ("articles", "entity_mentions", "entities", "quarantine", "date_mentions", "quotes")
+
+
+@pytest.fixture(scope="session")
+def seed_reruns(seed_source, seed_warehouse, tmp_path_factory) -> dict:
+    """The seeds run again, then again with full_refresh, into a copy of the seed warehouse (so after the
+    seeds' first run): each run's summary and the rows it left. Its warehouse ends after the refresh."""
+    from flows.pipeline import news_pipeline
+
+    warehouse = copy_of(seed_warehouse, tmp_path_factory.mktemp("reruns") / "warehouse")
+    before = snapshot(warehouse)
+    second = news_pipeline(source=str(seed_source), warehouse=str(warehouse), workers=1)
+    after_second = snapshot(warehouse)
+    refreshed = news_pipeline(source=str(seed_source), warehouse=str(warehouse), workers=1, full_refresh=True)
+    return {"warehouse": warehouse, "before": before, "second": second, "after_second": after_second,
+            "refreshed": refreshed, "after_refresh": snapshot(warehouse)}
 
 
 def resolve_publication_date(candidates, run_date):
@@ -51,6 +97,28 @@ def newsflow(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess
     """The real `newsflow` command line, as a user runs it."""
     command = [str(Path(sys.executable).parent / "newsflow"), *args]
     return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=600)
+
+
+def newsflow_in_process(*args: str) -> subprocess.CompletedProcess:
+    """`newsflow ARGS` run in this process (newsflow.cli.main, what the command calls), for tests that read
+    the warehouse through the command but do not test its process: the same code, exit code, stdout and
+    stderr, without starting Python and DuckDB again for each query (seconds each on a loaded machine).
+    The environment the command sets for itself is put back."""
+    from newsflow.cli import main
+
+    environment = dict(os.environ)
+    stdout, stderr = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                code = main(list(args))
+            except SystemExit as exit_:     # argparse's usage errors, as the process would exit
+                code = exit_.code if isinstance(exit_.code, int) else 1
+    finally:
+        for name in set(os.environ) - set(environment):
+            del os.environ[name]
+        os.environ.update(environment)
+    return subprocess.CompletedProcess(["newsflow", *args], code, stdout.getvalue(), stderr.getvalue())
 
 
 def free_port() -> int:

@@ -12,8 +12,7 @@ import pytest
 
 from flows.pipeline import news_pipeline
 from newsflow import warehouse as wh
-from tests.conftest import SEEDS, newsflow
-from tests.test_pipeline import snapshot
+from tests.conftest import SEEDS, copy_of, newsflow, snapshot
 
 SEED_FILES = sorted(p.name for p in SEEDS.iterdir())
 
@@ -76,21 +75,30 @@ def _orphans(warehouse: Path) -> int:
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory, prefect_harness) -> dict:
-    """What two uninterrupted runs (first source, then second) leave in a warehouse."""
+    """What two uninterrupted runs (first source, then second) leave in a warehouse; and a copy of the
+    warehouse after the first, which each test below starts from (`_after_the_first_run`)."""
     root = tmp_path_factory.mktemp("reference")
     first, second = _sources(root)
     news_pipeline(source=str(first), warehouse=str(root / "warehouse"), workers=1)
     after_first = snapshot(root / "warehouse")
+    first_warehouse = copy_of(root / "warehouse", root / "after-the-first-run")
     news_pipeline(source=str(second), warehouse=str(root / "warehouse"), workers=1)
-    return {"after_first": after_first, "after_second": snapshot(root / "warehouse")}
+    return {"after_first": after_first, "after_second": snapshot(root / "warehouse"),
+            "first_warehouse": first_warehouse}
+
+
+def _after_the_first_run(reference: dict, warehouse: Path) -> None:
+    """`warehouse` as the first source's uninterrupted run leaves it (what `_sources` gives every test)."""
+    copy_of(reference["first_warehouse"], warehouse)
+    assert snapshot(warehouse) == reference["after_first"]
 
 
 @pytest.mark.parametrize("moment", ["articles/00003.parquet", "the commit"])
 def test_a_run_killed_part_way_leaves_the_last_snapshot_and_the_next_run_completes_it(
         tmp_path, api_env, reference, moment):
-    first, second = _sources(tmp_path)
+    _, second = _sources(tmp_path)
     warehouse = tmp_path / "warehouse"
-    news_pipeline(source=str(first), warehouse=str(warehouse), workers=1)
+    _after_the_first_run(reference, warehouse)
     committed = _data_files(warehouse)
     run = _start_run(second, warehouse, api_env)
     if moment == "the commit":  # the load has begun writing Parquet files for the new snapshot
@@ -137,10 +145,10 @@ def test_old_staging_folders_and_uncommitted_files_are_removed_and_committed_row
         assert con.execute("select source_path from quarantine").fetchall() == [("a.txt",)]
 
 
-def test_two_runs_at_once_one_refuses_and_a_query_sees_the_last_snapshot(tmp_path, api_env):
-    first, second = _sources(tmp_path, copies=4)
+def test_two_runs_at_once_one_refuses_and_a_query_sees_the_last_snapshot(tmp_path, api_env, reference):
+    _, second = _sources(tmp_path, copies=4)
     warehouse = tmp_path / "warehouse"
-    news_pipeline(source=str(first), warehouse=str(warehouse), workers=1)
+    _after_the_first_run(reference, warehouse)
     runs = [_start_run(second, warehouse, api_env) for _ in range(2)]
     _wait_for(_staged(warehouse, "articles/0*.parquet"), *runs)
     during = newsflow("query", "select count(*) as n from articles", "--warehouse", str(warehouse), "--format", "csv")

@@ -9,7 +9,7 @@ import pytest
 
 from tasks import dedup, stories
 from tasks.clean import ARTICLE_SCHEMA
-from tests.conftest import newsflow
+from tests.conftest import newsflow, newsflow_in_process
 
 STRIKE = (
     "Dock workers in Port Halden walked off the job on Monday, halting the loading of grain ships\n"
@@ -240,7 +240,7 @@ def test_article_terms_fold_plurals_drop_stop_words_and_count_entities():
 
 def _query(warehouse, sql: str, **params) -> list[dict]:
     args = [arg for name, value in params.items() for arg in ("--param", f"{name}={value}")]
-    result = newsflow("query", sql, *args, "--warehouse", str(warehouse), "--format", "json")
+    result = newsflow_in_process("query", sql, *args, "--warehouse", str(warehouse), "--format", "json")
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 

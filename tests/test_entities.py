@@ -309,9 +309,9 @@ def test_a_warehouse_entity_whose_name_does_not_give_back_its_id_is_left_out():
 
 
 def test_a_missing_warehouse_knows_no_entities(tmp_path):
-    from tasks.load import known_entities
+    from newsflow.warehouse import Warehouse
 
-    assert known_entities(tmp_path / "no-warehouse") == KNOWN_ENTITY_SCHEMA.empty_table()
+    assert Warehouse(tmp_path / "no-warehouse").known_entities() == KNOWN_ENTITY_SCHEMA.empty_table()
 
 
 def test_an_empty_warehouse_changes_nothing():
@@ -361,26 +361,22 @@ def test_the_seed_warehouse_holds_resolved_dates_and_quotes(seed_warehouse):
     assert orphans["n"] == 0
 
 
-def test_entity_ids_are_the_same_on_a_full_refresh(tmp_path, prefect_harness):
-    import shutil
-
-    from flows.pipeline import news_pipeline
-    from tests.conftest import SEEDS
+def test_entity_ids_are_the_same_on_a_full_refresh(seed_warehouse, seed_reruns):
     from tests.test_pipeline import query
 
-    shutil.copytree(SEEDS, tmp_path / "seeds")
+    # seed_reruns ran the seeds again into a copy of the seed warehouse, then with full_refresh: its
+    # warehouse ends after the refresh.
     sql = "select entity_id, name, label, mention_count from entities order by entity_id"
-    news_pipeline(source=str(tmp_path / "seeds"), warehouse=str(tmp_path / "wh"), workers=1)
-    first = query(tmp_path / "wh", sql)
-    news_pipeline(source=str(tmp_path / "seeds"), warehouse=str(tmp_path / "wh"), workers=1, full_refresh=True)
-    assert query(tmp_path / "wh", sql) == first and len(first) > 50
+    first = query(seed_warehouse, sql)
+    assert seed_reruns["refreshed"]["articles_loaded"] == 5
+    assert query(seed_reruns["warehouse"], sql) == first and len(first) > 50
 
 
 def test_the_example_queries_answer_for_putin(seed_warehouse):
-    from tests.conftest import PROJECT, newsflow
+    from tests.conftest import PROJECT, newsflow_in_process
 
     def run(name: str, *params: str) -> list[dict]:
-        result = newsflow("query", str(PROJECT / "sql" / "queries" / f"{name}.sql"), *params,
+        result = newsflow_in_process("query", str(PROJECT / "sql" / "queries" / f"{name}.sql"), *params,
                           "--warehouse", str(seed_warehouse), "--format", "json")
         assert result.returncode == 0, result.stderr
         return json.loads(result.stdout)

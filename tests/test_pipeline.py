@@ -8,30 +8,20 @@ import pytest
 
 from flows.batches import batch_bounds
 from flows.pipeline import news_pipeline
-from newsflow.warehouse import open_read_only
 from tasks.quality import BatchCheckFailed
-from tests.conftest import PROJECT, SEEDS, newsflow
+from tests.conftest import PROJECT, SEEDS, newsflow_in_process, snapshot
 
 SEED_DATES = {
     "000_2537d38693dccd6e.txt": "2021-08-23", "001_cc92b69f11ad1a98.txt": "2021-08-21",
     "002_d0aa3604567acda3.txt": "2021-08-23", "003_c09dba19e0102b27.txt": None,
     "004_8b3fc308f6c75f53.txt": "2021-08-27",
 }
-TABLES = ("articles", "entity_mentions", "entities", "quarantine", "date_mentions", "quotes")
 
 
 def query(warehouse: Path, sql: str) -> list[dict]:
-    result = newsflow("query", sql, "--warehouse", str(warehouse), "--format", "json")
+    result = newsflow_in_process("query", sql, "--warehouse", str(warehouse), "--format", "json")
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
-
-
-def snapshot(warehouse: Path) -> dict:
-    """Every row of the data tables, less what says when it was loaded (run_id, input_order)."""
-    excluded = {"articles": " exclude (run_id, input_order)", "quarantine": " exclude (run_id)"}
-    with open_read_only(warehouse) as con:
-        return {t: sorted(con.execute(f"select *{excluded.get(t, '')} from {t}").fetchall(), key=repr)
-                for t in TABLES}
 
 
 def _run(source: Path, warehouse: Path, **options) -> dict:
@@ -79,17 +69,17 @@ def test_run_is_recorded_with_its_quality_results(seed_warehouse):
         ("raw", True)]
 
 
-def test_a_second_run_adds_nothing(tmp_path, prefect_harness):
-    shutil.copytree(SEEDS, tmp_path / "seeds")
-    warehouse = tmp_path / "warehouse"
-    _run(tmp_path / "seeds", warehouse)
-    before = snapshot(warehouse)
-    second = _run(tmp_path / "seeds", warehouse)
+def test_a_second_run_adds_nothing(seed_reruns, seed_warehouse):
+    # The seeds' first run is the seed warehouse's; seed_reruns ran them again into a copy of it, then
+    # again with full_refresh, and kept the rows each run left.
+    warehouse, before = seed_reruns["warehouse"], seed_reruns["before"]
+    assert before == snapshot(seed_warehouse)
+    second = seed_reruns["second"]
     assert (second["articles_loaded"], second["unchanged_skips"], second["mentions"]) == (0, 5, 0)
-    assert snapshot(warehouse) == before
-    refreshed = _run(tmp_path / "seeds", warehouse, full_refresh=True)
+    assert seed_reruns["after_second"] == before
+    refreshed = seed_reruns["refreshed"]
     assert refreshed["articles_loaded"] == 5
-    assert snapshot(warehouse) == before
+    assert seed_reruns["after_refresh"] == before
     # Each run is one snapshot (after the lake's and the schema's), named by run_snapshots.sql.
     runs = query(warehouse, (PROJECT / "sql" / "queries" / "run_snapshots.sql").read_text())
     assert [run["snapshot_id"] for run in runs] == [4, 3, 2]

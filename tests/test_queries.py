@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from newsflow import warehouse as wh
-from tests.conftest import PROJECT, newsflow
+from tests.conftest import PROJECT, newsflow, newsflow_in_process
 
 QUERIES = PROJECT / "sql" / "queries"
 
@@ -48,7 +48,7 @@ def people_warehouse(tmp_path_factory) -> Path:
 
 def query_json(warehouse: Path, sql: str, *params: str) -> list[dict]:
     args = [arg for param in params for arg in ("--param", param)]
-    result = newsflow("query", sql, *args, "--warehouse", str(warehouse), "--format", "json")
+    result = newsflow_in_process("query", sql, *args, "--warehouse", str(warehouse), "--format", "json")
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
