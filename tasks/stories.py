@@ -268,8 +268,10 @@ class StoryProfile:
 
 
 def _cosine(article: ArticleTerms, story: StoryProfile, kind: str, frequencies: DocumentFrequencies) -> float:
-    vector = article.vector(kind, frequencies)
-    story_norm = story.norm(kind, frequencies)   # first: it caches the norm that adding then updates
+    vector = article._vectors.get(kind) or article.vector(kind, frequencies)
+    squared = story._norms.get(kind)
+    # Always taken, first: story.norm caches the squared norm that adding an article then updates.
+    story_norm = math.sqrt(max(squared, 0.0)) if squared is not None else story.norm(kind, frequencies)
     if not vector.norm or not story_norm:
         return 0.0
     # The dot product in the article's term order, a term the story lacks adding 0.0 (which leaves
@@ -372,7 +374,7 @@ def _most_shared(shared: Counter, alive: set[str]) -> list[str]:
         return sorted(alive, key=lambda s: (-shared[s], s))
     stories = list(alive)
     counts = list(map(shared.__getitem__, stories))
-    cut = heapq.nlargest(STORIES_PER_ARTICLE, counts)[-1]   # the last place's count
+    cut = sorted(counts, reverse=True)[STORIES_PER_ARTICLE - 1]   # the last place's count
     above = sorted(compress(stories, map(cut.__lt__, counts)), key=lambda s: (-shared[s], s))
     at_cut = sorted(compress(stories, map(cut.__eq__, counts)))
     return above + at_cut[:STORIES_PER_ARTICLE - len(above)]
