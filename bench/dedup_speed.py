@@ -7,11 +7,11 @@ warehouse's articles, part by part, with every output saved so two versions can 
 
 Modes: `first` (default) replays the first run of the warehouse as a --full-refresh would (its
 earliest `--articles` articles, nothing loaded); `next` replays its latest run against what the
-warehouse holds (tasks/load.py dedup_candidates and loaded_stories, as the pipeline calls them);
+warehouse holds (Warehouse.dedup_candidates and loaded_stories, as the pipeline calls them);
 `corpus` reads and cleans a folder (`--corpus`, e.g. 20,000 Reuters files) and runs it as a first
 run, with the entities the warehouse holds for the same articles (the others have none).
-The articles, their entity counts (body mentions of the story labels, as flows/pipeline.py
-counts them) and fingerprints are read once and cached in --cache, so runs differ only in code.
+The articles, their entity counts (stories.entity_counts, as the pipeline counts
+them) and fingerprints are read once and cached in --cache, so runs differ only in code.
 `--profile` writes a cProfile of find_copies beside the outputs. Not part of `make test`.
 """
 
@@ -27,22 +27,12 @@ import time
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from newsflow import warehouse as wh
-from tasks import dedup, load, stories
+from tasks import dedup, stories
 
 OUTPUTS = tuple(dedup.DedupResult.SCHEMAS)
-
-
-def _story_entity_counts(mentions: pa.Table) -> list[dict]:
-    """flows/pipeline.py's _story_entity_counts (not imported: it loads Prefect)."""
-    story = mentions.filter(pc.and_(pc.is_in(mentions["label"], value_set=pa.array(sorted(stories.STORY_LABELS))),
-                                    pc.equal(pc.fill_null(mentions["field"], "body"), "body")))
-    counted = story.group_by(["article_id", "entity_id", "label"]).aggregate([("start_char", "count")])
-    return counted.select(["article_id", "entity_id", "label", "start_char_count"]) \
-                  .rename_columns(["article_id", "entity_id", "label", "mentions"]).to_pylist()
 
 
 def _cleaned(corpus: Path) -> pa.Table:
@@ -76,7 +66,7 @@ def read_inputs(warehouse: Path, mode: str, count: int | None, cache: Path,
                                    "order by m.article_id, m.field, m.start_char").to_arrow_table()
         pq.write_table(articles, folder / "articles.parquet")
         pq.write_table(dedup.prints_table(dedup.fingerprint_articles(articles)), folder / "prints.parquet")
-        pq.write_table(pa.Table.from_pylist(_story_entity_counts(mentions)), folder / "mentions.parquet")
+        pq.write_table(pa.Table.from_pylist(stories.entity_counts(mentions)), folder / "mentions.parquet")
     return (pq.read_table(folder / "articles.parquet"), pq.read_table(folder / "prints.parquet"),
             pq.read_table(folder / "mentions.parquet").to_pylist())
 
@@ -87,8 +77,8 @@ def run(warehouse: Path, mode: str, articles: pa.Table, prints: pa.Table, mentio
     cpu_started = time.process_time()
     started = time.perf_counter()
     if mode == "next":
-        earlier = load.dedup_candidates(warehouse, dedup.candidate_request(articles, prints,
-                                                                           dedup.DEFAULT_NEAR_DUPLICATE_THRESHOLD))
+        earlier = wh.Warehouse(warehouse).dedup_candidates(
+            dedup.candidate_request(articles, prints, dedup.DEFAULT_NEAR_DUPLICATE_THRESHOLD))
     else:
         earlier = dedup.EarlierArticles([], [], [])
     times["dedup_candidates_s"] = time.perf_counter() - started
@@ -96,7 +86,7 @@ def run(warehouse: Path, mode: str, articles: pa.Table, prints: pa.Table, mentio
     run_terms = stories.article_terms(articles.to_pylist(), mentions)
     times["article_terms_s"] = time.perf_counter() - started
     started = time.perf_counter()
-    loaded = load.loaded_stories(warehouse, run_terms) if mode == "next" else stories.LoadedStories()
+    loaded = wh.Warehouse(warehouse).loaded_stories(run_terms) if mode == "next" else stories.LoadedStories()
     times["loaded_stories_s"] = time.perf_counter() - started
     profiler = cProfile.Profile() if profile else None
     started = time.perf_counter()
