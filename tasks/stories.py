@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import heapq
 import math
+import operator
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import compress, repeat
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -78,13 +81,43 @@ def word_stem(word: str) -> str:
     return word
 
 
+# An article's words repeat, and so do a run's: each word is folded once.
+_stem = functools.cache(word_stem)
+
+
+def _folded_counts(text: str) -> Counter:
+    """Stems of the text's content words, in the order each stem first occurs."""
+    counts = Counter(WORD.findall(text))
+    for word in _stop_words() & counts.keys():
+        del counts[word]
+    # Each word counted, then folded in the order it first occurs: a stem still comes first where
+    # its earliest form does, so the terms keep their text order (the order the sums run in).
+    folded: Counter = Counter()
+    for word, count in counts.items():
+        stem = _stem(word)
+        folded[stem] = folded.get(stem, 0) + count
+    return folded
+
+
 def word_counts(clean_text: str, title: str | None = None) -> Counter:
     """Content words of the article (stop words out, plurals folded), title words counted more."""
-    stop = _stop_words()
-    counts = Counter(word_stem(w) for w in WORD.findall(clean_text.lower()) if w not in stop)
+    counts = _folded_counts(clean_text.lower())
+    in_title = _folded_counts((title or "").lower())
     for _ in range(TITLE_REPEAT):
-        counts.update(word_stem(w) for w in WORD.findall((title or "").lower()) if w not in stop)
+        counts.update(in_title)
     return counts
+
+
+@dataclass(frozen=True)
+class TermVector:
+    """One kind of an article's terms under one run's frequencies, as aligned tuples: what the
+    comparisons and the story profiles' updates walk through, in the article's term order."""
+
+    terms: tuple[str, ...]
+    weights: tuple[float, ...]      # 1 + ln tf
+    weighted: tuple[float, ...]     # weight x idf squared: one side of the cosine's dot product
+    idf_squared: tuple[float, ...]
+    norm: float                     # of the TF-IDF vector
 
 
 @dataclass
@@ -96,19 +129,34 @@ class ArticleTerms:
     words: dict[str, float]
     entities: dict[str, float]
     distinctive_labels: dict[str, str] = field(default_factory=dict)   # entity_id -> label
-    # Per kind: (term -> weight x idf squared, norm of the TF-IDF vector), under one run's frequencies.
-    _weighted: dict[str, tuple[dict[str, float], float]] = field(default_factory=dict, repr=False)
+    # Per kind, the TermVector under one run's frequencies (an index never changes them).
+    _vectors: dict[str, TermVector] = field(default_factory=dict, repr=False)
     _distinctive: list[str] | None = field(default=None, repr=False)
+    _posting_keys: tuple[tuple[str, str], ...] | None = field(default=None, repr=False)
 
     def terms(self, kind: str) -> dict[str, float]:
         return self.words if kind == WORD_KIND else self.entities
 
+    def vector(self, kind: str, frequencies: DocumentFrequencies) -> TermVector:
+        if kind not in self._vectors:
+            terms = self.terms(kind)
+            idf = [frequencies.idf(kind, t) for t in terms]
+            weights = tuple(terms.values())
+            self._vectors[kind] = TermVector(
+                tuple(terms), weights, tuple(w * i ** 2 for w, i in zip(weights, idf)),
+                tuple(i ** 2 for i in idf), math.sqrt(sum((w * i) ** 2 for w, i in zip(weights, idf))))
+        return self._vectors[kind]
+
     def weighted(self, kind: str, frequencies: DocumentFrequencies) -> tuple[dict[str, float], float]:
-        if kind not in self._weighted:
-            idf = {t: frequencies.idf(kind, t) for t in self.terms(kind)}
-            self._weighted[kind] = ({t: w * idf[t] ** 2 for t, w in self.terms(kind).items()},
-                                    math.sqrt(sum((w * idf[t]) ** 2 for t, w in self.terms(kind).items())))
-        return self._weighted[kind]
+        """(term -> weight x idf squared, norm of the TF-IDF vector)."""
+        vector = self.vector(kind, frequencies)
+        return dict(zip(vector.terms, vector.weighted)), vector.norm
+
+    def posting_keys(self) -> tuple[tuple[str, str], ...]:
+        """The (kind, term) keys the article is indexed under."""
+        if self._posting_keys is None:
+            self._posting_keys = tuple((kind, term) for kind in (WORD_KIND, ENTITY_KIND) for term in self.terms(kind))
+        return self._posting_keys
 
 
 def _sublinear(counts: Counter) -> dict[str, float]:
@@ -176,14 +224,16 @@ class StoryProfile:
         for kind in (WORD_KIND, ENTITY_KIND):
             profile = self.terms[kind]
             squared = self._norms.get(kind)
-            for term, weight in article.terms(kind).items():
-                before = profile.get(term, 0.0)
-                profile[term] = before + weight
-                if squared is not None and frequencies is not None:
-                    squared += (profile[term] ** 2 - before ** 2) * frequencies.idf(kind, term) ** 2
             if squared is not None and frequencies is not None:
+                vector = article.vector(kind, frequencies)
+                for term, weight, idf_squared in zip(vector.terms, vector.weights, vector.idf_squared):
+                    before = profile.get(term, 0.0)
+                    after = profile[term] = before + weight
+                    squared += (after ** 2 - before ** 2) * idf_squared
                 self._norms[kind] = squared
             else:
+                for term, weight in article.terms(kind).items():
+                    profile[term] = profile.get(term, 0.0) + weight
                 self._norms.pop(kind, None)
         self.add_date(article.published_date)
 
@@ -194,7 +244,8 @@ class StoryProfile:
             profile = self.terms[kind]
             self.norm(kind, frequencies)   # the squared norm is cached before it is updated
             squared = self._norms[kind]
-            for term, weight in article.terms(kind).items():
+            vector = article.vector(kind, frequencies)
+            for term, weight, idf_squared in zip(vector.terms, vector.weights, vector.idf_squared):
                 before = profile.get(term, 0.0)
                 after = before - weight
                 if after <= 1e-9:
@@ -202,7 +253,7 @@ class StoryProfile:
                     after = 0.0
                 else:
                     profile[term] = after
-                squared += (after ** 2 - before ** 2) * frequencies.idf(kind, term) ** 2
+                squared += (after ** 2 - before ** 2) * idf_squared
             self._norms[kind] = max(squared, 0.0)
 
     def add_date(self, day: dt.date | None) -> None:
@@ -217,13 +268,16 @@ class StoryProfile:
 
 
 def _cosine(article: ArticleTerms, story: StoryProfile, kind: str, frequencies: DocumentFrequencies) -> float:
-    weighted, article_norm = article.weighted(kind, frequencies)
-    story_norm = story.norm(kind, frequencies)
-    if not article_norm or not story_norm:
+    vector = article._vectors.get(kind) or article.vector(kind, frequencies)
+    squared = story._norms.get(kind)
+    # Always taken, first: story.norm caches the squared norm that adding an article then updates.
+    story_norm = math.sqrt(max(squared, 0.0)) if squared is not None else story.norm(kind, frequencies)
+    if not vector.norm or not story_norm:
         return 0.0
-    profile = story.terms[kind]
-    dot = sum(w * profile[t] for t, w in weighted.items() if t in profile)
-    return dot / (article_norm * story_norm)
+    # The dot product in the article's term order, a term the story lacks adding 0.0 (which leaves
+    # a sum of positive products as it was): the same sum as a loop over shared terms, run in C.
+    dot = sum(map(operator.mul, vector.weighted, map(story.terms[kind].get, vector.terms, repeat(0.0))))
+    return dot / (vector.norm * story_norm)
 
 
 def distinctive_entities(article: ArticleTerms, frequencies: DocumentFrequencies) -> list[str]:
@@ -279,13 +333,20 @@ class StoryIndex:
         self.loaded_candidates = loaded_candidates   # article_id -> loaded story ids the warehouse index found
         self.postings: dict[tuple[str, str], set[str]] = defaultdict(set)   # the run's stories only
         self.compared = 0   # story comparisons made: what the tests and the bench watch
+        self._query_terms: dict[str, list[tuple[str, str]]] = {}   # the frequencies never change: once per article
 
     def candidates(self, article: ArticleTerms) -> list[str]:
+        """The STORIES_PER_ARTICLE stories sharing most of the article's query terms (ties by id),
+        then the loaded stories the warehouse found for it."""
+        query = self._query_terms.get(article.article_id)
+        if query is None:
+            query = self._query_terms[article.article_id] = query_terms(article, self.frequencies)
         shared: Counter = Counter()
-        for key in query_terms(article, self.frequencies):
-            shared.update(self.postings.get(key, ()))
-        shared = Counter({s: n for s, n in shared.items() if s in self.profiles})   # moved-out stories are gone
-        found = [s for s, _ in sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:STORIES_PER_ARTICLE]]
+        for key in query:
+            stories = self.postings.get(key)
+            if stories:
+                shared.update(stories)
+        found = _most_shared(shared, shared.keys() & self.profiles.keys())   # moved-out stories are gone
         return found + [s for s in self.loaded_candidates.get(article.article_id, [])
                         if s not in found and s in self.profiles]
 
@@ -301,9 +362,22 @@ class StoryIndex:
     def add(self, story_id: str, article: ArticleTerms) -> None:
         profile = self.profiles.setdefault(story_id, StoryProfile(story_id))
         profile.add(article, self.frequencies)
-        for kind in (WORD_KIND, ENTITY_KIND):
-            for term in article.terms(kind):
-                self.postings[(kind, term)].add(story_id)
+        postings = self.postings
+        for key in article.posting_keys():
+            postings[key].add(story_id)
+
+
+def _most_shared(shared: Counter, alive: set[str]) -> list[str]:
+    """The STORIES_PER_ARTICLE alive stories of most shared terms, ties by id: the head of
+    sorted(alive, key=(-shared, id)), without sorting the hundreds a common term brings."""
+    if len(alive) <= STORIES_PER_ARTICLE:
+        return sorted(alive, key=lambda s: (-shared[s], s))
+    stories = list(alive)
+    counts = list(map(shared.__getitem__, stories))
+    cut = sorted(counts, reverse=True)[STORIES_PER_ARTICLE - 1]   # the last place's count
+    above = sorted(compress(stories, map(cut.__lt__, counts)), key=lambda s: (-shared[s], s))
+    at_cut = sorted(compress(stories, map(cut.__eq__, counts)))
+    return above + at_cut[:STORIES_PER_ARTICLE - len(above)]
 
 
 def assign_stories(ordered: list[ArticleTerms], index: StoryIndex, given: dict[str, str] | None = None,
@@ -377,30 +451,42 @@ def _named_by_earliest(ordered: list[ArticleTerms], index: StoryIndex, assigned:
     for old, new in renamed.items():
         profiles[old].story_id = new
         index.profiles[new] = profiles[old]
+    old_names = set(renamed)
     for key, postings in index.postings.items():
-        index.postings[key] = {renamed.get(s, s) for s in postings}
+        if not postings.isdisjoint(old_names):
+            index.postings[key] = {renamed.get(s, s) for s in postings}
     return {a: renamed.get(s, s) for a, s in assigned.items()}
 
 
 def story_profile_rows(index: StoryIndex, story_ids) -> pa.Table:
     """The profiles of the stories the run touched, each cut to its PROFILE_TERMS best terms by TF-IDF."""
-    rows = []
+    columns: dict[str, list] = {name: [] for name in STORY_PROFILE_SCHEMA.names}
     for story_id in sorted(story_ids):
         profile = index.profiles[story_id]
         for kind, limit in PROFILE_TERMS.items():
-            best = sorted(profile.terms[kind].items(),
-                          key=lambda item: (-item[1] * index.frequencies.idf(kind, item[0]), item[0]))[:limit]
-            rows.extend({"story_id": story_id, "kind": kind, "term": term, "weight": round(weight, 6)}
-                        for term, weight in sorted(best))
-    return pa.Table.from_pylist(rows, schema=STORY_PROFILE_SCHEMA)
+            idf = functools.partial(index.frequencies.idf, kind)
+            # nsmallest is sorted()[:limit]; the keys are unique (the term breaks ties).
+            best = heapq.nsmallest(limit, profile.terms[kind].items(), key=lambda item: (-item[1] * idf(item[0]), item[0]))
+            best.sort()
+            columns["story_id"].extend(repeat(story_id, len(best)))
+            columns["kind"].extend(repeat(kind, len(best)))
+            columns["term"].extend(term for term, _ in best)
+            columns["weight"].extend(round(weight, 6) for _, weight in best)
+    return pa.table(columns, schema=STORY_PROFILE_SCHEMA)
 
 
 def story_term_rows(articles: dict[str, ArticleTerms], assigned: dict[str, str]) -> pa.Table:
     """The run's articles' term weights under their stories: what later runs find stories by."""
-    rows = [{"article_id": a, "story_id": assigned[a], "kind": kind, "term": term, "weight": round(weight, 6)}
-            for a in sorted(assigned) for kind in (WORD_KIND, ENTITY_KIND)
-            for term, weight in sorted(articles[a].terms(kind).items())]
-    return pa.Table.from_pylist(rows, schema=STORY_TERM_SCHEMA)
+    columns: dict[str, list] = {name: [] for name in STORY_TERM_SCHEMA.names}
+    for a in sorted(assigned):
+        for kind in (WORD_KIND, ENTITY_KIND):
+            terms = sorted(articles[a].terms(kind).items())
+            columns["article_id"].extend(repeat(a, len(terms)))
+            columns["story_id"].extend(repeat(assigned[a], len(terms)))
+            columns["kind"].extend(repeat(kind, len(terms)))
+            columns["term"].extend(term for term, _ in terms)
+            columns["weight"].extend(round(weight, 6) for _, weight in terms)
+    return pa.table(columns, schema=STORY_TERM_SCHEMA)
 
 
 @dataclass

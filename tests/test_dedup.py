@@ -236,6 +236,42 @@ def test_article_terms_fold_plurals_drop_stop_words_and_count_entities():
     assert terms.distinctive_labels == {"gpe:port": "GPE"}
 
 
+def test_article_words_keep_the_order_their_stems_first_occur():
+    # The order of an article's terms is the order its similarity sums run in: a stem comes where
+    # its earliest form does ("strikes" before "strike"), title words after the body's.
+    counts = stories.word_counts("Strikes closed the docks. Dockers said the strike and the dock strikes go on.",
+                                 "Harbour strike")
+    assert list(counts.items()) == [("strike", 3 + 2), ("closed", 1), ("dock", 2), ("docker", 1), ("said", 1),
+                                    ("harbour", 2)]
+
+
+def test_a_story_is_found_by_most_shared_query_terms_then_by_id():
+    # 45 stories, many tied: the head of the full sort by (most shared, id), less the moved-out ones.
+    shared = stories.Counter({f"s{n:02d}": 1 + (n * 7) % 4 for n in range(45)})
+    alive = set(shared) - {"s01", "s05"}
+    expected = sorted(alive, key=lambda s: (-shared[s], s))[:stories.STORIES_PER_ARTICLE]
+    assert stories._most_shared(shared, alive) == expected
+    assert stories._most_shared(shared, {"s03", "s00", "s04"}) == ["s03", "s00", "s04"]
+
+
+def test_word_cosine_sums_the_shared_terms_in_the_articles_order():
+    terms = stories.article_terms(
+        [{"article_id": a, "title": None, "clean_text": text, "published_date": None}
+         for a, text in (("strike", STRIKE), ("retold", STRIKE_RETOLD), ("festival", HARBOUR_FESTIVAL))], [])
+    index = stories.story_index(terms, stories.LoadedStories())
+    index.add("story", terms["strike"])
+    index.add("story", terms["festival"])
+    frequencies, profile = index.frequencies, index.profiles["story"]
+    article = terms["retold"]
+    idf = {t: frequencies.idf("word", t) for t in profile.terms["word"]} | \
+        {t: frequencies.idf("word", t) for t in article.words}
+    dot = sum(w * idf[t] ** 2 * profile.terms["word"][t] for t, w in article.words.items() if t in profile.terms["word"])
+    article_norm = math.sqrt(sum((w * idf[t]) ** 2 for t, w in article.words.items()))
+    story_norm = math.sqrt(sum((w * idf[t]) ** 2 for t, w in profile.terms["word"].items()))
+    assert stories._cosine(article, profile, "word", frequencies) == pytest.approx(dot / (article_norm * story_norm),
+                                                                                   rel=1e-12)
+
+
 # The real flow, DuckLake, spaCy and GX: seeds, and a copy arriving in a later run.
 
 def _query(warehouse, sql: str, **params) -> list[dict]:
