@@ -4,7 +4,7 @@
 
 For each size N, a fresh DuckLake warehouse is filled with N Reuters stories (articles and their
 story_terms and story_profiles, clustered as one run would), then `--new` later stories arrive as the next run: the
-time of finding their stories in the warehouse (tasks/load.py loaded_stories: term counts, the
+time of finding their stories in the warehouse (Warehouse.loaded_stories: term counts, the
 story_profiles index, candidate profiles) and of clustering them (tasks/stories.py) is divided by
 the number of new articles. No entities (spaCy over 20,000 stories is not what is measured here):
 words only. The corpus is read from /work/shared/corpora/reuters21578, never copied.
@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from bench.dedup_reuters import read_stories
 from newsflow import warehouse as wh
-from tasks import load, stories
+from tasks import stories
 
 
 def _articles(rows: list[dict], first_order: int) -> list[dict]:
@@ -59,7 +59,7 @@ def next_run(warehouse: Path, articles: list[dict]) -> dict:
     started = time.perf_counter()
     terms = stories.article_terms(articles, [])
     featured = time.perf_counter()
-    loaded = load.loaded_stories(warehouse, terms)
+    loaded = wh.Warehouse(warehouse).loaded_stories(terms)
     looked_up = time.perf_counter()
     story_of, index = _cluster(articles, loaded, terms)
     compared = index.compared
