@@ -262,7 +262,7 @@ class Warehouse:
         if not self.exists():
             return set()
         with self.reading() as con:
-            return {row[0] for row in con.execute(read_sql("load/known_input_ids")).fetchall()}
+            return {row[0] for row in con.execute(read_sql("reads/known_input_ids")).fetchall()}
 
     def known_entities(self) -> pa.Table:
         """The entities already loaded, with their canonical keys: evidence for a new run's mentions."""
@@ -271,7 +271,7 @@ class Warehouse:
         if not self.exists():
             return entities.KNOWN_ENTITY_SCHEMA.empty_table()
         with self.reading() as con:
-            return entities.with_canonical_keys(con.execute(read_sql("load/known_entities")).to_arrow_table())
+            return entities.with_canonical_keys(con.execute(read_sql("reads/known_entities")).to_arrow_table())
 
     def dedup_candidates(self, request: dict) -> dedup.EarlierArticles:
         """Loaded articles that may copy a run's (dedup.candidate_request), with their signatures and fingerprints."""
@@ -280,9 +280,9 @@ class Warehouse:
         if not self.exists():
             return dedup.EarlierArticles([], [], [])
         with self.reading() as con:
-            articles = self._rows(con, "load/copy_candidates", request)
+            articles = self._rows(con, "reads/copy_candidates", request)
             ids = {"article_ids": [row["article_id"] for row in articles]}
-            signatures, fingerprints = (self._rows(con, f"load/candidate_{kind}", ids)
+            signatures, fingerprints = (self._rows(con, f"reads/candidate_{kind}", ids)
                                         for kind in ("signatures", "fingerprints"))
         return dedup.EarlierArticles(articles, signatures, fingerprints)
 
