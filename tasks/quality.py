@@ -297,11 +297,14 @@ def _build_data_docs(validations: dict[str, dict], site_dir: Path) -> Path:
         "class_name": "SiteBuilder", "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(site_dir)}})
     store, keys = context.validation_results_store, []
+    # Given no run time, GX parses one out of the run's name with dateutil, which reads a run id such as
+    # "20261202T173200-5598ad7a" as a time zone 55:98 hours away and fails the run: the time is given.
+    run = RunIdentifier(run_name=site_dir.name, run_time=dt.datetime.now(dt.timezone.utc))
     try:
         for name, validation in sorted(validations.items()):
             suite_name, batch = name.rsplit("-", 1)
             key = ValidationResultIdentifier(expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite_name),
-                                             run_id=RunIdentifier(run_name=site_dir.name), batch_identifier=batch)
+                                             run_id=run, batch_identifier=batch)
             store.set(key, ExpectationSuiteValidationResultSchema().load(validation))
             keys.append(key)
         context.build_data_docs(site_names=[site_name], resource_identifiers=keys)

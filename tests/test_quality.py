@@ -192,3 +192,12 @@ def test_the_data_quality_artifact_lists_each_failure_with_its_column_count_and_
     ]
     passed = render_quality_markdown(run | {"quality": [{"success": True}], "quality_failures": []})
     assert "Every expectation passed." in passed
+
+
+def test_data_docs_build_for_a_run_id_dateutil_would_misread(tmp_path):
+    # "-5598ad7a" (the flow run id's head) parses as a 55:98-hour time zone: GX used to fail the run on it.
+    from tasks.quality import build_data_docs
+
+    outcome = check(pa.Table.from_pylist([_document("a")], schema=DOCUMENT_SCHEMA), "raw", PARAMETERS)
+    index = build_data_docs({"raw-00000": outcome.validation}, tmp_path / "20261202T173200-5598ad7a")
+    assert index.exists() and "raw" in index.read_text(encoding="utf-8")
