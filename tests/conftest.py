@@ -161,3 +161,16 @@ def prefect_server(tmp_path_factory):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL server (tests/postgres.py), started once per test session and removed after it.
+    Each test takes its own database: `postgres.create_database(name)` returns its conninfo."""
+    from tests.postgres import Postgres
+
+    server = Postgres.start()
+    try:
+        yield server
+    finally:
+        server.stop()
