@@ -5,30 +5,29 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from pathlib import Path
 
 import pyarrow as pa
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from newsflow.warehouse import Warehouse, WarehouseMissing, write_lock
+from newsflow.warehouse import Warehouse, WarehouseMissing
+from flows.pipeline import FormText
 from tasks import extract, quality
 
 PAGE_SIZE = 2000
 
 
 @task(name="compact", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def compact_warehouse(warehouse: str, keep_days: int) -> dict:
+def compact_warehouse(store: Warehouse, keep_days: int) -> dict:
     """Merge small files, expire old snapshots, delete files no snapshot needs."""
-    return Warehouse(warehouse).compact(keep_days)
+    return store.compact(keep_days)
 
 
 @task(name="revalidate", cache_policy=NO_CACHE)
-def revalidate_warehouse(warehouse: str, model: str, run_id: str) -> dict:
+def revalidate_warehouse(store: Warehouse, model: str, run_id: str) -> dict:
     """Check every loaded article and mention against today's clean and extracted suites."""
     parameters = quality.suite_parameters(dt.date.today(), extract.model_labels(model))
-    store = Warehouse(warehouse)
     entity_ids = store.entity_ids()
     totals: dict[tuple, dict] = {}
     failing: dict[str, list[str]] = defaultdict(list)   # reason -> article ids
@@ -58,21 +57,26 @@ def revalidate_warehouse(warehouse: str, model: str, run_id: str) -> dict:
 
 @flow(name="warehouse-maintenance", flow_run_name="warehouse-maintenance: {warehouse}")
 def warehouse_maintenance(warehouse: str = "warehouse", keep_days: int = 30,
-                          model: str = extract.DEFAULT_MODEL) -> dict:
+                          model: str = extract.DEFAULT_MODEL, catalog: FormText = None,
+                          data_path: FormText = None) -> dict:
     """Compact the DuckLake warehouse and re-validate what it holds against the current suites.
 
     Args:
         warehouse: Warehouse directory to maintain.
         keep_days: Snapshots younger than this many days stay available for time travel.
         model: spaCy model whose label set the extracted suite allows.
+        catalog: A shared lake's PostgreSQL catalog (as news-pipeline takes it); empty: NEWSFLOW_CATALOG,
+            else the embedded catalog under warehouse.
+        data_path: The shared lake's Parquet folder or s3:// prefix; empty: NEWSFLOW_DATA_PATH.
     """
     logger = get_run_logger()
     run_id = f"maintenance-{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S}"
-    if not Warehouse(warehouse).exists():
-        raise WarehouseMissing(f"no warehouse at {warehouse}: nothing to maintain")
-    with write_lock(Path(warehouse)):
-        compaction = compact_warehouse(warehouse, keep_days)
-        revalidation = revalidate_warehouse(warehouse, model, run_id)
+    store = Warehouse(warehouse, catalog, data_path)
+    if not store.exists():
+        raise WarehouseMissing(f"no warehouse at {store.where()}: nothing to maintain")
+    with store.whole_run_lock():
+        compaction = compact_warehouse(store, keep_days)
+        revalidation = revalidate_warehouse(store, model, run_id)
     logger.info("compaction: %s", compaction)
     failing = revalidation["failing"]
     lines = [f"# Warehouse maintenance `{run_id}`", "",

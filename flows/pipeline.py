@@ -8,9 +8,11 @@ run: nothing reaches the warehouse until every batch passed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
+import time
 import uuid
 from pathlib import Path
 from typing import Annotated, Optional
@@ -29,7 +31,7 @@ from flows.stages import (build_quality_docs, check_accounting, check_batch, che
 from flows.staging import KEEP_FOR, Staging, read, write
 from newsflow import summary
 from newsflow.processes import WorkerPool
-from newsflow.warehouse import STAGING_DIR, Warehouse, write_lock
+from newsflow.warehouse import STAGING_DIR, Warehouse
 from tasks import date_mentions, dedup, extract, load, quality
 
 # Each batch costs a fixed share of Prefect task runs and GX validations: 1,000 inputs ran 10,100
@@ -44,12 +46,13 @@ FormText = Annotated[Optional[str], WithJsonSchema({"type": "string"})]
 def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: str = extract.DEFAULT_MODEL,
                   workers: int = 0, full_refresh: bool = False, batch_size: int = DEFAULT_BATCH_SIZE,
                   near_duplicate_threshold: float = dedup.DEFAULT_NEAR_DUPLICATE_THRESHOLD,
-                  dask_address: FormText = None) -> dict:
+                  dask_address: FormText = None, catalog: FormText = None, data_path: FormText = None) -> dict:
     """Turn a folder of news articles into warehouse tables: articles, mentions, entities, quarantine.
 
     Args:
         source: Folder (searched recursively) or file of articles: .txt, .md, .json/.jsonl, .html.
-        warehouse: Warehouse directory (DuckLake catalog and Parquet files); created if new.
+        warehouse: Warehouse directory (DuckLake catalog and Parquet files); created if new. With a
+            catalog, this machine's working folder (staging, Data Docs).
         model: Installed spaCy model package used for named entities.
         workers: Processes for named-entity recognition; 0 means one per CPU core.
         full_refresh: Recompute every input, even those the warehouse already holds unchanged.
@@ -58,20 +61,25 @@ def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: st
             articles are near-duplicates; lower finds more edited copies and more false ones.
         dask_address: Run the batches on a Dask cluster: its scheduler address (tcp://host:8786), or
             "local" for a LocalCluster of `workers` processes on this machine. Empty: threads here.
+        catalog: A shared lake's catalog in PostgreSQL, 'postgres:dbname=… host=… port=… user=…'
+            (password from PGPASSWORD or ~/.pgpass). Empty: NEWSFLOW_CATALOG, else the embedded catalog.
+        data_path: The shared lake's Parquet folder or s3://bucket/prefix/ (needed with a catalog).
+            Empty: NEWSFLOW_DATA_PATH.
     """
     started_at = dt.datetime.now(dt.timezone.utc)
     # A retried flow run keeps its flow run id, and so finds the batches it had staged.
     flow_run_id = flow_run.id or uuid.uuid4().hex
     run = load.RunRecord(run_id=f"{started_at:%Y%m%dT%H%M%S}-{flow_run_id[:8]}", started_at=started_at,
                          source=str(source), model=model)
-    store, staging = Warehouse(warehouse), Staging(Path(warehouse) / STAGING_DIR / flow_run_id)
+    store, staging = Warehouse(warehouse, catalog, data_path), Staging(Path(warehouse) / STAGING_DIR / flow_run_id)
+    store.check_reachable()
     workers = workers or len(os.sched_getaffinity(0))
     batches = process_batches
     if dask_address:
         batches = process_batches.with_options(task_runner=dask_runner(dask_address, workers))
         workers = 1   # the cluster's workers are the processes: each NER call stays in the worker it reached
     pool = WorkerPool(workers)
-    with write_lock(store.path):
+    with store.whole_run_lock():
         cleared = store.clear_leftovers(keep_younger_than=KEEP_FOR, keep=staging.root.name)
         if any(cleared.values()):   # a younger staging folder is kept: retrying its flow run reuses its stages
             get_run_logger().info("removed what interrupted runs left: %(staging_folders)d staging folders, "
@@ -86,7 +94,7 @@ def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: st
         finally:
             pool.shutdown()
         shutil.rmtree(staging.root, ignore_errors=True)
-    run_summary = summary.read_run_summary(store.path, run.run_id) | {"quality_docs": docs["path"],
+    run_summary = summary.read_run_summary(store, run.run_id) | {"quality_docs": docs["path"],
                                                                      "quality_failures": docs["failures"]}
     summary.publish_artifacts(run_summary)
     return run_summary
@@ -119,11 +127,19 @@ def _run(run: load.RunRecord, store: Warehouse, staging: Staging, pool: WorkerPo
     # Every check has run: GX renders the Data Docs while duplicates are found and the run loads.
     docs = build_quality_docs.submit(staging.files("validations", ".json"),
                                      str(store.path / "quality_docs" / run.run_id))
-    with run.timed("dedup"):
-        if run.articles_loaded:   # else nothing new can copy anything: the empty files stand
-            run.duplicates = find_duplicates(store, staging.files("articles"), staging.files("mentions"),
-                                             staging.files("prints"), threshold, staging.dedup_outputs(), full_refresh)
-    load_run(store, staging.staged_for_load(), run)   # times itself: its record is committed with the rows
+    # On a shared lake other writers commit too: the run's copies and stories are settled against what the
+    # lake holds once this run has its turn, and committed before the next writer's turn.
+    with contextlib.ExitStack() as turn:
+        waited = time.perf_counter()
+        turn.enter_context(store.commit_lock())
+        if store.shared:
+            run.stage_seconds["waiting_for_lake"] = time.perf_counter() - waited
+        with run.timed("dedup"):
+            if run.articles_loaded:   # else nothing new can copy anything: the empty files stand
+                run.duplicates = find_duplicates(store, staging.files("articles"), staging.files("mentions"),
+                                                 staging.files("prints"), threshold, staging.dedup_outputs(),
+                                                 full_refresh)
+        load_run(store, staging.staged_for_load(), run)   # times itself: its record is committed with the rows
     return docs.result()
 
 

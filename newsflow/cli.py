@@ -40,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="run the batches on a Dask cluster: tcp://scheduler:8786, or 'local' for a LocalCluster")
     run.add_argument("--near-duplicate-threshold", type=float, default=None, metavar="0-1",
                      help="shingle similarity from which articles are near-duplicates (default: 0.5)")
+    _lake_arguments(run)
 
     query = commands.add_parser("query", help="run SQL on the warehouse (read-only) and print the rows")
     query.add_argument("sql", help="a SQL statement, or the path of a .sql file (e.g. sql/queries/top_entities.sql)")
@@ -47,11 +48,34 @@ def _parser() -> argparse.ArgumentParser:
                        help="bind $NAME in the SQL to VALUE (repeatable)")
     query.add_argument("--warehouse", default="warehouse")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    _lake_arguments(query)
 
     serve = commands.add_parser("serve", help="publish deployments for the Prefect UI, with a schedule")
     serve.add_argument("--cron", default=None, help="cron schedule, UTC (default: daily at 06:00)")
     serve.add_argument("--interval", type=int, default=None, help="run every N seconds instead of a cron")
+    serve.add_argument("--source", default=None, help="the pipeline deployment's default source (default: seeds)")
+    serve.add_argument("--warehouse", default=None, help="the deployments' default warehouse (default: warehouse)")
+    _lake_arguments(serve)
     return parser
+
+
+def _lake_arguments(command: argparse.ArgumentParser) -> None:
+    from newsflow.catalog import CATALOG_VARIABLE, DATA_PATH_VARIABLE
+
+    command.add_argument("--catalog", default=None, metavar="postgres:CONNINFO",
+                         help="a shared lake's DuckLake catalog in PostgreSQL: 'postgres:dbname=… host=… port=… "
+                              f"user=…' (password from PGPASSWORD or ~/.pgpass; default: ${CATALOG_VARIABLE}, "
+                              "else catalog.sqlite under --warehouse)")
+    command.add_argument("--data-path", default=None, metavar="DIR|s3://…",
+                         help=f"the shared lake's Parquet files (default: ${DATA_PATH_VARIABLE}, else data/ "
+                              "under --warehouse)")
+
+
+def _lake(args: argparse.Namespace):
+    """The Warehouse the arguments name; catalog.CatalogError when the catalog or data path cannot be used."""
+    from newsflow.warehouse import Warehouse
+
+    return Warehouse(args.warehouse, args.catalog, args.data_path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,6 +91,7 @@ def _fail(message: str, code: int = USAGE_ERROR) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from newsflow import catalog
     from newsflow.write_lock import WarehouseBusy, write_lock
 
     if not Path(args.source).exists():
@@ -76,12 +101,20 @@ def _run(args: argparse.Namespace) -> int:
     if args.near_duplicate_threshold is not None and not 0 < args.near_duplicate_threshold <= 1:
         return _fail("--near-duplicate-threshold must be above 0 and at most 1")
     try:
+        args.catalog, args.data_path = catalog.from_settings(args.catalog, args.data_path)
+        if args.catalog:
+            # A shared lake: nothing is written before its catalog answers; writers on other machines
+            # run at the same time and take turns only to commit (the flow's commit lock).
+            catalog.connect(args.catalog).close()
+            return _run_holding_the_lock(args)
         # Held from before Prefect (or DuckDB) is imported to the end: a second run is refused at
         # once, in one line. The flow takes the same lock again, for runs started from the UI.
         with write_lock(Path(args.warehouse)):
             return _run_holding_the_lock(args)
-    except WarehouseBusy as error:
+    except catalog.CatalogError as error:
         return _fail(str(error))
+    except (WarehouseBusy, catalog.CatalogUnreachable) as error:
+        return _fail(str(error), code=1 if isinstance(error, catalog.CatalogUnreachable) else USAGE_ERROR)
 
 
 def _run_holding_the_lock(args: argparse.Namespace) -> int:
@@ -96,7 +129,7 @@ def _run_holding_the_lock(args: argparse.Namespace) -> int:
         if api:
             api.kill()
 
-    interrupts = RunInterrupts(farewell=lambda: _interrupted_line(Path(args.warehouse), started), cleanup=cleanup)
+    interrupts = RunInterrupts(farewell=lambda: _interrupted_line(_lake(args), started), cleanup=cleanup)
     interrupts.install()
     try:
         api = temporary_api.start_unless_configured()   # boots while the pipeline's modules load
@@ -105,12 +138,12 @@ def _run_holding_the_lock(args: argparse.Namespace) -> int:
         interrupts.end_now()
 
 
-def _interrupted_line(warehouse: Path, started: dt.datetime) -> str:
+def _interrupted_line(warehouse, started: dt.datetime) -> str:
     from newsflow.summary import committed_since
 
     if committed_since(warehouse, started):
-        return f"newsflow: run interrupted after it committed: {warehouse} holds the whole run"
-    return (f"newsflow: run interrupted; nothing was committed to {warehouse}: "
+        return f"newsflow: run interrupted after it committed: {warehouse.where()} holds the whole run"
+    return (f"newsflow: run interrupted; nothing was committed to {warehouse.where()}: "
             "run the same command again to finish the work")
 
 
@@ -136,7 +169,7 @@ def _run_pipeline(args: argparse.Namespace, api) -> int:
         summary = news_pipeline(source=args.source, warehouse=args.warehouse, model=args.model or DEFAULT_MODEL,
                                 workers=args.workers, full_refresh=args.full_refresh,
                                 batch_size=args.batch_size or DEFAULT_BATCH_SIZE, dask_address=args.dask,
-                                **dedup_options)
+                                catalog=args.catalog, data_path=args.data_path, **dedup_options)
     except (SourceNotFound, ModelNotInstalled) as error:
         return _fail(str(error))
     except Exception as error:  # the run could not complete: say why in one line
@@ -156,6 +189,7 @@ def _json_value(value):
 def _query(args: argparse.Namespace) -> int:
     import duckdb
 
+    from newsflow import catalog
     from newsflow import warehouse as wh
 
     sql = args.sql
@@ -164,8 +198,8 @@ def _query(args: argparse.Namespace) -> int:
     if any("=" not in p for p in args.param):
         return _fail("--param takes NAME=VALUE")
     given = dict(p.split("=", 1) for p in args.param)
-    warehouse = Path(args.warehouse)
     try:
+        warehouse = _lake(args)
         statement = wh.reading_statement(sql)
         try:
             columns, rows = _read(warehouse, statement, given)
@@ -174,8 +208,10 @@ def _query(args: argparse.Namespace) -> int:
                 raise
             # A run committed new files between the listing of the lake's files and the query: list again.
             columns, rows = _read(warehouse, statement, given)
-    except (wh.WarehouseMissing, wh.QueryRefused) as error:
+    except (wh.WarehouseMissing, wh.QueryRefused, catalog.CatalogError) as error:
         return _fail(str(error))
+    except catalog.CatalogUnreachable as error:
+        return _fail(str(error), code=1)
     except duckdb.OutOfMemoryException:
         return _fail(f"the query needs more than {wh.MEMORY_LIMIT} of memory, and newsflow query never spills to "
                      "disk: narrow it (where, limit), or run it from Python or the duckdb shell (README)")
@@ -191,7 +227,7 @@ def _query(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read(warehouse: Path, statement: str, given: dict[str, str]) -> tuple[list[str] | None, list[tuple]]:
+def _read(warehouse, statement: str, given: dict[str, str]) -> tuple[list[str] | None, list[tuple]]:
     from newsflow import warehouse as wh
 
     with wh.open_for_query(warehouse) as con:
@@ -243,9 +279,18 @@ def _print_rows(columns: list[str], rows: list[tuple], output_format: str) -> No
 def _serve(args: argparse.Namespace) -> int:
     from flows.serve import serve_deployments
 
+    from newsflow import catalog
+
     if args.cron and args.interval:
         return _fail("give --cron or --interval, not both")
-    serve_deployments(cron=args.cron, interval=args.interval)
+    try:
+        lake = catalog.from_settings(args.catalog, args.data_path)
+    except catalog.CatalogError as error:
+        return _fail(str(error))
+    # What a run started from the UI gets unless the person changes it in the form.
+    defaults = {name: value for name, value in (("source", args.source), ("warehouse", args.warehouse),
+                                                ("catalog", lake[0]), ("data_path", lake[1])) if value}
+    serve_deployments(cron=args.cron, interval=args.interval, parameters=defaults)
     return 0
 
 

@@ -13,9 +13,9 @@ from newsflow.warehouse import Warehouse
 STAGES = ("ingest", "clean", "extract", "quality", "batches_wall", "dedup", "load")
 
 
-def read_run_summary(warehouse: Path, run_id: str) -> dict:
+def read_run_summary(warehouse: Warehouse, run_id: str) -> dict:
     """The run's record, its quarantine by reason and its quality results, as committed."""
-    with Warehouse(warehouse).reading() as con:
+    with warehouse.reading() as con:
         def rows(name: str) -> list[dict]:
             cursor = con.execute(read_sql(f"summary/{name}"), {"run_id": run_id})
             columns = [c[0] for c in cursor.description]
@@ -27,7 +27,7 @@ def read_run_summary(warehouse: Path, run_id: str) -> dict:
         run["quality"] = rows("quality")
         run["top_entities"] = rows("top_entities")
         run["new_stories"] = rows("new_stories")
-        run["warehouse"] = str(warehouse)
+        run["warehouse"] = warehouse.where()
     return run
 
 
@@ -117,11 +117,11 @@ def print_summary(run: dict, console) -> None:
     console.print(table)
 
 
-def committed_since(warehouse: Path, since: dt.datetime) -> bool:
+def committed_since(warehouse: Warehouse, since: dt.datetime) -> bool:
     """Whether a run started at or after `since` has committed to the warehouse."""
-    if not Warehouse(warehouse).exists():
+    if not warehouse.exists():
         return False
-    with Warehouse(warehouse).reading() as con:
+    with warehouse.reading() as con:
         return con.execute(read_sql("summary/runs_completed_since"), {"since": since}).fetchone()[0] > 0
 
 

@@ -1,10 +1,15 @@
 """The DuckLake warehouse: where it lives, how to open it, and the one object that uses it.
 
-A warehouse directory holds catalog.sqlite (the DuckLake catalog) and data/ (Parquet files).
-`Warehouse` is its only user in newsflow: it reads what a run needs (known inputs and entities,
-dedup's candidates, loaded stories), commits a run in one transaction (the plan of tasks/load.py's
-table registry), records failed runs and runs maintenance. `newsflow query` reads through
-`open_for_query`, which opens nothing but the lake's own files.
+By default (the embedded lake) a warehouse directory holds catalog.sqlite (the DuckLake catalog)
+and data/ (Parquet files), and one run writes at a time under a lock on a local file. A team's
+lake (the shared lake) keeps its catalog in PostgreSQL (`--catalog 'postgres:dbname=… host=…'`)
+and its Parquet files under `--data-path` (a shared folder or s3://); the warehouse directory is
+then only the machine's own working folder (staging, Data Docs), and writers on many machines
+take turns through a PostgreSQL advisory lock for the short section that commits.
+`Warehouse` is newsflow's only user of either: it reads what a run needs (known inputs and
+entities, dedup's candidates, loaded stories), commits a run in one transaction (the plan of
+tasks/load.py's table registry), records failed runs and runs maintenance. `newsflow query`
+reads through `open_for_query`, which opens nothing but the lake's own files.
 """
 
 from __future__ import annotations
@@ -13,16 +18,18 @@ import datetime as dt
 import hashlib
 import importlib
 import json
+import os
 import shutil
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
 
+from newsflow import catalog as shared_catalog
 from newsflow.resources import read_sql
 # The lock lives in its own module (imported without DuckDB); these names stay reachable from here.
 from newsflow.write_lock import LOCK_FILE, WarehouseBusy, write_lock  # noqa: F401
@@ -64,13 +71,17 @@ def _extension_file(name: str) -> Path:
     return found[0]
 
 
-def _connect() -> duckdb.DuckDBPyConnection:
+def _connect(warehouse: "Warehouse") -> duckdb.DuckDBPyConnection:
     # DuckDB would take up to 80% of RAM by default; a run's load spills to disk past this instead.
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False,
                                  "memory_limit": MEMORY_LIMIT})
-    for name in ("sqlite", "ducklake"):
+    for name in warehouse.extensions():
         con.execute(f"install '{_extension_file(name)}'")
-        con.execute(f"load {name}")
+        # The postgres extension's entry point is postgres_scanner: LOAD by its file's name fails.
+        con.execute(f"load {'postgres_scanner' if name == 'postgres' else name}")
+    if warehouse.data_path.startswith("s3://"):
+        # The standard AWS chain: environment, ~/.aws, instance role (AWS_ENDPOINT_URL for S3-compatible servers).
+        con.execute(read_sql("lake/s3_credentials"))
     return con
 
 
@@ -79,43 +90,44 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _data_path(warehouse: Path) -> str:
-    return f"{(warehouse / DATA_DIR).resolve()}/"
-
-
-def _attach(con: duckdb.DuckDBPyConnection, warehouse: Path, read_only: bool) -> None:
-    catalog = (warehouse / CATALOG_FILE).resolve()
-    data_path = _data_path(warehouse)
-    # The catalog records the data path it was created with; overriding it with the folder beside
-    # the catalog lets a warehouse be moved or copied whole. Every row goes to Parquet: inlined
-    # rows would live in the SQLite catalog instead.
-    options = f"data_path {_quoted(data_path)}, override_data_path true, data_inlining_row_limit 0"
+def _attach(con: duckdb.DuckDBPyConnection, warehouse: "Warehouse", read_only: bool) -> None:
+    # The catalog records the data path it was created with; overriding it with the one given lets
+    # an embedded warehouse be moved or copied whole. Every row goes to Parquet: inlined rows would
+    # live in the catalog instead.
+    options = f"data_path {_quoted(warehouse.data_path)}, override_data_path true, data_inlining_row_limit 0"
     if read_only:
         options += ", read_only"
-    con.execute(f"attach {_quoted(f'ducklake:sqlite:{catalog}')} as lake ({options})")
+    con.execute(f"attach {_quoted('ducklake:' + warehouse.catalog_target(read_only))} as lake ({options})")
     con.execute("use lake")
 
 
-def open_read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
+def _as_warehouse(warehouse: "str | Path | Warehouse") -> "Warehouse":
+    return warehouse if isinstance(warehouse, Warehouse) else Warehouse(warehouse)
+
+
+def open_read_only(warehouse: "str | Path | Warehouse") -> duckdb.DuckDBPyConnection:
     """A connection on the last committed snapshot; writes are refused."""
-    if not (warehouse / CATALOG_FILE).exists():
-        raise WarehouseMissing(f"no warehouse at {warehouse}: run `newsflow run --warehouse {warehouse}` first")
-    con = _connect()
+    warehouse = _as_warehouse(warehouse)
+    if not warehouse.exists():
+        raise WarehouseMissing(f"no warehouse at {warehouse.where()}: run `newsflow run` on it first")
+    con = _connect(warehouse)
     _attach(con, warehouse, read_only=True)
     return con
 
 
-def open_for_query(warehouse: Path) -> duckdb.DuckDBPyConnection:
+def open_for_query(warehouse: "str | Path | Warehouse") -> duckdb.DuckDBPyConnection:
     """A read-only connection for SQL a person types: it may open the lake's own files and nothing else.
 
     DuckDB's locks, set once the lake is attached: no file outside those the catalog lists (so no
     COPY TO, EXPORT, ATTACH of a new file, read_text('/etc/...') or INSTALL), no spilling to a temp
-    folder, and a configuration no SET can change back.
+    folder, and a configuration no SET can change back. On a shared lake the catalog's PostgreSQL
+    session is itself read-only (refuse_other_files keeps queries off any other database).
     """
+    warehouse = _as_warehouse(warehouse)
     con = open_read_only(warehouse)
     try:
         lake_files = [row[0] for row in con.execute(read_sql("query/lake_files"),
-                                                    {"data_path": _data_path(warehouse)}).fetchall()]
+                                                    {"data_path": warehouse.data_path}).fetchall()]
         con.execute(read_sql("query/allow_only_lake_files"), {"lake_files": lake_files})
         for name in ("no_temp_directory", "no_external_access", "lock_configuration"):
             con.execute(read_sql(f"query/{name}"))
@@ -147,9 +159,9 @@ def _query_parameters(con: duckdb.DuckDBPyConnection, sql: str) -> set[str]:
     return {entry["key"] for statement in tree["statements"] for entry in statement.get("named_param_map", [])}
 
 
-def is_lake_file_error(warehouse: Path, error: Exception) -> bool:
+def is_lake_file_error(warehouse: "str | Path | Warehouse", error: Exception) -> bool:
     """Whether a refused file access was to a file of the lake (one committed after the connection listed them)."""
-    return f'"{_data_path(warehouse)}' in str(error)
+    return f'"{_as_warehouse(warehouse).data_path}' in str(error)
 
 
 def reading_statement(sql: str) -> str:
@@ -165,19 +177,27 @@ def reading_statement(sql: str) -> str:
     return statement.query
 
 
-def refuse_other_files(con: duckdb.DuckDBPyConnection, warehouse: Path, statement: str, parameters: dict) -> None:
-    """QueryRefused if the statement's plan would open a file through SQLite, other than the catalog.
+def refuse_other_files(con: duckdb.DuckDBPyConnection, warehouse: "str | Path | Warehouse", statement: str,
+                       parameters: dict) -> None:
+    """QueryRefused if the statement's plan would open a file through SQLite other than the catalog, or
+    reach PostgreSQL itself.
 
-    The SQLite extension opens files itself, past DuckDB's file locks (sqlite_scan('/other.db', ...)
-    would read one even with external access off), so its scans are checked in the plan.
+    The SQLite and postgres extensions open files and connections themselves, past DuckDB's file
+    locks (sqlite_scan('/other.db', ...) or postgres_scan('dbname=other ...', ...) would read one
+    even with external access off), so their scans are checked in the plan. DuckLake reads its
+    catalog when a query is bound, not through a scan in the plan: a query of the lake's tables shows none.
     """
+    warehouse = _as_warehouse(warehouse)
     plan = con.execute(EXPLAIN_AS_JSON + statement, parameters or None).fetchone()[1]
-    catalog = str((warehouse / CATALOG_FILE).resolve())
+    catalog = str((warehouse.path / CATALOG_FILE).resolve())
     for operator in _operators(json.loads(plan)):
         name, details = operator.get("name", ""), operator.get("extra_info") or {}
-        if "SQLITE" in name.upper() and not (name == "SQLITE_SCAN" and details.get("File") == catalog):
+        if "SQLITE" in name.upper() and not (name == "SQLITE_SCAN" and details.get("File") == catalog
+                                             and not warehouse.shared):
             raise QueryRefused(f"query is read-only and reads the warehouse only: {name.lower()} "
                                "of a file other than its catalog is refused")
+        if "POSTGRES" in name.upper():
+            raise QueryRefused(f"query is read-only and reads the lake's tables only: {name.lower()} is refused")
 
 
 def _operators(plan):
@@ -218,13 +238,24 @@ def label_commit(con: duckdb.DuckDBPyConnection, message: str, run_id: str | Non
     con.execute(read_sql("load/label_commit"), {"author": COMMIT_AUTHOR, "message": message, "extra_info": extra_info})
 
 
-def open_for_writing(warehouse: Path) -> duckdb.DuckDBPyConnection:
+def open_for_writing(warehouse: "str | Path | Warehouse") -> duckdb.DuckDBPyConnection:
     """A read-write connection with the schema in place (creating the warehouse if new)."""
-    (warehouse / DATA_DIR).mkdir(parents=True, exist_ok=True)
-    con = _connect()
+    warehouse = _as_warehouse(warehouse)
+    warehouse.path.mkdir(parents=True, exist_ok=True)
+    if "://" not in warehouse.data_path:
+        Path(warehouse.data_path).mkdir(parents=True, exist_ok=True)
+    con = _connect(warehouse)
     _attach(con, warehouse, read_only=False)
     ensure_schema(con)
     return con
+
+
+def _folder(path: str | Path) -> str:
+    """A data path as DuckLake takes it: an absolute folder (or URL) ending in '/'."""
+    text = str(path)
+    if "://" not in text:
+        text = str(Path(text).resolve())
+    return text if text.endswith("/") else text + "/"
 
 
 def _last_written(folder: Path) -> float:
@@ -233,22 +264,76 @@ def _last_written(folder: Path) -> float:
 
 
 class Warehouse:
-    """One warehouse directory, and everything newsflow does with it.
+    """One lake, and everything newsflow does with it.
 
-    Reads open the last committed snapshot and close again; writes (`commit_run`,
-    `record_failed_run`, maintenance) are each one transaction, by a caller holding `write_lock`.
+    `path` is the warehouse directory: on the embedded lake it holds the catalog and data/; on a
+    shared lake (catalog given) only this machine's working files. Reads open the last committed
+    snapshot and close again; writes (`commit_run`, `record_failed_run`, maintenance) are each one
+    transaction, by a caller holding `whole_run_lock` and `commit_lock`.
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, catalog: str | None = None, data_path: str | None = None):
+        """catalog and data_path as given (None: NEWSFLOW_CATALOG / NEWSFLOW_DATA_PATH, else embedded);
+        catalog.CatalogError when they cannot be used."""
         self.path = Path(path)
+        self.catalog, data_path = shared_catalog.from_settings(catalog, data_path)
+        self.data_path = _folder(data_path or self.path / DATA_DIR)
+
+    def __repr__(self) -> str:
+        return f"Warehouse({str(self.path)!r}, catalog={self.catalog!r}, data_path={self.data_path!r})"
+
+    @property
+    def shared(self) -> bool:
+        """Whether the catalog is in PostgreSQL, where writers on other machines may commit too."""
+        return self.catalog is not None
+
+    def where(self) -> str:
+        """The lake in a person's words, for messages and the run summary (never a password: none is allowed)."""
+        if self.shared:
+            return f"PostgreSQL catalog {shared_catalog.describe(self.catalog)}, data {self.data_path}"
+        return str(self.path)
+
+    def catalog_target(self, read_only: bool = False) -> str:
+        """What follows `ducklake:` in ATTACH. A reader's PostgreSQL session is read-only on the server
+        side too, so even SQL that reached the catalog's connection could not write to it."""
+        if not self.shared:
+            return f"sqlite:{(self.path / CATALOG_FILE).resolve()}"
+        if read_only:
+            return f"{self.catalog} options='-c default_transaction_read_only=on'"
+        return self.catalog
+
+    def extensions(self) -> list[str]:
+        """The DuckDB extensions the lake needs: DuckLake, its catalog's database, S3 for an s3:// data path."""
+        names = ["postgres" if self.shared else "sqlite", "ducklake"]
+        if self.data_path.startswith("s3://"):
+            names += ["httpfs", "aws"]
+        return names
 
     def exists(self) -> bool:
+        """Whether a run has created the lake (catalog.CatalogUnreachable if its PostgreSQL cannot be reached)."""
+        if self.shared:
+            return shared_catalog.lake_exists(self.catalog)
         return (self.path / CATALOG_FILE).exists()
+
+    def check_reachable(self) -> None:
+        """catalog.CatalogUnreachable, in one line naming host and port, unless the catalog answers."""
+        if self.shared:
+            shared_catalog.connect(self.catalog).close()
+
+    def whole_run_lock(self):
+        """What a run holds from its first file to its commit: the embedded lake's single-writer lock.
+        A shared lake's writers ingest, clean and extract at the same time, and take turns only to commit."""
+        return nullcontext() if self.shared else write_lock(self.path)
+
+    def commit_lock(self):
+        """What a run holds while it reads the lake for its copies and stories and commits: on a shared
+        lake, PostgreSQL's advisory lock (whole_run_lock already serialises the embedded lake's runs)."""
+        return shared_catalog.commit_lock(self.catalog) if self.shared else nullcontext()
 
     @contextmanager
     def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only connection on the last committed snapshot (WarehouseMissing before the first run)."""
-        with open_read_only(self.path) as con:
+        with open_read_only(self) as con:
             yield con
 
     def _rows(self, con: duckdb.DuckDBPyConnection, name: str, parameters: dict | None = None) -> list[dict]:
@@ -324,7 +409,7 @@ class Warehouse:
         from tasks import load
 
         started = time.perf_counter()
-        with open_for_writing(self.path) as con:
+        with open_for_writing(self) as con:
             con.execute("begin transaction")
             try:
                 for name, values in load.commit_plan(staged_files, run.run_id):
@@ -340,7 +425,7 @@ class Warehouse:
 
     def record_failed_run(self, run: load.RunRecord) -> None:
         """Record a run that stopped before its commit (its data is not loaded)."""
-        with open_for_writing(self.path) as con:
+        with self.commit_lock(), open_for_writing(self) as con:
             con.execute("begin transaction")
             self._insert_run(con, run, f"newsflow run {run.run_id} ({run.status})")
             con.execute("commit")
@@ -355,7 +440,7 @@ class Warehouse:
 
     def record_quality_results(self, run_id: str, results: pa.Table) -> None:
         """Store the results of a check that is not part of a pipeline run (re-validation)."""
-        with open_for_writing(self.path) as con:
+        with self.commit_lock(), open_for_writing(self) as con:
             con.register("revalidation_results", results)
             con.execute("begin transaction")
             con.execute(read_sql("maintenance/insert_revalidation_results"), {"run_id": run_id})
@@ -365,12 +450,14 @@ class Warehouse:
     # Maintenance -----------------------------------------------------------------------------------
 
     def parquet_files(self) -> int:
-        return sum(1 for _ in (self.path / DATA_DIR).rglob("*.parquet"))
+        """How many Parquet files the data path holds (the lake's, and any an interrupted load left)."""
+        with self.reading() as con:
+            return con.execute(read_sql("maintenance/parquet_file_count"), {"data_path": self.data_path}).fetchone()[0]
 
     def compact(self, keep_days: int) -> dict:
         """Merge small Parquet files, expire snapshots older than keep_days and delete unreferenced files."""
         before = self.parquet_files()
-        with open_for_writing(self.path) as con:
+        with self.commit_lock(), open_for_writing(self) as con:
             snapshots_before = con.execute(read_sql("maintenance/snapshot_count")).fetchone()[0]
             con.execute(read_sql("maintenance/merge_adjacent_files"))
             con.execute(read_sql("maintenance/expire_snapshots"), {"keep_days": keep_days})
@@ -401,9 +488,11 @@ class Warehouse:
     def clear_leftovers(self, keep_younger_than: dt.timedelta, keep: str | None = None) -> dict[str, int]:
         """Remove what killed runs left behind: old staging folders and data files no commit refers to.
 
-        Call it only while holding `write_lock`: then no other run is staging or writing, so every
-        untracked data file is an orphan of an uncommitted load (readers never write files). A staging
-        folder younger than keep_younger_than, or named keep, is left for its flow run to be retried.
+        On the embedded lake call it only while holding `write_lock`: then no other run is staging or
+        writing, so every untracked data file is an orphan of an uncommitted load (readers never write
+        files). On a shared lake another machine may be writing files it has not committed yet, so only
+        untracked files older than keep_younger_than go. A staging folder younger than that, or named
+        keep, is left for its flow run to be retried.
         """
         staging = self.path / STAGING_DIR
         oldest_kept = dt.datetime.now().timestamp() - keep_younger_than.total_seconds()
@@ -413,8 +502,13 @@ class Warehouse:
             shutil.rmtree(folder, ignore_errors=True)
         orphans = 0
         if self.exists():
-            with open_for_writing(self.path) as con:
-                orphans = len(con.execute(read_sql("maintenance/delete_orphaned_files")).fetchall())
+            with open_for_writing(self) as con:
+                if self.shared:
+                    orphans = len(con.execute(read_sql("maintenance/delete_orphaned_files_older_than"),
+                                              {"older_than": dt.datetime.now(dt.timezone.utc) - keep_younger_than}
+                                              ).fetchall())
+                else:
+                    orphans = len(con.execute(read_sql("maintenance/delete_orphaned_files")).fetchall())
         return {"staging_folders": len(stale), "orphan_files": orphans}
 
 
