@@ -86,6 +86,14 @@ def lake_exists(catalog: str) -> bool:
         return con.execute("select to_regclass('ducklake_metadata') is not null").fetchone()[0]
 
 
+def lake_snapshots(catalog: str) -> int:
+    """How many snapshots the catalog's lake holds (0 where DuckLake has not created it yet)."""
+    with connect(catalog, autocommit=True) as con:
+        if not con.execute("select to_regclass('ducklake_snapshot') is not null").fetchone()[0]:
+            return 0
+        return con.execute("select count(*) from ducklake_snapshot").fetchone()[0]
+
+
 @contextmanager
 def commit_lock(catalog: str) -> Iterator[None]:
     """Hold the lake's commit lock: a PostgreSQL advisory lock, waiting while another writer holds it.

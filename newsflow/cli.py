@@ -56,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--source", default=None, help="the pipeline deployment's default source (default: seeds)")
     serve.add_argument("--warehouse", default=None, help="the deployments' default warehouse (default: warehouse)")
     _lake_arguments(serve)
+
+    move = commands.add_parser("move-catalog", help="move an embedded warehouse onto a PostgreSQL catalog, "
+                                                    "every table and snapshot")
+    move.add_argument("--warehouse", default="warehouse", help="the embedded warehouse to move (default: warehouse)")
+    _lake_arguments(move)
     return parser
 
 
@@ -82,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     for name, value in (PREFECT_DEFAULTS | ARROW_DEFAULTS).items():
         os.environ.setdefault(name, value)
-    return {"run": _run, "query": _query, "serve": _serve}[args.command](args)
+    return {"run": _run, "query": _query, "serve": _serve, "move-catalog": _move_catalog}[args.command](args)
 
 
 def _fail(message: str, code: int = USAGE_ERROR) -> int:
@@ -291,6 +296,28 @@ def _serve(args: argparse.Namespace) -> int:
     defaults = {name: value for name, value in (("source", args.source), ("warehouse", args.warehouse),
                                                 ("catalog", lake[0]), ("data_path", lake[1])) if value}
     serve_deployments(cron=args.cron, interval=args.interval, parameters=defaults)
+    return 0
+
+
+def _move_catalog(args: argparse.Namespace) -> int:
+    from newsflow import catalog
+    from newsflow import warehouse as wh
+
+    try:
+        # The data stays in the warehouse's data/ unless another folder is given.
+        data_path = args.data_path or os.environ.get(catalog.DATA_PATH_VARIABLE) or str(Path(args.warehouse) / wh.DATA_DIR)
+        embedded = wh.Warehouse.embedded(args.warehouse)
+        shared = wh.Warehouse(args.warehouse, args.catalog, data_path)
+        if not shared.shared:
+            return _fail("move-catalog needs --catalog 'postgres:dbname=… host=… port=… user=…' (or NEWSFLOW_CATALOG)")
+        copied = wh.move_catalog(embedded, shared)
+    except (catalog.CatalogError, wh.WarehouseMissing, wh.MoveRefused, wh.WarehouseBusy) as error:
+        return _fail(str(error))
+    except catalog.CatalogUnreachable as error:
+        return _fail(str(error), code=1)
+    snapshots = copied.get("ducklake_snapshot", 0)
+    print(f"moved {args.warehouse} onto {shared.where()}: {snapshots} snapshots, "
+          f"{sum(copied.values())} catalog rows; run with --catalog and --data-path {shared.data_path} from now on")
     return 0
 
 

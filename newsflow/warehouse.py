@@ -279,6 +279,13 @@ class Warehouse:
         self.catalog, data_path = shared_catalog.from_settings(catalog, data_path)
         self.data_path = _folder(data_path or self.path / DATA_DIR)
 
+    @classmethod
+    def embedded(cls, path: str | Path) -> "Warehouse":
+        """The embedded lake under path, whatever NEWSFLOW_CATALOG says (what move-catalog moves from)."""
+        warehouse = cls.__new__(cls)
+        warehouse.path, warehouse.catalog, warehouse.data_path = Path(path), None, _folder(Path(path) / DATA_DIR)
+        return warehouse
+
     def __repr__(self) -> str:
         return f"Warehouse({str(self.path)!r}, catalog={self.catalog!r}, data_path={self.data_path!r})"
 
@@ -515,3 +522,51 @@ class Warehouse:
 def _parameters_used(sql: str, values: dict) -> dict:
     # DuckDB refuses named parameters a statement does not use.
     return {name: value for name, value in values.items() if f"${name}" in sql}
+
+
+class MoveRefused(RuntimeError):
+    """Raised when an embedded warehouse cannot be moved onto the catalog given (one line for the person)."""
+
+
+def move_catalog(embedded: Warehouse, shared: Warehouse) -> dict[str, int]:
+    """Move an embedded warehouse's catalog into an empty PostgreSQL database, history and all.
+
+    DuckLake keeps the same metadata tables in SQLite and in PostgreSQL, so every row of every
+    ducklake_* table is copied as it is, in one PostgreSQL transaction: each snapshot, its run id
+    and time travel survive. The Parquet files stay where they are (the data path defaults to the
+    warehouse's data/), or are copied first to a new local data path. Returns rows copied per table.
+    """
+    if embedded.shared or not shared.shared:
+        raise MoveRefused("move-catalog moves an embedded warehouse (--warehouse) onto a PostgreSQL --catalog")
+    if not embedded.exists():
+        raise WarehouseMissing(f"no warehouse at {embedded.path}: nothing to move")
+    if shared_catalog.lake_snapshots(shared.catalog) > 1:   # snapshot 0 alone: created by an earlier, failed move
+        raise MoveRefused(f"the PostgreSQL catalog {shared.where()} already holds a lake: give an empty database")
+    with write_lock(embedded.path):
+        if shared.data_path != embedded.data_path:
+            if "://" in shared.data_path:
+                raise MoveRefused("copy data/ to the object store first (e.g. aws s3 sync W/data s3://…/), then move "
+                                  "with --data-path set to the folder the files are already in")
+            shutil.copytree(embedded.data_path, shared.data_path, dirs_exist_ok=False)
+        with _connect(shared) as con:
+            _attach(con, shared, read_only=False)   # creates DuckLake's metadata tables, empty but for snapshot 0
+            con.execute("use memory")
+            con.execute("detach lake")
+            con.execute(f"attach {_quoted(str((embedded.path / CATALOG_FILE).resolve()))} as embedded "
+                        "(type sqlite, read_only)")
+            con.execute(f"attach {_quoted(shared_catalog.conninfo(shared.catalog))} as shared (type postgres)")
+            tables = [row[0] for row in con.execute(read_sql("lake/catalog_tables")).fetchall()]
+            copied = {}
+            con.execute("begin transaction")
+            try:
+                for table in tables:
+                    # Names from DuckLake's own catalog listing (catalog_tables.sql), never from a person.
+                    con.execute(f"delete from shared.public.{table}")
+                    con.execute(f"insert into shared.public.{table} by name select * from embedded.{table}")
+                    copied[table] = con.execute(f"select count(*) from shared.public.{table}").fetchone()[0]
+                con.execute(read_sql("lake/set_data_path"), {"data_path": shared.data_path})
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise
+    return copied

@@ -41,17 +41,25 @@ def test_read_only_connections_refuse_writes_and_paths_with_quotes_are_safe(tmp_
 def test_no_sql_in_the_code_is_formatted_from_values():
     # Every statement lives in sql/ and takes $name parameters; the only literals formatted into SQL
     # are ATTACH/INSTALL paths and a view's version comment (which take no parameters), escaped by
-    # warehouse._quoted.
+    # warehouse._quoted, and the names of DuckLake's own metadata tables move_catalog copies.
     formatted = []
     for path in [*PROJECT.glob("tasks/*.py"), *PROJECT.glob("flows/*.py"), *PROJECT.glob("newsflow/*.py")]:
         for line in path.read_text().splitlines():
             if re.search(r"\.(execute|sql)\(\s*f[\"']", line):
                 formatted.append(f"{path.name}: {line.strip()}")
-    assert sorted(formatted) == ["warehouse.py: con.execute(f\"attach {_quoted(f'ducklake:sqlite:{catalog}')} as lake "
-                                 "({options})\")",
-                                 "warehouse.py: con.execute(f\"comment on view {name} is {_quoted(version)}\")",
-                                 "warehouse.py: con.execute(f\"install '{_extension_file(name)}'\")",
-                                 "warehouse.py: con.execute(f\"load {name}\")"]
+    assert sorted(formatted) == [
+        "warehouse.py: con.execute(f\"attach {_quoted('ducklake:' + warehouse.catalog_target(read_only))} as lake "
+        "({options})\")",
+        "warehouse.py: con.execute(f\"attach {_quoted(shared_catalog.conninfo(shared.catalog))} as shared "
+        "(type postgres)\")",
+        "warehouse.py: con.execute(f\"attach {_quoted(str((embedded.path / CATALOG_FILE).resolve()))} as embedded \"",
+        "warehouse.py: con.execute(f\"comment on view {name} is {_quoted(version)}\")",
+        "warehouse.py: con.execute(f\"delete from shared.public.{table}\")",
+        "warehouse.py: con.execute(f\"insert into shared.public.{table} by name select * from embedded.{table}\")",
+        "warehouse.py: con.execute(f\"install '{_extension_file(name)}'\")",
+        "warehouse.py: con.execute(f\"load {'postgres_scanner' if name == 'postgres' else name}\")",
+        "warehouse.py: copied[table] = con.execute(f\"select count(*) from shared.public.{table}\").fetchone()[0]",
+    ]
 
 
 @pytest.fixture(scope="module")
