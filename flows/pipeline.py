@@ -4,14 +4,20 @@ Read top to bottom, `news_pipeline` is the run and `process_batch` one batch's s
 tasks are flows/stages.py (each one stage of tasks/ on staged files), the staging folder
 flows/staging.py, the warehouse newsflow.warehouse.Warehouse (its only user). One commit per
 run: nothing reaches the warehouse until every batch passed.
+
+On a Dask cluster only the batches' stages leave this machine (`process_batch_on_worker`): the
+inputs are read here, where --source is, and each batch travels to its worker, and back, through
+Dask, so a worker needs no folder of this machine, and nothing of it but the Prefect API.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
 import shutil
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -20,8 +26,10 @@ from typing import Annotated, Optional
 import pyarrow as pa
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.callables import get_call_parameters
 from pydantic import WithJsonSchema
 
 from flows.batches import BATCHES_IN_FLIGHT, batch_bounds, dask_runner, started_by_logger
@@ -76,8 +84,8 @@ def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: st
     workers = workers or len(os.sched_getaffinity(0))
     batches = process_batches
     if dask_address:
-        batches = process_batches.with_options(task_runner=dask_runner(dask_address, workers))
-        workers = 1   # the cluster's workers are the processes: each NER call stays in the worker it reached
+        batches = functools.partial(process_batches.with_options(task_runner=dask_runner(dask_address, workers)),
+                                    on_dask=True)
     pool = WorkerPool(workers)
     with store.whole_run_lock():
         cleared = store.clear_leftovers(keep_younger_than=KEEP_FOR, keep=staging.root.name)
@@ -147,7 +155,7 @@ def _run(run: load.RunRecord, store: Warehouse, staging: Staging, pool: WorkerPo
       task_runner=ThreadPoolTaskRunner(max_workers=BATCHES_IN_FLIGHT))
 def process_batches(staging: Staging, source: str, batch_size: int, first_order: int, store: Warehouse,
                     full_refresh: bool, model: str, pool: WorkerPool, run_date: dt.date,
-                    parameters: dict) -> list[dict]:
+                    parameters: dict, on_dask: bool = False) -> list[dict]:
     """Read every batch, count the run's repeated lines, then every batch with something new through its
     stages, BATCHES_IN_FLIGHT at once: threads on one machine, or Dask workers on a cluster."""
     logger = started_by_logger(news_pipeline)
@@ -155,30 +163,76 @@ def process_batches(staging: Staging, source: str, batch_size: int, first_order:
     bounds = batch_bounds(len(inputs), batch_size)
     if len(inputs) >= 2 * extract.MIN_ARTICLES_PER_WORKER:
         pool.start()   # reading runs in the worker processes; this one imports GX meanwhile
-    reads = [ingest_batch.submit(source, inputs[start:end], first_order + start, staging.path("known", "inputs"),
-                                 staging.path("documents", number), staging.path("quarantine", f"ingest-{number:05d}"),
-                                 pool) for number, (start, end) in enumerate(bounds)]
-    read_counts = [future.result() for future in reads]
+    # Read on this machine whatever runs the batches: --source is a path of this machine's.
+    with ThreadPoolTaskRunner(max_workers=BATCHES_IN_FLIGHT) as here:
+        reads = [_submit(here, ingest_batch, source, inputs[start:end], first_order + start,
+                         staging.path("known", "inputs"), staging.path("documents", number),
+                         staging.path("quarantine", f"ingest-{number:05d}"), pool)
+                 for number, (start, end) in enumerate(bounds)]
+        read_counts = [future.result() for future in reads]
     # Furniture lines are told by their repetition across the whole run, so cleaning waits for every read.
     find_repeated_lines(staging.files("documents"), staging.path("repeated", "lines"), pool)
     new = [number for number, counts in enumerate(read_counts) if counts["documents"]]
-    if new:
+    if on_dask:
+        pool.shutdown()   # its work is done: a Dask worker loads the model with its first batch, and keeps it
+    elif new:
         # The model loads while the first batch is cleaned: in the workers, or here for a small run.
         if sum(read_counts[n]["documents"] for n in new) >= 2 * extract.MIN_ARTICLES_PER_WORKER:
             pool.start().on_every_worker(extract.load_model, model)
         elif not pool.started:
             extract.load_model_in_background(model)
+    if new:
         # Read once, and only when something is new (it grows with the warehouse): every batch weighs
         # its mentions against the same warehouse.
         stage_known_entities(store, full_refresh, staging.path("known", "entities"))
-    futures = {n: process_batch.submit(staging, n, run_date, model, pool, parameters) for n in new}
-    results = []
+
+    def submit(number: int):
+        if not on_dask:
+            return process_batch.submit(staging, number, run_date, model, pool, parameters)
+        return process_batch_on_worker.submit(staging.pack(_batch_inputs(staging, number)), number, run_date,
+                                              model, parameters)
+
+    # On Dask each batch submitted is its documents in the scheduler's memory until a worker takes it, and
+    # its files in a worker's until read here: two per worker thread keep every worker busy, no more.
+    ahead = 2 * sum(FlowRunContext.get().task_runner.client.nthreads().values()) if on_dask else len(new)
+    waiting, futures, results = iter(new), {}, []
     for number, counts in enumerate(read_counts):
-        done = futures[number].result() if number in futures else {}
+        while len(futures) < ahead and (next_number := next(waiting, None)) is not None:
+            futures[next_number] = submit(next_number)
+        done, where = futures.pop(number).result() if number in futures else {}, ""
+        if on_dask and done:
+            staging.unpack(done.pop("files"))
+            where = f" on Dask worker {done.pop('worker')}"
         results.append({"ingest": counts} | done)
-        logger.info("batch %d/%d done: %d inputs, %d unchanged", number + 1, len(bounds), counts["inputs"],
-                    counts["skipped"])
+        logger.info("batch %d/%d done: %d inputs, %d unchanged%s", number + 1, len(bounds), counts["inputs"],
+                    counts["skipped"], where)
     return results
+
+
+def _submit(runner, task_, *args):
+    """task_.submit(*args) to the task runner `runner` instead of the flow's own."""
+    return runner.submit(task_, get_call_parameters(task_.fn, args, {}))
+
+
+def _batch_inputs(staging: Staging, number: int) -> list[str]:
+    """The staged files a batch's stages read (process_batch): its documents and what the run shares."""
+    return [staging.path("documents", number), staging.path("repeated", "lines"), staging.path("known", "entities")]
+
+
+@task(name="batch on a Dask worker", cache_policy=NO_CACHE)
+def process_batch_on_worker(inputs: dict[str, bytes], number: int, run_date: dt.date, model: str,
+                            parameters: dict) -> dict:
+    """One batch's stages on the Dask worker running this task, in a temporary staging folder of its own:
+    returns process_batch's result, the worker's address and the files the batch wrote (Staging.pack)."""
+    from distributed import get_worker
+
+    worker = get_worker()
+    with tempfile.TemporaryDirectory(prefix="newsflow-batch-", dir=worker.local_directory) as folder:
+        staging = Staging(Path(folder))
+        staging.unpack(inputs)
+        # NER runs in this thread: the cluster's worker processes are the run's, no pool of their own.
+        done = process_batch.fn(staging, number, run_date, model, WorkerPool(1), parameters)
+        return done | {"worker": worker.address, "files": staging.pack(staging.files_besides(inputs))}
 
 
 @task(name="batch", cache_policy=NO_CACHE)

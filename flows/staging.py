@@ -4,6 +4,10 @@ A kind is either one the warehouse loads (tasks/load.py STAGED: articles, mentio
 or one of the run's own intermediates below; any other name is a bug and raises. Stage tasks are
 cached by the content of the files they read, so retrying a failed flow run from the Prefect UI
 finds the batches it had staged (the folder lives until the run commits) and skips their stages.
+
+The folder is on the flow's machine only. A batch sent to a Dask worker takes the bytes of the files
+it reads with it (`pack`), runs in a temporary staging folder of the worker's, and brings back the
+bytes of those it wrote, which `unpack` puts where they would have been written here.
 """
 
 from __future__ import annotations
@@ -77,6 +81,24 @@ class Staging:
 
     def rows(self, kind: str) -> int:
         return sum(pq.read_metadata(p).num_rows for p in self.files(kind))
+
+    def pack(self, paths: list[str]) -> dict[str, bytes]:
+        """The bytes of staged files, each under its name in the folder ("clean/00001.parquet")."""
+        return {Path(p).relative_to(self.root).as_posix(): Path(p).read_bytes() for p in paths}
+
+    def files_besides(self, given: dict[str, bytes]) -> list[str]:
+        """Every file of the folder but those `given` (the files unpacked into it): what a batch wrote."""
+        return sorted(str(p) for p in self.root.glob("*/*")
+                      if p.is_file() and p.relative_to(self.root).as_posix() not in given)
+
+    def unpack(self, files: dict[str, bytes]) -> None:
+        """Write packed files into this folder, each at its name; a name that is not <kind>/<file> raises."""
+        for name, content in files.items():
+            kind, _, file_name = name.partition("/")
+            if not file_name or "/" in file_name or file_name in (".", ".."):
+                raise ValueError(f"no staged file {name!r}: a packed file is named <kind>/<file>")
+            stem, dot, suffix = file_name.partition(".")
+            Path(self.path(kind, stem, dot + suffix)).write_bytes(content)
 
 
 def write(table: pa.Table, path: str) -> None:
