@@ -129,19 +129,19 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def prefect_server(tmp_path_factory):
-    """A real `prefect server start` on a free loopback port; yields its API URL, environment and log.
+@contextlib.contextmanager
+def running_prefect_server(home: Path, **settings: str):
+    """A real `prefect server start` on a free loopback port, PREFECT_HOME `home`, with `settings` (Prefect
+    settings as environment variables) over the defaults below; yields its API URL, environment and log.
 
     Its scheduler runs every 5 s (not every 60 s), so scheduled runs appear while a test waits."""
     import httpx
 
-    home = tmp_path_factory.mktemp("prefect-home")
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"
     env = os.environ | {"PREFECT_HOME": str(home), "PREFECT_API_URL": api, "PREFECT_UI_API_URL": api,
                         "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING",
-                        "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "5"}
+                        "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "5"} | settings
     prefect = str(Path(sys.executable).parent / "prefect")
     log = home / "server.log"
     server = subprocess.Popen([prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
@@ -154,6 +154,8 @@ def prefect_server(tmp_path_factory):
                     break
             except httpx.HTTPError:
                 pass
+            if server.poll() is not None:   # a bad setting (say, a database URL) ends it at once: say why
+                raise RuntimeError(f"prefect server exited: {log.read_text()[-3000:]}")
             time.sleep(0.5)
         else:
             raise RuntimeError("prefect server did not start within 120 s")
@@ -161,6 +163,13 @@ def prefect_server(tmp_path_factory):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def prefect_server(tmp_path_factory):
+    """A real `prefect server start` (SQLite in its PREFECT_HOME), one per test module: running_prefect_server."""
+    with running_prefect_server(tmp_path_factory.mktemp("prefect-home")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
