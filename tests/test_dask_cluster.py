@@ -151,3 +151,16 @@ def test_a_worker_killed_mid_run_and_the_run_still_loads_everything(cluster, run
     assert _articles(folder / "warehouse") == 5
     assert len(BATCH_DONE.findall(output)) == 5
     assert busy[0] not in client.scheduler_info()["workers"]
+
+
+def test_two_writers_at_once_one_on_the_cluster_load_both_into_one_postgres_lake(cluster, postgres, tmp_path):
+    from tests.test_shared_lake import check_two_writers, finish, new_lake, seed_sources, start_run
+
+    lake = new_lake(postgres, tmp_path, "two_writers")
+    on_cluster, here = seed_sources(tmp_path)
+    environment = _run_environment(cluster)   # at INFO: each batch's line says where it ran
+    runs = [start_run(on_cluster, lake, environment, "--dask", cluster["address"], "--batch-size", "2"),
+            start_run(here, lake, environment)]
+    outputs = [finish(run) for run in runs]
+    check_two_writers(lake, tmp_path, environment)
+    assert "on Dask worker" in outputs[0] and "on Dask worker" not in outputs[1]

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 SEED_FILES = sorted(p.name for p in SEEDS.iterdir())
 
 
-def _lake(postgres, root: Path, name: str) -> dict:
+def new_lake(postgres, root: Path, name: str) -> dict:
     """A new empty database for a lake's catalog, a data path and this machine's working folder."""
     return {"catalog": "postgres:" + postgres.create_database(name), "data_path": str(root / f"{name}-data"),
             "warehouse": str(root / f"{name}-work")}
@@ -53,7 +53,7 @@ def shared_runs(postgres, seed_source, seed_warehouse, tmp_path_factory) -> dict
     """The seeds run into a PostgreSQL lake, again (nothing new), then with full_refresh, in this process."""
     from flows.pipeline import news_pipeline
 
-    lake = _lake(postgres, tmp_path_factory.mktemp("shared"), "runs")
+    lake = new_lake(postgres, tmp_path_factory.mktemp("shared"), "runs")
     runs = [news_pipeline(source=str(seed_source), workers=1, **lake),
             news_pipeline(source=str(seed_source), workers=1, **lake)]
     after_second = snapshot(_warehouse(lake))
@@ -153,7 +153,7 @@ def api_env(prefect_harness) -> dict:
     return os.environ | {"PREFECT_API_URL": PREFECT_API_URL.value(), "PREFECT_LOGGING_LEVEL": "WARNING"}
 
 
-def _start_run(source: Path, lake: dict, env: dict, *options: str) -> subprocess.Popen:
+def start_run(source: Path, lake: dict, env: dict, *options: str) -> subprocess.Popen:
     command = [str(Path(sys.executable).parent / "newsflow"), "run", "--source", str(source), "--workers", "1",
                *_lake_arguments(lake), *options]
     # A session of its own, so a kill reaches the whole run as a machine crash would.
@@ -161,13 +161,13 @@ def _start_run(source: Path, lake: dict, env: dict, *options: str) -> subprocess
                             start_new_session=True)
 
 
-def _finish(process: subprocess.Popen) -> str:
+def finish(process: subprocess.Popen) -> str:
     out, err = process.communicate(timeout=600)
     assert process.returncode == 0, err
-    return out
+    return out + err
 
 
-def _seed_sources(root: Path) -> tuple[Path, Path]:
+def seed_sources(root: Path) -> tuple[Path, Path]:
     """Two sources, as two machines would get: three seeds, and the other two with a reprint of the second
     seed under another name (a line added: a near-duplicate of it)."""
     first, second = root / "machine-a", root / "machine-b"
@@ -180,22 +180,25 @@ def _seed_sources(root: Path) -> tuple[Path, Path]:
     return first, second
 
 
-def test_two_writers_at_once_load_both_exactly_once_and_link_copies_across_them(postgres, tmp_path, api_env):
-    lake = _lake(postgres, tmp_path, "writers")
-    first, second = _seed_sources(tmp_path)
-    runs = [_start_run(first, lake, api_env), _start_run(second, lake, api_env)]
-    for run in runs:
-        _finish(run)
+def _outcome(rows: list[dict]) -> dict:
+    """Stories as sets of inputs, and each copy's original, by source path: what runs decided, whatever ids."""
+    path_of = {row["article_id"]: row["source_path"] for row in rows}
+    stories: dict[str, set] = {}
+    for row in rows:
+        stories.setdefault(row["story_id"], set()).add(row["source_path"])
+    # A copy and its original as a pair: which of two copies dated alike is the earlier follows the order
+    # inputs were read, counted from each run's start, which two runs at once share to the second.
+    return {"stories": sorted(sorted(paths) for paths in stories.values()),
+            "copies": sorted(sorted([row["source_path"], path_of[row["duplicate_of"]]])
+                             for row in rows if row["duplicate_of"])}
+
+
+def check_two_writers(lake: dict, root: Path, environment: dict) -> None:
+    """What two writers that ran at once over seed_sources' two sources (by run source) must leave in the lake:
+    both loaded once, each run one snapshot, entity counts equal to mentions, and the copies and stories that
+    the same two runs, one after the other in the order they committed, leave in an embedded warehouse."""
     articles = _rows(lake, "select source_path, article_id, duplicate_of, story_id from articles")
     assert sorted(a["source_path"] for a in articles) == sorted([*SEED_FILES, "reprint.txt"])
-    by_path = {a["source_path"]: a for a in articles}
-    # The reprint and its original came in different runs: linked all the same, whichever committed first.
-    reprint, original = by_path["reprint.txt"], by_path[SEED_FILES[1]]
-    assert {reprint["duplicate_of"], original["duplicate_of"]} == {None, original["article_id"]} or \
-        {reprint["duplicate_of"], original["duplicate_of"]} == {None, reprint["article_id"]}
-    # The five reports of one event are one story across both runs.
-    assert len({a["story_id"] for a in articles}) == 1
-    # Every entity's counts are its mentions, across both runs' commits.
     mismatched = _rows(lake, """
         select e.entity_id from entities e
         left join (select entity_id, count(*) as n, count(distinct article_id) as a from entity_mentions
@@ -203,11 +206,25 @@ def test_two_writers_at_once_load_both_exactly_once_and_link_copies_across_them(
         where e.mention_count is distinct from m.n or e.article_count is distinct from m.a""")
     assert mismatched == []
     # Each run is one snapshot, and they ran at once: each started before the other finished.
-    recorded = _rows(lake, "select run_id, started_at, finished_at, stage_seconds from runs order by started_at")
+    recorded = _rows(lake, "select run_id, source, started_at, finished_at, stage_seconds from runs "
+                           "order by finished_at")
     assert _run_snapshots(lake) == {run["run_id"]: 1 for run in recorded} and len(recorded) == 2
     a, b = recorded
     assert a["started_at"] < b["finished_at"] and b["started_at"] < a["finished_at"]
     assert all("waiting_for_lake" in run["stage_seconds"] for run in recorded)
+    # Each run settled its copies and stories against what the lake held when its turn came: as if it had
+    # run after the other. The reprint and its original, in different runs, are linked.
+    embedded = root / "one-after-the-other"
+    for run in recorded:
+        done = subprocess.run([str(Path(sys.executable).parent / "newsflow"), "run", "--source", run["source"],
+                               "--warehouse", str(embedded), "--workers", "1"],
+                              env=environment, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+    with wh.open_read_only(embedded) as con:
+        one_after_the_other = con.execute("select source_path, article_id, duplicate_of, story_id from articles"
+                                          ).to_arrow_table().to_pylist()
+    assert _outcome(articles) == _outcome(one_after_the_other)
+    assert _outcome(articles)["copies"] == [[SEED_FILES[1], "reprint.txt"]]
 
 
 def _advisory_locks(lake: dict) -> list[tuple[int, bool]]:
@@ -230,15 +247,15 @@ def _wait_for(found, process: subprocess.Popen, timeout: float = 300):
 
 def test_a_writer_killed_while_it_commits_leaves_the_lake_and_the_lock_free(postgres, tmp_path, api_env,
                                                                            seed_source):
-    lake = _lake(postgres, tmp_path, "killed")
-    first, _ = _seed_sources(tmp_path)
-    _finish(_start_run(first, lake, api_env))
+    lake = new_lake(postgres, tmp_path, "killed")
+    first, _ = seed_sources(tmp_path)
+    finish(start_run(first, lake, api_env))
     before = snapshot(_warehouse(lake))
     snapshots_before = _rows(lake, "select count(*) as n from ducklake_snapshots('lake')")
     # This test holds the lock first, so the writer waits for it with everything staged; it is killed
     # the moment it gets its turn, in dedup or the commit.
     with shared_catalog.commit_lock(lake["catalog"]):
-        writer = _start_run(seed_source, lake, api_env)
+        writer = start_run(seed_source, lake, api_env)
         _wait_for(lambda: any(not granted for _, granted in _advisory_locks(lake)), writer)
     _wait_for(lambda: any(granted for _, granted in _advisory_locks(lake)), writer)
     os.killpg(writer.pid, signal.SIGKILL)
@@ -251,7 +268,7 @@ def test_a_writer_killed_while_it_commits_leaves_the_lake_and_the_lock_free(post
     assert snapshot(_warehouse(lake)) == before
     assert _rows(lake, "select count(*) as n from ducklake_snapshots('lake')") == snapshots_before
     # The next writer gets the lock at once and finishes the work.
-    done = _finish(_start_run(seed_source, lake, api_env))
+    done = finish(start_run(seed_source, lake, api_env))
     assert sorted(r["source_path"] for r in _rows(lake, "select source_path from articles")) == SEED_FILES, done
 
 
@@ -259,7 +276,7 @@ def test_a_shared_lake_removes_only_untracked_files_older_than_a_writer_could_st
         postgres, tmp_path, prefect_harness, seed_source):
     from flows.pipeline import news_pipeline
 
-    lake = _lake(postgres, tmp_path, "orphans")
+    lake = new_lake(postgres, tmp_path, "orphans")
     news_pipeline(source=str(seed_source), workers=1, **lake)
     table_folder = next(Path(lake["data_path"]).rglob("articles"))
     young, old = table_folder / "being-written-elsewhere.parquet", table_folder / "left-by-a-dead-writer.parquet"
@@ -287,6 +304,6 @@ def test_an_embedded_warehouse_moves_onto_postgres_with_its_history(postgres, se
     # A second move onto the same catalog is refused in one line; the moved lake takes new runs.
     again = newsflow("move-catalog", "--warehouse", str(embedded), "--catalog", catalog)
     assert again.returncode == 2 and "already holds a lake" in again.stderr
-    _finish(_start_run(seed_source, lake, api_env))
+    finish(start_run(seed_source, lake, api_env))
     assert len(_run_snapshots(lake)) == 4
     assert _rows(lake, "select unchanged_skips from runs order by started_at desc limit 1") == [{"unchanged_skips": 5}]

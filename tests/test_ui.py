@@ -88,11 +88,14 @@ def test_serve_publishes_both_deployments_with_schedules_and_a_parameter_form(se
         [("15 4 * * *", "UTC", True)]
     form = pipeline["parameter_openapi_schema"]["properties"]
     assert set(form) == {"source", "warehouse", "model", "workers", "full_refresh", "batch_size",
-                         "near_duplicate_threshold", "dask_address"}
+                         "near_duplicate_threshold", "dask_address", "catalog", "data_path"}
     assert form["near_duplicate_threshold"]["type"] == "number"
     # A plain text box, empty by default: not the two-type choice pydantic's "string or null" gives.
     assert {key: form["dask_address"][key] for key in ("type", "default")} == {"type": "string", "default": None}
     assert "Dask cluster" in form["dask_address"]["description"]
+    for name in ("catalog", "data_path"):   # empty: NEWSFLOW_CATALOG / NEWSFLOW_DATA_PATH, else the embedded lake
+        assert {key: form[name][key] for key in ("type", "default")} == {"type": "string", "default": None}
+    assert "PostgreSQL" in form["catalog"]["description"]
     assert form["workers"]["type"] == "integer" and form["full_refresh"]["type"] == "boolean"
     assert "one per CPU core" in form["workers"]["description"]
     maintenance = _deployment(api, "newsflow-maintenance")
