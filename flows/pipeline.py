@@ -3,7 +3,9 @@
 Read top to bottom, `news_pipeline` is the run and `process_batch` one batch's stages. The
 tasks are flows/stages.py (each one stage of tasks/ on staged files), the staging folder
 flows/staging.py, the warehouse newsflow.warehouse.Warehouse (its only user). One commit per
-run: nothing reaches the warehouse until every batch passed.
+run: each batch settles (its copies and stories, its load) into the run's one open transaction as
+soon as it and the batches before it are done (flows/settle.py), and nothing is committed until
+every batch passed.
 
 On a Dask cluster only the batches' stages leave this machine (`process_batch_on_worker`): the
 inputs are read here, where --source is, and each batch travels to its worker, and back, through
@@ -33,9 +35,10 @@ from prefect.utilities.callables import get_call_parameters
 from pydantic import WithJsonSchema
 
 from flows.batches import BATCHES_IN_FLIGHT, batch_bounds, dask_runner, started_by_logger
+from flows.settle import Settlement
 from flows.stages import (build_quality_docs, check_accounting, check_batch, check_extraction, clean_batch,
-                          discover_inputs, extract_batch, find_duplicates, find_repeated_lines, fingerprint_batch,
-                          ingest_batch, load_run, stage_known_entities, stage_known_inputs)
+                          discover_inputs, extract_batch, find_repeated_lines, fingerprint_batch, ingest_batch,
+                          stage_known_entities, stage_known_inputs)
 from flows.staging import KEEP_FOR, Staging, read, write
 from newsflow import summary
 from newsflow.processes import WorkerPool
@@ -122,32 +125,36 @@ def _run(run: load.RunRecord, store: Warehouse, staging: Staging, pool: WorkerPo
     # input_order grows across runs too, so "earliest copy" ties break by when it was read. It counts
     # from the flow run's scheduled start, which a retry keeps, so a retry stages identical batches.
     first_order = int(flow_run.scheduled_start_time.timestamp()) * 1_000_000
-    with run.timed("batches_wall"):   # the per-stage busy times below overlap, so add up to more
-        results = batches(staging, source, batch_size, first_order, store, full_refresh, model, pool, run_date,
-                          parameters)
-    pool.shutdown()   # the models' memory is free before dedup holds the whole run
-    for result in results:
-        run.add_batch(result)
-    run.articles_loaded, run.mentions = staging.rows("articles"), staging.rows("mentions")
-    with run.timed("quality"):
-        check_accounting(run, run.articles_loaded, staging.rows("quarantine"),
-                         staging.path("quality", "accounting-run"), staging.path("validations", "accounting-run", ".json"))
-    # Every check has run: GX renders the Data Docs while duplicates are found and the run loads.
-    docs = build_quality_docs.submit(staging.files("validations", ".json"),
-                                     str(store.path / "quality_docs" / run.run_id))
-    # On a shared lake other writers commit too: the run's copies and stories are settled against what the
-    # lake holds once this run has its turn, and committed before the next writer's turn.
-    with contextlib.ExitStack() as turn:
-        waited = time.perf_counter()
-        turn.enter_context(store.commit_lock())
-        if store.shared:
-            run.stage_seconds["waiting_for_lake"] = time.perf_counter() - waited
-        with run.timed("dedup"):
-            if run.articles_loaded:   # else nothing new can copy anything: the empty files stand
-                run.duplicates = find_duplicates(store, staging.files("articles"), staging.files("mentions"),
-                                                 staging.files("prints"), threshold, staging.dedup_outputs(),
-                                                 full_refresh)
-        load_run(store, staging.staged_for_load(), run)   # times itself: its record is committed with the rows
+    settlement = Settlement(store, staging, run.run_id, threshold, full_refresh)
+    try:
+        with run.timed("batches_wall"):   # the per-stage busy times below overlap, so add up to more
+            results = batches(staging, source, batch_size, first_order, store, full_refresh, model, pool, run_date,
+                              parameters, settlement)
+        pool.shutdown()
+        for result in results:
+            run.add_batch(result)
+        run.articles_loaded, run.mentions = staging.rows("articles"), staging.rows("mentions")
+        with run.timed("quality"):
+            check_accounting(run, run.articles_loaded, staging.rows("quarantine"),
+                             staging.path("quality", "accounting-run"),
+                             staging.path("validations", "accounting-run", ".json"))
+        # Every check has run: GX renders the Data Docs while the run commits.
+        docs = build_quality_docs.submit(staging.files("validations", ".json"),
+                                         str(store.path / "quality_docs" / run.run_id))
+        # On a shared lake other writers commit too: the run takes its turn to commit, and settles its
+        # batches again first if one of them committed since (flows/settle.py).
+        with contextlib.ExitStack() as turn:
+            waited = time.perf_counter()
+            turn.enter_context(store.commit_lock())
+            if store.shared:
+                run.stage_seconds["waiting_for_lake"] = time.perf_counter() - waited
+            settlement.commit(run)
+    except BaseException:
+        settlement.discard()
+        raise
+    if settlement.settled_again:
+        get_run_logger().info("another writer committed while this run's batches settled: %d batches settled "
+                              "again in its turn, %.1f s", settlement.settled_again, run.stage_seconds["settling_again"])
     return docs.result()
 
 
@@ -155,9 +162,10 @@ def _run(run: load.RunRecord, store: Warehouse, staging: Staging, pool: WorkerPo
       task_runner=ThreadPoolTaskRunner(max_workers=BATCHES_IN_FLIGHT))
 def process_batches(staging: Staging, source: str, batch_size: int, first_order: int, store: Warehouse,
                     full_refresh: bool, model: str, pool: WorkerPool, run_date: dt.date,
-                    parameters: dict, on_dask: bool = False) -> list[dict]:
+                    parameters: dict, settlement: Settlement, on_dask: bool = False) -> list[dict]:
     """Read every batch, count the run's repeated lines, then every batch with something new through its
-    stages, BATCHES_IN_FLIGHT at once: threads on one machine, or Dask workers on a cluster."""
+    stages, BATCHES_IN_FLIGHT at once: threads on one machine, or Dask workers on a cluster. Each batch
+    settles (its copies and stories, its load) here, in batch order, while the later ones run."""
     logger = started_by_logger(news_pipeline)
     inputs = read(staging.path("inputs", "all"))["path"].to_pylist()
     bounds = batch_bounds(len(inputs), batch_size)
@@ -206,6 +214,11 @@ def process_batches(staging: Staging, source: str, batch_size: int, first_order:
         results.append({"ingest": counts} | done)
         logger.info("batch %d/%d done: %d inputs, %d unchanged%s", number + 1, len(bounds), counts["inputs"],
                     counts["skipped"], where)
+        if done and staging.rows("articles", number):   # else nothing new can copy anything
+            started = time.perf_counter()
+            settlement.settle(number)
+            logger.info("batch %d/%d settled: copies, stories and load in %.1f s", number + 1, len(bounds),
+                        time.perf_counter() - started)
     return results
 
 

@@ -4,7 +4,8 @@ A task reads its inputs (parameters named *_in) from the flow run's staging fold
 outputs (*_out) there, so what passes between tasks is paths, not data, and a retried flow run
 finds what it had staged (flows/staging.py). The stage logic is plain functions in tasks/; these
 wrappers only move files and count seconds. The warehouse is only touched through
-newsflow.warehouse.Warehouse: known inputs and entities, dedup's candidates, the commit.
+newsflow.warehouse.Warehouse and the run's open transaction, OpenRun: known inputs and entities,
+dedup's candidates, the loads and the commit.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.staging import STAGED_STAGE, read, write
 from newsflow.processes import WorkerPool
-from newsflow.warehouse import Warehouse
+from newsflow.warehouse import OpenRun, Warehouse
 from tasks import clean, date_mentions, dedup, entities, extract, ingest, load, quality, quotes, stories
 
 # Tasks that read inputs or the warehouse may meet a briefly busy file system: retried twice.
@@ -153,31 +154,67 @@ def check_accounting(run: load.RunRecord, article_rows: int, quarantine_rows: in
 
 
 @task(name="find duplicates", **IO_TASK)
-def find_duplicates(warehouse: Warehouse, articles_in: list[str], mentions_in: list[str], prints_in: list[str],
-                    threshold: float, found_out: dict[str, str], full_refresh: bool = False) -> int:
-    """Link exact and near copies and stories, within the run and against the warehouse."""
-    # Only what dedup reads, file by file: the whole run is in memory here, so keep it small.
+def find_duplicates(lake: OpenRun, articles_in: list[str], prints_in: list[str], threshold: float,
+                    found_out: dict[str, str]) -> None:
+    """Link one batch's exact and near copies, among themselves and against the lake as the run's open
+    transaction holds it (the batches settled before this one included); measure what they borrow.
+    Its articles' stories are the run's to find, once every batch has settled (find_stories)."""
     articles = pa.concat_tables([pq.read_table(p, columns=list(dedup.ARTICLE_COLUMNS)) for p in articles_in])
-    mentions = [row for p in mentions_in for row in stories.entity_counts(read(p))]
     prints = pa.concat_tables([read(p) for p in prints_in], promote_options="none") if prints_in \
         else dedup.PRINTS_SCHEMA.empty_table()
     # Batches fingerprint every clean article; some failed a later check.
     prints = prints.filter(pc.is_in(prints["article_id"], value_set=articles["article_id"]))
-    earlier = warehouse.dedup_candidates(dedup.candidate_request(articles, prints, threshold))
-    # A --full-refresh rebuilds the run's stories from its own articles.
-    run_terms = stories.article_terms(articles.to_pylist(), mentions)
-    loaded_stories = stories.LoadedStories() if full_refresh else warehouse.loaded_stories(run_terms)
-    found = dedup.find_copies(articles, prints, mentions, earlier, threshold, loaded_stories, run_terms)
+    copies = dedup.link_copies(articles, prints, lake.dedup_candidates(dedup.candidate_request(articles, prints,
+                                                                                              threshold)), threshold)
+    found = {"links": dedup.assign_links(copies.pool, copies.links, {}), "signatures": copies.signatures,
+             "fingerprints": copies.fingerprints, "borrowings": copies.borrowings}
     for kind, path in found_out.items():
-        write(getattr(found, kind), path)
-    new_ids = set(articles["article_id"].to_pylist())
-    return sum(1 for row in found.links.to_pylist() if row["duplicate_of"] and row["article_id"] in new_ids)
+        write(found[kind], path)
 
 
-@task(name="load", retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def load_run(warehouse: Warehouse, staged_files: dict[str, list[str]], run: load.RunRecord) -> None:
-    """Commit the run's staged rows and its record to the warehouse in one transaction."""
-    warehouse.commit_run(staged_files, run)
+@task(name="find stories", **IO_TASK)
+def find_stories(lake: OpenRun, articles_in: list[str], mentions_in: list[str], links: dict[str, str | None],
+                 run_id: str, full_refresh: bool, found_out: dict[str, str]) -> None:
+    """The stories of the run's articles, all at once and earliest first, against the stories the lake holds
+    (none on a --full-refresh): a copy joins its original's story. `links` holds each run article's
+    duplicate_of as its batches left it. Writes every run article's links with its story, the story terms
+    and the profiles of the stories the run touched."""
+    articles = pa.concat_tables([pq.read_table(p, columns=list(dedup.ARTICLE_COLUMNS)) for p in articles_in])
+    mentions = [row for p in mentions_in for row in stories.entity_counts(read(p))]
+    rows = {row["article_id"]: row for row in articles.to_pylist()}
+    run_terms = stories.article_terms(list(rows.values()), mentions)
+    root_of = {article_id: links.get(article_id) or article_id for article_id in rows}
+    # A copy of a loaded article joins the story of the group's earliest loaded copy with one.
+    loaded = lake.copy_group_stories(sorted(set(root_of.values())), run_id)
+    loaded_story: dict[str, dict] = {}
+    for row in loaded:
+        root = row["duplicate_of"] or row["article_id"]
+        if row["story_id"] and (root not in loaded_story or
+                                dedup.earliest_first(row) < dedup.earliest_first(loaded_story[root])):
+            loaded_story[root] = row
+    given = {a: loaded_story[root]["story_id"] for a, root in root_of.items() if root in loaded_story}
+    ordered = sorted(rows.values(), key=dedup.earliest_first)
+    story_of, story_terms, story_profiles = dedup.find_stories(
+        [run_terms[row["article_id"]] for row in ordered],
+        stories.LoadedStories() if full_refresh else lake.loaded_stories(run_terms, run_id),
+        given=given, original_of={a: links[a] for a in rows if links.get(a) in rows})
+    found = {"links": pa.Table.from_pylist([{"article_id": a, "duplicate_of": links.get(a), "story_id": story_of[a]}
+                                            for a in sorted(rows)], schema=dedup.DUPLICATE_SCHEMA),
+             "story_terms": story_terms, "story_profiles": story_profiles}
+    for kind, path in found_out.items():
+        write(found[kind], path)
+
+
+@task(name="load batch", cache_policy=NO_CACHE)
+def load_batch(lake: OpenRun, staged_files: dict[str, list[str]], run_id: str) -> None:
+    """Load staged files into the run's open transaction (committed once, at the end of the run)."""
+    lake.load(staged_files, run_id)
+
+
+@task(name="commit", cache_policy=NO_CACHE)
+def commit_run(lake: OpenRun, run: load.RunRecord) -> None:
+    """Commit the run's transaction with its record: one snapshot, carrying the run's id."""
+    lake.commit(run)
 
 
 @task(name="quality docs", cache_policy=NO_CACHE)

@@ -63,11 +63,19 @@ class Staging:
         return {"quarantine_out": self.path("quarantine", name), "set_aside_out": self.path("set_aside", name),
                 "results_out": self.path("quality", name), "validation_out": self.path("validations", name, ".json")}
 
-    def dedup_outputs(self) -> dict[str, str]:
-        """Where the run's search for copies writes each part of its result (tasks/dedup.py DedupResult)."""
-        return {"links": self.path("duplicates", "links")} | {
-            kind: self.path(kind, "run")
-            for kind in ("signatures", "fingerprints", "borrowings", "story_terms", "story_profiles")}
+    def dedup_outputs(self, batch: int) -> dict[str, str]:
+        """Where one batch's search for copies writes each part of its result (flows/stages.py find_duplicates)."""
+        return {"links": self.path("duplicates", f"links-{batch:05d}")} | {
+            kind: self.path(kind, f"dedup-{batch:05d}") for kind in ("signatures", "fingerprints", "borrowings")}
+
+    def story_outputs(self) -> dict[str, str]:
+        """Where the run's search for stories writes (flows/stages.py find_stories)."""
+        return {"links": self.path("duplicates", "stories-run")} | {
+            kind: self.path(kind, "stories-run") for kind in ("story_terms", "story_profiles")}
+
+    def batch_files(self, kind: str, batch: int) -> list[str]:
+        """The files of one batch of a kind: named <batch> or <step>-<batch> (check_outputs, dedup_outputs)."""
+        return [p for p in self.files(kind) if Path(p).stem.rpartition("-")[2] == f"{batch:05d}"]
 
     def stage_empty_tables(self) -> None:
         """One empty file of every kind the warehouse loads: a run with nothing new still commits its record,
@@ -75,12 +83,19 @@ class Staging:
         for kind, schema in load.STAGED.items():
             write(schema.empty_table(), self.path(kind, "empty"))
 
-    def staged_for_load(self) -> dict[str, list[str]]:
-        """Every file the run staged for the warehouse, by kind: what its commit loads."""
-        return {kind: self.files(kind) for kind in load.STAGED}
+    def for_load(self, batch: int) -> dict[str, list[str]]:
+        """One batch's files for the warehouse, by kind, each kind with its empty file (a load reads one at least)."""
+        return {kind: self.batch_files(kind, batch) + [self.path(kind, "empty")] for kind in load.STAGED}
 
-    def rows(self, kind: str) -> int:
-        return sum(pq.read_metadata(p).num_rows for p in self.files(kind))
+    def rest_for_load(self, loaded: set[str]) -> dict[str, list[str]]:
+        """Every file staged for the warehouse but those `loaded`, by kind: what the run's commit still loads
+        (the run's own checks, inputs set aside from batches with nothing new, the empty files)."""
+        return {kind: [p for p in self.files(kind) if p not in loaded] for kind in load.STAGED}
+
+    def rows(self, kind: str, batch: int | None = None) -> int:
+        """Rows staged of a kind: the run's, or one batch's."""
+        files = self.files(kind) if batch is None else self.batch_files(kind, batch)
+        return sum(pq.read_metadata(p).num_rows for p in files)
 
     def pack(self, paths: list[str]) -> dict[str, bytes]:
         """The bytes of staged files, each under its name in the folder ("clean/00001.parquet")."""

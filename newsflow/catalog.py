@@ -94,6 +94,15 @@ def lake_snapshots(catalog: str) -> int:
         return con.execute("select count(*) from ducklake_snapshot").fetchone()[0]
 
 
+
+def last_snapshot(catalog: str) -> int | None:
+    """The id of the lake's last committed snapshot (None where DuckLake has not created it yet)."""
+    with connect(catalog, autocommit=True) as con:
+        if not con.execute("select to_regclass('ducklake_snapshot') is not null").fetchone()[0]:
+            return None
+        return con.execute("select max(snapshot_id) from ducklake_snapshot").fetchone()[0]
+
+
 @contextmanager
 def commit_lock(catalog: str) -> Iterator[None]:
     """Hold the lake's commit lock: a PostgreSQL advisory lock, waiting while another writer holds it.

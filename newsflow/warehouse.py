@@ -343,6 +343,15 @@ class Warehouse:
         with open_read_only(self) as con:
             yield con
 
+    @contextmanager
+    def _reading_through(self, con: duckdb.DuckDBPyConnection | None) -> Iterator[duckdb.DuckDBPyConnection]:
+        """`con` (an open run's transaction: the lake with the run's settled batches) or a fresh reader."""
+        if con is not None:
+            yield con
+        else:
+            with self.reading() as fresh:
+                yield fresh
+
     def _rows(self, con: duckdb.DuckDBPyConnection, name: str, parameters: dict | None = None) -> list[dict]:
         sql = read_sql(name)
         return con.execute(sql, _parameters_used(sql, parameters or {})).to_arrow_table().to_pylist()
@@ -365,30 +374,34 @@ class Warehouse:
         with self.reading() as con:
             return entities.with_canonical_keys(con.execute(read_sql("reads/known_entities")).to_arrow_table())
 
-    def dedup_candidates(self, request: dict) -> dedup.EarlierArticles:
-        """Loaded articles that may copy a run's (dedup.candidate_request), with their signatures and fingerprints."""
+    def dedup_candidates(self, request: dict, con: duckdb.DuckDBPyConnection | None = None) -> dedup.EarlierArticles:
+        """Loaded articles that may copy a batch's (dedup.candidate_request), with their signatures and
+        fingerprints; read through `con` when given (OpenRun), else from the last committed snapshot."""
         from tasks import dedup
 
-        if not self.exists():
+        if con is None and not self.exists():
             return dedup.EarlierArticles([], [], [])
-        with self.reading() as con:
+        with self._reading_through(con) as con:
             articles = self._rows(con, "reads/copy_candidates", request)
             ids = {"article_ids": [row["article_id"] for row in articles]}
             signatures, fingerprints = (self._rows(con, f"reads/candidate_{kind}", ids)
                                         for kind in ("signatures", "fingerprints"))
         return dedup.EarlierArticles(articles, signatures, fingerprints)
 
-    def loaded_stories(self, run_terms: dict[str, stories.ArticleTerms]) -> stories.LoadedStories:
-        """The warehouse's term counts for the run's terms, and the stories the run's articles may join,
-        found through story_profiles by each article's query terms (tasks/stories.py), with their profiles."""
+    def loaded_stories(self, run_terms: dict[str, stories.ArticleTerms], con: duckdb.DuckDBPyConnection | None = None,
+                       this_run: str | None = None) -> stories.LoadedStories:
+        """The warehouse's term counts for a batch's terms, and the stories its articles may join, found
+        through story_profiles by each article's query terms (tasks/stories.py), with their profiles.
+        Read through `con` when given (OpenRun); the articles of `this_run` (already loaded into the
+        run's open transaction) are left out of the counts and spans: the run counts them itself."""
         from tasks import stories
 
-        if not self.exists():
+        if con is None and not self.exists():
             return stories.LoadedStories()
-        run_ids = {"run_article_ids": sorted(run_terms)}
+        run_ids = {"run_article_ids": sorted(run_terms), "this_run": this_run}
         keys = sorted({(kind, term) for article in run_terms.values()
                        for kind in (stories.WORD_KIND, stories.ENTITY_KIND) for term in article.terms(kind)})
-        with self.reading() as con:
+        with self._reading_through(con) as con:
             if not con.execute(read_sql("stories/story_profiles_exist")).fetchone()[0]:
                 return stories.LoadedStories()   # a warehouse from before story profiles: --full-refresh makes them
             documents = con.execute(read_sql("stories/document_count"), run_ids).fetchone()[0]
@@ -405,30 +418,20 @@ class Warehouse:
             spans = self._rows(con, "stories/story_spans", story_ids)
         return stories.LoadedStories(documents, term_documents, candidates, profiles, spans)
 
+    def copy_group_stories(self, roots: list[str], this_run: str, con: duckdb.DuckDBPyConnection | None = None
+                           ) -> list[dict]:
+        """Loaded articles outside `this_run` in the copy groups of `roots` (sql/stories/copy_group_stories.sql)."""
+        if con is None and not self.exists():
+            return []
+        with self._reading_through(con) as con:
+            return self._rows(con, "stories/copy_group_stories", {"roots": roots, "this_run": this_run})
+
     # What a run writes -----------------------------------------------------------------------------
 
-    def commit_run(self, staged_files: dict[str, list[str]], run: load.RunRecord) -> None:
-        """Load a run's staged files and its record in one DuckLake transaction (tasks/load.py commit_plan).
+    def open_run(self) -> "OpenRun":
+        """A run's one transaction, opened at its first load (OpenRun)."""
+        return OpenRun(self)
 
-        A run that dies before the commit leaves the last snapshot intact; readers never see half a
-        run. The snapshot carries the run's id (sql/queries/run_snapshots.sql names it).
-        """
-        from tasks import load
-
-        started = time.perf_counter()
-        with open_for_writing(self) as con:
-            con.execute("begin transaction")
-            try:
-                for name, values in load.commit_plan(staged_files, run.run_id):
-                    sql = read_sql(f"load/{name}")
-                    con.execute(sql, _parameters_used(sql, values))
-                # The run's own record is part of the commit, so it carries the load time up to here.
-                run.stage_seconds["load"] = time.perf_counter() - started
-                self._insert_run(con, run, f"newsflow run {run.run_id}")
-                con.execute("commit")
-            except BaseException:
-                con.execute("rollback")
-                raise
 
     def record_failed_run(self, run: load.RunRecord) -> None:
         """Record a run that stopped before its commit (its data is not loaded)."""
@@ -517,6 +520,88 @@ class Warehouse:
                 else:
                     orphans = len(con.execute(read_sql("maintenance/delete_orphaned_files")).fetchall())
         return {"staging_folders": len(stale), "orphan_files": orphans}
+
+
+class OpenRun:
+    """One run's rows in one open DuckLake transaction: loaded batch by batch, each as soon as its copies
+    and stories are settled, so the next batch's search reads them (the transaction sees its own rows),
+    and committed once, with the run's record: one snapshot per run, and readers never see half a run.
+
+    The transaction opens at the first load. On a shared lake other writers may commit while it is
+    open: `moved_on` says whether any did, in which case the batches were settled against a lake that
+    is no longer the last, and the run discards the transaction and settles them again in its turn.
+    """
+
+    def __init__(self, warehouse: Warehouse):
+        self.warehouse = warehouse
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._began_after: int | None = None
+        self.load_seconds = 0.0
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The transaction's connection, opened (and the transaction begun) on first use."""
+        if self._con is None:
+            # Read before the transaction begins, so a commit in between can only make moved_on say
+            # yes for nothing, never no for something. (The embedded lake's runs never overlap.)
+            if self.warehouse.shared:
+                self._began_after = shared_catalog.last_snapshot(self.warehouse.catalog)
+            self._con = open_for_writing(self.warehouse)
+            self._con.execute("begin transaction")
+        return self._con
+
+    def dedup_candidates(self, request: dict) -> dedup.EarlierArticles:
+        return self.warehouse.dedup_candidates(request, self.connection)
+
+    def loaded_stories(self, run_terms: dict[str, stories.ArticleTerms],
+                       this_run: str | None = None) -> stories.LoadedStories:
+        return self.warehouse.loaded_stories(run_terms, self.connection, this_run)
+
+    def copy_group_stories(self, roots: list[str], this_run: str) -> list[dict]:
+        return self.warehouse.copy_group_stories(roots, this_run, self.connection)
+
+    def load(self, staged_files: dict[str, list[str]], run_id: str) -> None:
+        """Load staged files into the transaction (tasks/load.py commit_plan): one batch's, or the run's rest."""
+        from tasks import load
+
+        started = time.perf_counter()
+        con = self.connection
+        for name, values in load.commit_plan(staged_files, run_id):
+            sql = read_sql(f"load/{name}")
+            con.execute(sql, _parameters_used(sql, values))
+        self.load_seconds += time.perf_counter() - started
+
+    def moved_on(self) -> bool:
+        """Whether another writer committed since the transaction began (only a shared lake's can)."""
+        return self._con is not None and self.warehouse.shared and \
+            shared_catalog.last_snapshot(self.warehouse.catalog) != self._began_after
+
+    def commit(self, run: load.RunRecord) -> None:
+        """Commit what was loaded with the run's record, whose load time counts every load up to here."""
+        started = time.perf_counter()
+        con = self.connection
+        try:
+            run.stage_seconds["load"] = self.load_seconds + time.perf_counter() - started
+            self.warehouse._insert_run(con, run, f"newsflow run {run.run_id}")
+            con.execute("commit")
+        except BaseException:
+            self.discard()
+            raise
+        self._close()
+
+    def discard(self) -> None:
+        """Roll back whatever was loaded: the lake stays as its last snapshot has it."""
+        if self._con is not None:
+            try:
+                self._con.execute("rollback")
+            finally:
+                self._close()
+        self.load_seconds = 0.0
+
+    def _close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
 
 
 def _parameters_used(sql: str, values: dict) -> dict:

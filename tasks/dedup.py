@@ -211,7 +211,8 @@ def borrowed_share(borrower: Fingerprints, source_prints: set[int]) -> tuple[flo
     return (sum(borrowed) / total if total else 0.0), len(borrowed)
 
 
-def _earliest_first(article: dict) -> tuple:
+def earliest_first(article: dict) -> tuple:
+    """The order of copies and stories: publication date (undated last), then the order inputs were read."""
     return (article["published_date"] or _LATEST, article["input_order"], article["article_id"])
 
 
@@ -273,7 +274,7 @@ def duplicate_links(pool: dict[str, dict], duplicates: Groups) -> dict[str, str 
     """Each article's duplicate_of: the earliest copy of its group, None for that earliest copy."""
     links = {}
     for members in duplicates.members(pool).values():
-        first = min((pool[m] for m in members), key=_earliest_first)["article_id"]
+        first = min((pool[m] for m in members), key=earliest_first)["article_id"]
         links.update({m: (None if m == first else first) for m in members})
     return links
 
@@ -284,7 +285,7 @@ def given_stories(pool: dict[str, dict], duplicates: Groups) -> dict[str, str]:
     for members in duplicates.members(pool).values():
         loaded = [pool[m] for m in members if pool[m]["loaded"] and pool[m]["story_id"]]
         if loaded:
-            story_id = min(loaded, key=_earliest_first)["story_id"]
+            story_id = min(loaded, key=earliest_first)["story_id"]
             given.update({m: story_id for m in members if not pool[m]["loaded"]})
     return given
 
@@ -320,7 +321,7 @@ def borrowings(pool: dict[str, dict], known: pa.Table, is_new: np.ndarray) -> pa
     measured = prints_from_table(known.take(pa.array(sorted({row for pair in pairs for row in pair}), pa.int64())))
     rows = []
     for pair in pairs:
-        earlier, later = sorted((ids[row] for row in pair), key=lambda article_id: _earliest_first(pool[article_id]))
+        earlier, later = sorted((ids[row] for row in pair), key=lambda article_id: earliest_first(pool[article_id]))
         share, paragraph_count = borrowed_share(measured[later], measured[earlier].all_fingerprints())
         if share >= MIN_BORROWED_SHARE:
             rows.append({"article_id": later, "borrowed_from": earlier, "borrowed_share": round(share, 4),
@@ -437,6 +438,53 @@ def _fingerprint_rows(prints: pa.Table) -> pa.Table:
         "fingerprint": pc.list_flatten(values)}, schema=FINGERPRINT_SCHEMA)
 
 
+@dataclass
+class Copies:
+    """A set of articles' copies among themselves and in the warehouse (link_copies), before stories."""
+
+    pool: dict[str, dict]     # the articles and the loaded ones they may link to, by id (candidate_pool)
+    groups: Groups            # copies of one text, joined
+    links: dict[str, str | None]   # each pool article's duplicate_of
+    new_ids: set[str]
+    signatures: pa.Table
+    fingerprints: pa.Table
+    borrowings: pa.Table
+
+
+def link_copies(articles: pa.Table, prints: pa.Table, earlier: EarlierArticles,
+                threshold: float = DEFAULT_NEAR_DUPLICATE_THRESHOLD) -> Copies:
+    """Link articles to their exact and near copies, among themselves and among the loaded `earlier`
+    ones, and measure what they borrow. `prints` holds the articles' fingerprints (PRINTS_SCHEMA)."""
+    pool = candidate_pool(articles.select(list(ARTICLE_COLUMNS)).to_pylist(), earlier.articles)
+    new_ids = set(articles["article_id"].to_pylist())
+    loaded = _earlier_prints(earlier)
+    loaded = loaded.filter(pc.invert(pc.is_in(loaded["article_id"], value_set=_column(prints, "article_id"))))
+    known = pa.concat_tables([prints, loaded])
+    known = known.filter(pc.is_in(known["article_id"], value_set=pa.array(list(pool), pa.string())))
+    ids = known["article_id"].to_pylist()
+    is_new = np.array([article_id in new_ids for article_id in ids], dtype=bool)
+    near = {(ids[a], ids[b]) for a, b in near_duplicate_pairs(_minhashes(known), is_new, threshold)}
+    groups = duplicate_groups(pool, near)
+    # Loaded signatures of another band layout (the threshold changed) are re-keyed once.
+    lsh = lsh_index(threshold)
+    rekeyed = {row["article_id"] for row in earlier.signatures if row["lsh_layout"] != lsh_layout(lsh)}
+    signed = pc.or_(pa.array(is_new, pa.bool_()),
+                    pc.is_in(known["article_id"], value_set=pa.array(sorted(rekeyed), pa.string())))
+    return Copies(pool, groups, duplicate_links(pool, groups), new_ids, _signature_rows(known.filter(signed), lsh),
+                  _fingerprint_rows(prints), borrowings(pool, known, is_new))
+
+
+def find_stories(ordered: list[stories.ArticleTerms], loaded_stories: stories.LoadedStories,
+                 given: dict[str, str], original_of: dict[str, str]) -> tuple[dict[str, str], pa.Table, pa.Table]:
+    """The story of each article (earliest first), of those `given` a loaded copy's story, of the copies of
+    `original_of` their original's; with the story term rows and the profiles of the stories touched."""
+    terms = {article.article_id: article for article in ordered}
+    index = stories.story_index(terms, loaded_stories)
+    story_of = stories.assign_stories(ordered, index, given=given, original_of=original_of)
+    return (story_of, stories.story_term_rows(terms, story_of),
+            stories.story_profile_rows(index, set(story_of.values())))
+
+
 def find_copies(articles: pa.Table, prints: pa.Table, mentions: list[dict], earlier: EarlierArticles,
                 threshold: float = DEFAULT_NEAR_DUPLICATE_THRESHOLD,
                 loaded_stories: stories.LoadedStories | None = None,
@@ -447,36 +495,15 @@ def find_copies(articles: pa.Table, prints: pa.Table, mentions: list[dict], earl
     their entity rows (article_id, entity_id, label, mentions); `loaded_stories` what the warehouse
     holds of the stories they may join (none: every story is new, as in a --full-refresh).
     """
-    pool = candidate_pool(articles.select(list(ARTICLE_COLUMNS)).to_pylist(), earlier.articles)
-    new_ids = set(articles["article_id"].to_pylist())
-    loaded = _earlier_prints(earlier)
-    loaded = loaded.filter(pc.invert(pc.is_in(loaded["article_id"], value_set=_column(prints, "article_id"))))
-    known = pa.concat_tables([prints, loaded])
-    known = known.filter(pc.is_in(known["article_id"], value_set=pa.array(list(pool), pa.string())))
-    ids = known["article_id"].to_pylist()
-    is_new = np.array([article_id in new_ids for article_id in ids], dtype=bool)
-    near = {(ids[a], ids[b]) for a, b in near_duplicate_pairs(_minhashes(known), is_new, threshold)}
-    duplicates = duplicate_groups(pool, near)
-    links = duplicate_links(pool, duplicates)
+    copies = link_copies(articles, prints, earlier, threshold)
+    pool, links, new_ids = copies.pool, copies.links, copies.new_ids
     # Stories, earliest article first; a copy joins its original's story.
     if run_terms is None:
         run_terms = stories.article_terms(articles.select(list(ARTICLE_COLUMNS)).to_pylist(), mentions)
-    ordered = sorted((pool[a] for a in new_ids), key=_earliest_first)
-    index = stories.story_index(run_terms, loaded_stories or stories.LoadedStories())
-    story_of = stories.assign_stories(
-        [run_terms[row["article_id"]] for row in ordered], index,
-        given=given_stories(pool, duplicates),
-        original_of={a: links[a] for a in new_ids if links[a] in new_ids})
-    # Loaded signatures of another band layout (the threshold changed) are re-keyed once.
-    lsh = lsh_index(threshold)
-    rekeyed = {row["article_id"] for row in earlier.signatures if row["lsh_layout"] != lsh_layout(lsh)}
-    signed = pc.or_(pa.array(is_new, pa.bool_()),
-                    pc.is_in(known["article_id"], value_set=pa.array(sorted(rekeyed), pa.string())))
-    return DedupResult(
-        links=assign_links(pool, links, story_of),
-        signatures=_signature_rows(known.filter(signed), lsh),
-        fingerprints=_fingerprint_rows(prints),
-        borrowings=borrowings(pool, known, is_new),
-        story_terms=stories.story_term_rows(run_terms, story_of),
-        story_profiles=stories.story_profile_rows(index, set(story_of.values())),
-    )
+    ordered = sorted((pool[a] for a in new_ids), key=earliest_first)
+    story_of, story_terms, story_profiles = find_stories(
+        [run_terms[row["article_id"]] for row in ordered], loaded_stories or stories.LoadedStories(),
+        given=given_stories(pool, copies.groups), original_of={a: links[a] for a in new_ids if links[a] in new_ids})
+    return DedupResult(links=assign_links(pool, links, story_of), signatures=copies.signatures,
+                       fingerprints=copies.fingerprints, borrowings=copies.borrowings,
+                       story_terms=story_terms, story_profiles=story_profiles)

@@ -55,7 +55,8 @@ TABLES = (
     Table("quotes", key=("article_id", "start_char", "end_char"), ddl=("quotes", "quotes_speaker_source"),
           load=("delete_replaced_quotes", "insert_quotes"), staged={"quotes": quotes.QUOTE_SCHEMA}),
     Table("entities", key=("entity_id",), ddl=("entities",),
-          load=("entity_names", "delete_entities", "insert_entities"), staged={"entities": entities.ENTITY_SCHEMA}),
+          load=("entities_named_by_run", "entity_names", "remember_entity_names", "delete_entities", "insert_entities"),
+          staged={"entities": entities.ENTITY_SCHEMA}),
     # Whole inputs set aside, and rows set aside from inside articles that loaded (item, article_id, detail).
     Table("quarantine", key=("source_path", "record_index", "stage", "run_id"),
           ddl=("quarantine", "quarantine_item", "quarantine_article_id", "quarantine_detail"),

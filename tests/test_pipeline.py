@@ -149,7 +149,7 @@ def test_a_retried_flow_run_reuses_the_stages_it_had_finished(tmp_path, prefect_
     import tasks.dedup
 
     calls = {"clean": 0, "dedup": 0}
-    clean_documents, link = tasks.clean.clean_documents, tasks.dedup.find_copies
+    clean_documents, link = tasks.clean.clean_documents, tasks.dedup.link_copies
 
     def counting_clean(*args, **kwargs):
         calls["clean"] += 1
@@ -162,7 +162,7 @@ def test_a_retried_flow_run_reuses_the_stages_it_had_finished(tmp_path, prefect_
         return link(*args, **kwargs)
 
     monkeypatch.setattr(tasks.clean, "clean_documents", counting_clean)
-    monkeypatch.setattr(tasks.dedup, "find_copies", failing_then_working_link)
+    monkeypatch.setattr(tasks.dedup, "link_copies", failing_then_working_link)
     monkeypatch.setattr("flows.stages.find_duplicates.retry_delay_seconds", 0)
     summary = news_pipeline.with_options(retries=1)(source=str(SEEDS), warehouse=str(tmp_path / "w"), workers=1)
     assert summary["articles_loaded"] == 5

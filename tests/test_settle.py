@@ -1,0 +1,67 @@
+"""Batches settle one by one into the run's open transaction (flows/settle.py): in batch order whatever
+order they finish in, each against the batches settled before it, committed once."""
+
+import shutil
+import time
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+import flows.pipeline
+from bench import dump_tables
+from flows.pipeline import news_pipeline
+from tests.conftest import SEEDS
+from tests.test_pipeline import query
+
+SEED_FILES = sorted(p.name for p in SEEDS.glob("*.txt"))
+
+
+def _source(root):
+    """The five seeds and, read last, a reprint of the second (a line added): six inputs, six batches of one."""
+    source = root / "source"
+    source.mkdir()
+    for name in SEED_FILES:
+        shutil.copy(SEEDS / name, source / name)
+    (source / "reprint.txt").write_text((SEEDS / SEED_FILES[1]).read_text() + "\nThis story was updated.\n")
+    return source
+
+
+def _run_with_batches_finishing(monkeypatch, source, warehouse, delay_of) -> list[int]:
+    """Run the pipeline in batches of one, batch n held back delay_of(n) seconds before its stages;
+    returns the order the batches finished in."""
+    finished, batch = [], flows.pipeline.process_batch
+
+    @task(name="batch", cache_policy=NO_CACHE)
+    def held_back(staging, number, run_date, model, pool, parameters):
+        time.sleep(delay_of(number))
+        done = batch.fn(staging, number, run_date, model, pool, parameters)
+        finished.append(number)
+        return done
+
+    with monkeypatch.context() as patched:
+        patched.setattr(flows.pipeline, "process_batch", held_back)
+        summary = news_pipeline(source=str(source), warehouse=str(warehouse), workers=1, batch_size=1)
+    assert summary["articles_loaded"] == 6
+    return finished
+
+
+def test_the_same_inputs_give_the_same_copies_and_stories_whichever_batch_finishes_first(tmp_path, prefect_harness,
+                                                                                         monkeypatch):
+    source = _source(tmp_path)
+    in_order = _run_with_batches_finishing(monkeypatch, source, tmp_path / "in-order", lambda n: 0.0)
+    # Each batch held back longer than the next: of the batches in flight at once, the last finishes first.
+    reversed_ = _run_with_batches_finishing(monkeypatch, source, tmp_path / "reversed", lambda n: 1.0 * (6 - n))
+    assert in_order != reversed_ and reversed_[:2] != sorted(reversed_[:2])
+    outputs = {name: dump_tables.dump(tmp_path / name, tmp_path / f"{name}-dump") for name in ("in-order", "reversed")}
+    assert outputs["in-order"] == outputs["reversed"]
+    assert dump_tables.compare(tmp_path / "in-order-dump", tmp_path / "reversed-dump")
+    # The reprint, in the last batch, was linked to its original, settled five batches before it, and the
+    # six reports of one event are one story: each batch found what the batches before it had loaded.
+    articles = query(tmp_path / "in-order", "select source_path, article_id, duplicate_of, story_id from articles")
+    by_path = {row["source_path"]: row for row in articles}
+    assert by_path["reprint.txt"]["duplicate_of"] == by_path[SEED_FILES[1]]["article_id"]
+    assert len({row["story_id"] for row in articles}) == 1
+    # One snapshot for the run, its six loads included.
+    snapshots = query(tmp_path / "in-order", "select count(*) as n from ducklake_snapshots('lake') "
+                                             "where commit_message like 'newsflow run %'")
+    assert snapshots == [{"n": 1}]
