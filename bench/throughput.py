@@ -21,6 +21,7 @@ from pathlib import Path
 
 import psutil
 
+from bench import scale_plan
 from bench.reuters import stories, synthetic, write_corpus
 
 HERE = Path(__file__).resolve().parent
@@ -104,6 +105,16 @@ def bare_spacy(source: Path) -> dict:
     out = subprocess.run([sys.executable, str(HERE / "bare_spacy.py"), MODEL, str(source)],
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
+
+
+def full_run_only(size: int, workers: int, pool: list, env: dict) -> dict:
+    """One full run of `size` articles into a fresh warehouse: what the scale plan needs (bench/scale_plan.py)."""
+    source, warehouse = WORK / f"n{size}", WORK / f"n{size}-warehouse"
+    shutil.rmtree(source, ignore_errors=True)
+    shutil.rmtree(warehouse, ignore_errors=True)
+    words = write_corpus(source, pool[:size])
+    print(f"[{size}] {words} words; newsflow run ...", flush=True)
+    return {"articles": size, "words": words, "workers": workers, "full": timed_run(source, warehouse, workers, env)}
 
 
 def bench_size(size: int, workers: int, pool: list, env: dict, small_run: Path) -> dict:
@@ -195,6 +206,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 20000])
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--full-runs-only", action="store_true",
+                        help="only each size's full run, for the scale plan (bench/results/scale_plan.json)")
     args = parser.parse_args()
     real = stories()
     needed = max(args.sizes) + max(args.sizes) // 100 + SMALL_RUN
@@ -207,10 +220,19 @@ def main() -> None:
     # for starting a temporary one (measured separately below), a fixed cost unrelated to size.
     server, env = prefect_server(WORK / "prefect-home")
     try:
-        results = [bench_size(size, args.workers, pool, env, small_run) for size in sorted(args.sizes)]
+        if args.full_runs_only:
+            results = [full_run_only(size, args.workers, pool, env) for size in sorted(args.sizes)]
+        else:
+            results = [bench_size(size, args.workers, pool, env, small_run) for size in sorted(args.sizes)]
     finally:
         server.terminate()
         server.wait(timeout=30)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "scale_plan.json").write_text(json.dumps({"sizes": results}, indent=2))
+    print(scale_plan.plan(results))
+    (RESULTS / "scale_plan.md").write_text(scale_plan.plan(results) + "\n")
+    if args.full_runs_only:
+        return
     seeds = Path(__file__).resolve().parent.parent / "seeds"
     shutil.rmtree(WORK / "seeds-warehouse", ignore_errors=True)
     temporary = timed_run(seeds, WORK / "seeds-warehouse", args.workers)

@@ -38,7 +38,12 @@ class Settlement:
         self.loaded: set[str] = set()
         self.links: dict[str, str | None] = {}   # the run's articles' duplicate_of, as the last batch left it
         self.settled_again = 0                    # batches settled a second time in the writer's turn
-        self.dedup_seconds = 0.0                  # spent finding copies and stories
+        self.copies_seconds = 0.0                 # spent finding copies, batch by batch
+
+    def __reduce__(self):
+        # prefect-dask pickles the flow's parameters with every task it sends to the cluster: the settlement
+        # (an open transaction, the run's links) stays in the flow's process, and travels as nothing.
+        return (_left_behind, ())
 
     def settle(self, number: int) -> None:
         """Find one batch's copies and load its rows; the batches before it have settled."""
@@ -46,7 +51,7 @@ class Settlement:
         found = staging.dedup_outputs(number)
         find_duplicates(self.lake, staging.batch_files("articles", number), staging.batch_files("prints", number),
                         self.threshold, found)
-        self.dedup_seconds += time.perf_counter() - started
+        self.copies_seconds += time.perf_counter() - started
         load_batch(self.lake, staging.for_load(number), self.run_id)
         self.loaded.update(path for kind in load.STAGED for path in staging.batch_files(kind, number))
         self.settled.append(number)
@@ -72,12 +77,20 @@ class Settlement:
                          staging.story_outputs())
             links = pq.read_table(staging.story_outputs()["links"], columns=["duplicate_of"])
             run.duplicates = len(links) - links["duplicate_of"].null_count
-        self.dedup_seconds += time.perf_counter() - started
+        # dedup: the batches' fingerprints, copies and stories, as before; copies and stories also apart, as
+        # the parts that run in this process (bench/throughput.py's scale plan reads them).
+        seconds = run.stage_seconds
+        seconds["copies"], seconds["stories"] = self.copies_seconds, time.perf_counter() - started
+        seconds["dedup"] = seconds.get("dedup", 0.0) + seconds["copies"] + seconds["stories"]
         load_batch(self.lake, staging.rest_for_load(self.loaded), self.run_id)
-        run.stage_seconds["dedup"] = run.stage_seconds.get("dedup", 0.0) + self.dedup_seconds
         commit_run(self.lake, run)   # the record carries the load time: it is committed with the rows
 
     def discard(self) -> None:
         """Roll the transaction back; nothing settled is kept."""
         self.lake.discard()
         self.settled, self.loaded, self.links = [], set(), {}
+
+
+def _left_behind() -> None:
+    """What a Settlement unpickles to away from the flow's process: nothing."""
+    return None
