@@ -385,6 +385,7 @@ def candidate_request(articles: pa.Table, prints: pa.Table, threshold: float) ->
         "fingerprints": np.unique(pc.list_flatten(pc.list_flatten(_column(prints, "paragraph_prints")))
                                   .to_numpy()).tolist(),
         "min_shared_fingerprints": MIN_SHARED_FINGERPRINTS,
+        "max_articles_per_fingerprint": MAX_ARTICLES_PER_FINGERPRINT,
     }
 
 
