@@ -268,7 +268,7 @@ class Warehouse:
 
     `path` is the warehouse directory: on the embedded lake it holds the catalog and data/; on a
     shared lake (catalog given) only this machine's working files. Reads open the last committed
-    snapshot and close again; writes (`commit_run`, `record_failed_run`, maintenance) are each one
+    snapshot and close again; writes (a run's `OpenRun`, `record_failed_run`, maintenance) are each one
     transaction, by a caller holding `whole_run_lock` and `commit_lock`.
     """
 
