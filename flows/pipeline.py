@@ -3,9 +3,9 @@
 Read top to bottom, `news_pipeline` is the run and `process_batch` one batch's stages. The
 tasks are flows/stages.py (each one stage of tasks/ on staged files), the staging folder
 flows/staging.py, the warehouse newsflow.warehouse.Warehouse (its only user). One commit per
-run: each batch settles (its copies and stories, its load) into the run's one open transaction as
-soon as it and the batches before it are done (flows/settle.py), and nothing is committed until
-every batch passed.
+run: each batch settles (its copies, its load) into the run's one open transaction as soon as it
+and the batches before it are done (flows/settle.py); the run's stories are found once, in its turn
+to commit, and nothing is committed until every batch passed.
 
 On a Dask cluster only the batches' stages leave this machine (`process_batch_on_worker`): the
 inputs are read here, where --source is, and each batch travels to its worker, and back, through
@@ -165,7 +165,7 @@ def process_batches(staging: Staging, source: str, batch_size: int, first_order:
                     parameters: dict, settlement: Settlement, on_dask: bool = False) -> list[dict]:
     """Read every batch, count the run's repeated lines, then every batch with something new through its
     stages, BATCHES_IN_FLIGHT at once: threads on one machine, or Dask workers on a cluster. Each batch
-    settles (its copies and stories, its load) here, in batch order, while the later ones run."""
+    settles (its copies, its load) here, in batch order, while the later ones run."""
     logger = started_by_logger(news_pipeline)
     inputs = read(staging.path("inputs", "all"))["path"].to_pylist()
     bounds = batch_bounds(len(inputs), batch_size)
@@ -217,7 +217,7 @@ def process_batches(staging: Staging, source: str, batch_size: int, first_order:
         if done and staging.rows("articles", number):   # else nothing new can copy anything
             started = time.perf_counter()
             settlement.settle(number)
-            logger.info("batch %d/%d settled: copies, stories and load in %.1f s", number + 1, len(bounds),
+            logger.info("batch %d/%d settled: copies and load in %.1f s", number + 1, len(bounds),
                         time.perf_counter() - started)
     return results
 
