@@ -133,7 +133,7 @@ def measure(stories: list[dict], articles: pa.Table, threshold: float, rng: rand
     started = time.perf_counter()
     prints = dedup.prints_table(dedup.fingerprint_articles(articles))
     fingerprinted = time.perf_counter()
-    result = dedup.find_copies(articles, prints, [], dedup.EarlierArticles([], [], []), threshold)
+    result = dedup.find_copies(articles, prints, [], dedup.EarlierArticles.none(), threshold)
     finished = time.perf_counter()
     groups: dict[str, list[str]] = {}
     for row in result.links.to_pylist():

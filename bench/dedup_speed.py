@@ -80,7 +80,7 @@ def run(warehouse: Path, mode: str, articles: pa.Table, prints: pa.Table, mentio
         earlier = wh.Warehouse(warehouse).dedup_candidates(
             dedup.candidate_request(articles, prints, dedup.DEFAULT_NEAR_DUPLICATE_THRESHOLD))
     else:
-        earlier = dedup.EarlierArticles([], [], [])
+        earlier = dedup.EarlierArticles.none()
     times["dedup_candidates_s"] = time.perf_counter() - started
     started = time.perf_counter()
     run_terms = stories.article_terms(articles.to_pylist(), mentions)

@@ -353,8 +353,11 @@ class Warehouse:
                 yield fresh
 
     def _rows(self, con: duckdb.DuckDBPyConnection, name: str, parameters: dict | None = None) -> list[dict]:
+        return self._table(con, name, parameters).to_pylist()
+
+    def _table(self, con: duckdb.DuckDBPyConnection, name: str, parameters: dict | None = None) -> pa.Table:
         sql = read_sql(name)
-        return con.execute(sql, _parameters_used(sql, parameters or {})).to_arrow_table().to_pylist()
+        return con.execute(sql, _parameters_used(sql, parameters or {})).to_arrow_table()
 
     # What a run reads ------------------------------------------------------------------------------
 
@@ -380,11 +383,11 @@ class Warehouse:
         from tasks import dedup
 
         if con is None and not self.exists():
-            return dedup.EarlierArticles([], [], [])
+            return dedup.EarlierArticles.none()
         with self._reading_through(con) as con:
             articles = self._rows(con, "reads/copy_candidates", request)
             ids = {"article_ids": [row["article_id"] for row in articles]}
-            signatures, fingerprints = (self._rows(con, f"reads/candidate_{kind}", ids)
+            signatures, fingerprints = (self._table(con, f"reads/candidate_{kind}", ids)
                                         for kind in ("signatures", "fingerprints"))
         return dedup.EarlierArticles(articles, signatures, fingerprints)
 

@@ -335,8 +335,13 @@ class EarlierArticles:
     """Loaded articles the run's articles may link to, as Warehouse.dedup_candidates reads them."""
 
     articles: list[dict]     # ids, path, dates, content_hash, story_id, duplicate_of, clean_text
-    signatures: list[dict]   # article_id, lsh_layout, minhash
-    fingerprints: list[dict]  # FINGERPRINT_SCHEMA rows
+    signatures: pa.Table     # article_id, lsh_layout, minhash
+    fingerprints: pa.Table   # FINGERPRINT_SCHEMA rows
+
+    @classmethod
+    def none(cls) -> EarlierArticles:
+        """No loaded articles: a first run, a --full-refresh."""
+        return cls([], SIGNATURE_SCHEMA.empty_table(), FINGERPRINT_SCHEMA.empty_table())
 
 
 @dataclass
@@ -390,15 +395,11 @@ def candidate_request(articles: pa.Table, prints: pa.Table, threshold: float) ->
 
 
 def _earlier_prints(earlier: EarlierArticles) -> pa.Table:
-    prints = {row["article_id"]: Fingerprints(np.array(row["minhash"], dtype=np.uint32)) for row in earlier.signatures}
-    paragraphs: dict[tuple, tuple[int, set]] = {}
-    for row in earlier.fingerprints:
-        key = (row["article_id"], row["paragraph_index"])
-        paragraphs.setdefault(key, (row["paragraph_words"], set()))[1].add(row["fingerprint"])
-    for (article_id, _), paragraph in sorted(paragraphs.items()):
-        if article_id in prints:
-            prints[article_id].paragraphs.append(paragraph)
-    return prints_table(prints)
+    """The loaded candidates' fingerprints as PRINTS_SCHEMA rows (sql/dedup/loaded_prints.sql)."""
+    with duckdb.connect() as con:
+        con.register("signatures", earlier.signatures.select(["article_id", "minhash"]))
+        con.register("fingerprints", earlier.fingerprints)
+        return con.execute(read_sql("dedup/loaded_prints")).to_arrow_table().cast(PRINTS_SCHEMA)
 
 
 def _column(table: pa.Table, name: str) -> pa.Array:
@@ -468,9 +469,9 @@ def link_copies(articles: pa.Table, prints: pa.Table, earlier: EarlierArticles,
     groups = duplicate_groups(pool, near)
     # Loaded signatures of another band layout (the threshold changed) are re-keyed once.
     lsh = lsh_index(threshold)
-    rekeyed = {row["article_id"] for row in earlier.signatures if row["lsh_layout"] != lsh_layout(lsh)}
+    rekeyed = earlier.signatures.filter(pc.not_equal(earlier.signatures["lsh_layout"], lsh_layout(lsh)))["article_id"]
     signed = pc.or_(pa.array(is_new, pa.bool_()),
-                    pc.is_in(known["article_id"], value_set=pa.array(sorted(rekeyed), pa.string())))
+                    pc.is_in(known["article_id"], value_set=rekeyed.combine_chunks()))
     return Copies(pool, groups, duplicate_links(pool, groups), new_ids, _signature_rows(known.filter(signed), lsh),
                   _fingerprint_rows(prints), borrowings(pool, known, is_new))
 

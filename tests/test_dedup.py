@@ -77,7 +77,7 @@ def _mentions(entities_by_article: dict) -> list[dict]:
 def _find(articles: pa.Table, mentions=(), earlier=None, threshold=dedup.DEFAULT_NEAR_DUPLICATE_THRESHOLD,
           loaded_stories=None):
     prints = dedup.prints_table(dedup.fingerprint_articles(articles))
-    return dedup.find_copies(articles, prints, list(mentions), earlier or dedup.EarlierArticles([], [], []),
+    return dedup.find_copies(articles, prints, list(mentions), earlier or dedup.EarlierArticles.none(),
                              threshold, loaded_stories)
 
 
@@ -159,7 +159,7 @@ def _loaded(result: dedup.DedupResult, articles: pa.Table) -> dedup.EarlierArtic
     links = {row["article_id"]: row for row in result.links.to_pylist()}
     rows = [row | {"duplicate_of": links[row["article_id"]]["duplicate_of"],
                    "story_id": links[row["article_id"]]["story_id"]} for row in articles.to_pylist()]
-    return dedup.EarlierArticles(rows, result.signatures.to_pylist(), result.fingerprints.to_pylist())
+    return dedup.EarlierArticles(rows, result.signatures, result.fingerprints)
 
 
 def test_a_copy_arriving_in_a_later_run_links_to_the_loaded_original():
@@ -198,7 +198,9 @@ def test_keys_persisted_under_the_former_key_hash_are_re_keyed():
     first_run = _articles(("original", STRIKE, MON, 0))
     earlier = _loaded(_find(first_run), first_run)
     # Warehouses written before band keys were mixed in numpy hold blake2b keys named without a scheme.
-    earlier.signatures = [row | {"lsh_layout": "k3-p128-b32-r4", "band_keys": [1, 2, 3]} for row in earlier.signatures]
+    earlier.signatures = pa.Table.from_pylist(
+        [row | {"lsh_layout": "k3-p128-b32-r4", "band_keys": [1, 2, 3]} for row in earlier.signatures.to_pylist()],
+        schema=dedup.SIGNATURE_SCHEMA)
     result = _find(_articles(("edited", STRIKE_EDITED, TUE, 10)), earlier=earlier)
     assert _links(result) == {"edited": ("original", "original")}
     rekeyed = {row["article_id"]: row for row in result.signatures.to_pylist()}
@@ -372,7 +374,7 @@ def _next_run(warehouse, articles: pa.Table, mentions: list[dict]) -> tuple[dedu
     run_terms = stories.article_terms(articles.to_pylist(), mentions)
     found = Warehouse(warehouse).loaded_stories(run_terms)
     prints = dedup.prints_table(dedup.fingerprint_articles(articles))
-    return dedup.find_copies(articles, prints, mentions, dedup.EarlierArticles([], [], []),
+    return dedup.find_copies(articles, prints, mentions, dedup.EarlierArticles.none(),
                              loaded_stories=found, run_terms=run_terms), found
 
 
