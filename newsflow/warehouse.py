@@ -217,6 +217,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     try:
         for name in load.schema_statements():
             con.execute(read_sql(f"schema/{name}"))
+        for needed, upgrade in load.UPGRADES:
+            if con.execute(read_sql(f"schema/{needed}")).fetchone()[0]:
+                con.execute(read_sql(f"schema/{upgrade}"))
         made_by = dict(con.execute(read_sql("schema/view_comments")).fetchall())
         for name in VIEW_FILES:
             statement = read_sql(f"views/{name}")

@@ -49,8 +49,10 @@ PERSON_TITLES = {
     "ambassador", "senator", "governor", "mayor", "premier", "envoy", "mr", "mrs", "ms", "dr",
     "treasurer", "chairman", "chairwoman",
 }
-# Labels of names; the numeric and temporal labels (DATE, MONEY, ...) are left as the model gave them.
-NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
+# Labels of names: only these become canonical entities. The numeric and temporal labels (DATE, MONEY,
+# CARDINAL, ...) stay mentions as the model gave them, with no entity: "one" or "April 7" is not a
+# thing a reader looks up, and as entities they were a third of the table (dates have date_mentions).
+NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 # Labels a capitalised common noun gets by mistake ("Coronavirus" as ORG); NORP words such as
 # "Western" are names even where the corpus also writes them in lower case.
 COMMON_NOUN_LABELS = {"ORG", "GPE", "LOC", "FAC", "PRODUCT", "EVENT"}
@@ -63,7 +65,10 @@ SENTENCE_END = re.compile(r"[.!?][\"'”’)]?\s+(?=[\"'“‘(]?[A-Z])")
 SENTENCE_START = re.compile(r"(?:^|[.!?:;][\"'”’)]?\s+|\n\s*|[\"“‘(]\s*)$")
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 ENTITY_SCHEMA = pa.schema([("entity_id", pa.string()), ("name", pa.string()), ("label", pa.string())])
-MENTION_WITH_ENTITY_SCHEMA = MENTION_SCHEMA.append(pa.field("entity_id", pa.string()))
+# label: after resolution (the entity's); model_label: what the model said (null for a repetition
+# propagate_names tagged, which the model missed); entity_id: null for a number, amount, date or time.
+MENTION_WITH_ENTITY_SCHEMA = MENTION_SCHEMA.append(pa.field("model_label", pa.string())) \
+    .append(pa.field("entity_id", pa.string()))
 # What the warehouse already knows of each entity: the canonical key its id was hashed from, and the
 # last word of a person's full name and the initials of a multi-word ORG, which surnames and acronyms join.
 KNOWN_ENTITY_SCHEMA = pa.schema([("entity_id", pa.string()), ("name", pa.string()), ("label", pa.string()),
@@ -272,7 +277,7 @@ def propagate_names(rows: list[dict], text: str) -> list[dict]:
             taken[match.start():match.end()] = [True] * (match.end() - match.start())
             added.append({"article_id": rows[0]["article_id"], "field": rows[0]["field"], "start_char": match.start(),
                           "end_char": match.end(), "text": surface, "label": next(iter(labels)),
-                          "sentence_index": sentence})
+                          "model_label": None, "sentence_index": sentence})
     return sorted(rows + added, key=lambda row: row["start_char"])
 
 
@@ -356,6 +361,7 @@ def corrected_mentions(mentions: pa.Table, articles: pa.Table,
     by_article: dict[str, list[dict]] = defaultdict(list)
     for row in mentions.to_pylist():
         row["field"] = row.get("field") or "body"   # a mention without a field is in the body
+        row["model_label"] = row["label"]
         by_article[row["article_id"]].append(row)
     by_article = {aid: repair_spans(rows, nouns) for aid, rows in by_article.items()}
     corpus_labels: dict[str, Counter] = defaultdict(Counter)
@@ -390,6 +396,9 @@ def resolve_entities(mentions: pa.Table, articles: pa.Table,
     for article_id, article_rows in by_article.items():
         in_article = article_aliases(article_rows, text_of[article_id])
         for row in article_rows:
+            if row["label"] not in NAME_LABELS:
+                row["entity_id"] = None
+                continue
             alias = (row["label"], row["key"])
             key = in_article.get(alias) or in_batch.get(alias) or warehouse_only.get(alias) or row["key"]
             row["entity_id"] = entity_id(row["label"], key)

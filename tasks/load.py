@@ -44,7 +44,7 @@ TABLES = (
                 "relink_earlier_copies"),
           staged={"articles": clean.ARTICLE_SCHEMA, "duplicates": dedup.DUPLICATE_SCHEMA}),
     Table("entity_mentions", key=("article_id", "field", "start_char", "end_char"),
-          ddl=("entity_mentions", "entity_mentions_field"),
+          ddl=("entity_mentions", "entity_mentions_field", "entity_mentions_model_label"),
           # touched_entities: the entities whose rows the entities table rewrites, read before the
           # replaced articles' mentions are deleted.
           load=("touched_entities", "delete_replaced_entity_mentions", "insert_entity_mentions"),
@@ -151,6 +151,11 @@ def commit_plan(staged_files: dict[str, list[str]], run_id: str) -> list[tuple[s
         raise ValueError(f"a commit needs at least one file of every staged kind; none of {sorted(missing)}")
     values = dict(staged_files) | {"run_id": run_id}
     return [(name, values) for table in TABLES if table is not RUNS for name in table.load]
+
+
+# Changes to what a warehouse holds, not only to its columns: (sql/schema/ query saying whether a
+# warehouse still needs it, sql/schema/ statements that make it), run once, after schema_statements.
+UPGRADES = (("entity_id_required", "numbers_without_entities"),)
 
 
 def schema_statements() -> list[str]:

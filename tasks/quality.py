@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from newsflow.resources import expectations_dir
 from tasks.dates import EARLIEST_DATE
+from tasks.entities import NAME_LABELS
 from tasks.extract import FIELD_COLUMNS
 from tasks.ingest import QUARANTINE_SCHEMA
 
@@ -40,7 +41,7 @@ SET_ASIDE_SCHEMA = QUARANTINE_SCHEMA.append(pa.field("item", pa.string())) \
 # The column a suite that sets rows aside (its "sets_aside" names what a row is) finds them by.
 ROW_NUMBER = "row_number"
 # What mention_frame adds to each mention for the extracted suite.
-MENTION_FACTS = ("field_length", "span_matches_text", "entity_exists")
+MENTION_FACTS = ("field_length", "span_matches_text", "entity_as_labelled", "entity_exists")
 
 
 _gx_lock = threading.RLock()
@@ -262,9 +263,14 @@ def mention_frame(mentions: pa.Table, articles: pa.Table, entity_ids: pa.Array |
                    for field, article_id in zip(fields, mentions["article_id"].to_pylist())]
     starts, ends, texts = (mentions[c].to_pylist() for c in ("start_char", "end_char", "text"))
     matches = [field_text[s:e] == t for field_text, s, e, t in zip(field_texts, starts, ends, texts)]
-    exists = pc.fill_null(pc.is_in(mentions["entity_id"], value_set=pa.array(entity_ids, pa.string())), False)
+    # A name has an entity, and it is among the batch's; a number, amount or date has none.
+    is_name = pc.is_in(mentions["label"], value_set=pa.array(sorted(NAME_LABELS), pa.string()))
+    has_entity = pc.is_valid(mentions["entity_id"])
+    exists = pc.or_(pc.invert(has_entity), pc.fill_null(
+        pc.is_in(mentions["entity_id"], value_set=pa.array(entity_ids, pa.string())), False))
     return mentions.append_column("field_length", pa.array([len(t) for t in field_texts], pa.int32())) \
                    .append_column("span_matches_text", pa.array(matches, pa.bool_())) \
+                   .append_column("entity_as_labelled", pc.equal(is_name, has_entity)) \
                    .append_column("entity_exists", exists)
 
 

@@ -505,6 +505,8 @@ def _with_surnames(text: str, mentions: list[dict], names: dict[str, str]) -> li
     untagged or took it for a place ("Jordan said" after "Rep. Jim Jordan"): the speaker beside a cue."""
     people: dict[str, set[str]] = {}
     for mention in mentions:
+        if mention["entity_id"] is None:   # a number, amount or date: no one's name
+            continue
         words = names[mention["entity_id"]].split()
         if mention["label"] == "PERSON" and 1 < len(words) <= 4:
             people.setdefault(words[-1], set()).add(mention["entity_id"])
@@ -530,6 +532,8 @@ def _full_names(mentions: list[dict], names: dict[str, str]) -> dict[str, Counte
     """Surname -> how often the article names each full name ending in it ("Jared Sexton"; not "X. Sexton")."""
     by_surname: dict[str, Counter] = {}
     for mention in mentions:
+        if mention["entity_id"] is None:
+            continue
         words = names[mention["entity_id"]].split()
         if mention["label"] in SPEAKER_LABELS and 1 < len(words) <= 4 and len(words[0].rstrip(".")) > 1:
             by_surname.setdefault(words[-1], Counter())[mention["entity_id"]] += 1

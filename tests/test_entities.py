@@ -3,7 +3,7 @@ import json
 import pyarrow as pa
 
 from tasks.entities import (
-    KNOWN_ENTITY_SCHEMA, canonical_key, display_name, entity_id, resolve_entities, with_canonical_keys,
+    KNOWN_ENTITY_SCHEMA, NAME_LABELS, canonical_key, display_name, entity_id, resolve_entities, with_canonical_keys,
 )
 from tasks.extract import MENTION_SCHEMA
 
@@ -110,6 +110,23 @@ def _resolve(articles: dict[str, tuple[str, list[tuple[str, str]]]]):
     texts = pa.table({"article_id": list(articles), "clean_text": [text for text, _ in articles.values()]})
     mentions, entities = resolve_entities(pa.concat_tables(tables), texts)
     return mentions.to_pylist(), {e["entity_id"]: (e["name"], e["label"]) for e in entities.to_pylist()}
+
+
+def test_a_numeric_mention_stays_a_mention_with_no_entity():
+    text = "Putin said 40 troops would stay until April 7."
+    mentions, entities = _resolve({"a": (text, [("Putin", "PERSON"), ("40", "CARDINAL"), ("April 7", "DATE")])})
+    assert [(m["text"], m["label"], m["model_label"], m["entity_id"]) for m in mentions] == [
+        ("Putin", "PERSON", "PERSON", entity_id("PERSON", "putin")), ("40", "CARDINAL", "CARDINAL", None),
+        ("April 7", "DATE", "DATE", None)]
+    assert entities == {entity_id("PERSON", "putin"): ("Putin", "PERSON")}
+
+
+def test_the_model_label_is_kept_beside_the_resolved_one():
+    # "Tokayev" is a person, so the batch's evidence makes its ORG mention one; the model's word stays.
+    text = "Tokayev spoke. Later Tokayev met the envoy. Tokayev left."
+    mentions, _ = _resolve({"a": (text, [("Tokayev", "PERSON"), ("Tokayev", "ORG"), ("Tokayev", "PERSON")])})
+    assert [(m["label"], m["model_label"]) for m in mentions] == [
+        ("PERSON", "PERSON"), ("PERSON", "ORG"), ("PERSON", "PERSON")]
 
 
 def test_a_title_inside_a_mention_is_split_off_the_persons_name():
@@ -333,6 +350,22 @@ def test_the_seed_warehouse_counts_every_way_of_writing_putin(seed_warehouse):
     assert {row["text"] for row in texts} == set(putin["aliases"])
 
 
+def test_the_seed_warehouse_holds_no_numbers_as_entities(seed_warehouse):
+    from tests.test_pipeline import query
+
+    labels = {row["label"] for row in query(seed_warehouse, "select distinct label from entities")}
+    assert labels and labels <= NAME_LABELS
+    numbers = query(seed_warehouse, """
+        select count(*) as mentions, count(entity_id) as with_entity from entity_mentions
+        where label in ('CARDINAL', 'DATE', 'MONEY', 'PERCENT', 'QUANTITY', 'TIME', 'ORDINAL')""")
+    assert numbers[0]["mentions"] > 0 and numbers[0]["with_entity"] == 0
+    # Every name has its entity, and the model's own label is kept.
+    names = query(seed_warehouse, "select count(*) as n, count(entity_id) as with_entity, count(model_label) as "
+                                  "labelled from entity_mentions where entity_id is not null or label in "
+                                  "('PERSON', 'ORG', 'GPE')")
+    assert names[0]["n"] == names[0]["with_entity"] and names[0]["labelled"] > 0
+
+
 def test_the_seed_warehouse_repairs_the_models_mistakes(seed_warehouse):
     from tests.test_pipeline import query
 
@@ -411,3 +444,26 @@ def test_a_lone_surname_in_a_later_run_joins_the_full_name_an_earlier_run_loaded
                             "where label = 'PERSON'") == [
         {"entity_id": putin, "name": "Vladimir Putin", "mention_count": 2, "article_count": 2,
          "aliases": ["Putin", "Vladimir Putin"]}]
+
+
+def test_a_warehouse_from_before_numbers_left_the_entities_is_brought_up_to_date(seed_warehouse, tmp_path):
+    from newsflow.warehouse import open_for_writing
+    from tests.conftest import copy_of
+    from tests.test_pipeline import query
+
+    old = copy_of(seed_warehouse, tmp_path / "old")
+    con = open_for_writing(old)
+    # As such a warehouse was: every mention with an entity, numbers included, and the column required.
+    con.execute("begin")
+    con.execute("update entity_mentions set entity_id = 'n-' || text where entity_id is null")
+    con.execute("insert into entities (entity_id, name, label, mention_count, article_count) "
+                "select distinct entity_id, text, label, 1, 1 from entity_mentions where entity_id like 'n-%'")
+    con.execute("alter table entity_mentions alter column entity_id set not null")
+    con.execute("commit")
+    con.close()
+    numbers_before = query(old, "select count(*) as n from entity_mentions where entity_id like 'n-%'")[0]["n"]
+    assert numbers_before > 0
+    open_for_writing(old).close()
+    assert query(old, "select count(*) as n from entity_mentions where entity_id like 'n-%'")[0]["n"] == 0
+    assert query(old, "select count(*) as n from entity_mentions where entity_id is null")[0]["n"] == numbers_before
+    assert query(old, "select count(*) as n from entities where entity_id like 'n-%'")[0]["n"] == 0
