@@ -10,7 +10,7 @@ def test_run_then_query_on_a_fresh_warehouse(tmp_path):
     shutil.copytree(SEEDS, tmp_path / "seeds")
     run = newsflow("run", "--workers", "1", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
-    assert "articles loaded" in run.stdout and "36/36 expectations passed" in run.stdout
+    assert "articles loaded" in run.stdout and "37/37 expectations passed" in run.stdout
     result = newsflow("query", "select source_path, published_date from articles order by 1", cwd=tmp_path,)
     assert result.returncode == 0
     assert "000_2537d38693dccd6e.txt" in result.stdout and "2021-08-27" in result.stdout
