@@ -57,7 +57,7 @@ NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT",
 # "Western" are names even where the corpus also writes them in lower case.
 COMMON_NOUN_LABELS = {"ORG", "GPE", "LOC", "FAC", "PRODUCT", "EVENT"}
 # Equal evidence goes to the label earlier in this list: a surname link is evidence of a person.
-LABEL_PREFERENCE = ["PERSON", "GPE", "ORG", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"]
+LABEL_PREFERENCE = ["PERSON", "GPE", "ORG", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"]
 # "Rotor's", and "Rotor 's" as tokenised wire text writes it.
 POSSESSIVE = re.compile(r"\s?['’]s$")
 SPELLING_VARIANTS = ((re.compile(r"isation\b"), "ization"), (re.compile(r"ise\b"), "ize"))

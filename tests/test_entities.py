@@ -121,6 +121,14 @@ def test_a_numeric_mention_stays_a_mention_with_no_entity():
     assert entities == {entity_id("PERSON", "putin"): ("Putin", "PERSON")}
 
 
+def test_a_language_is_a_named_entity_whose_label_can_win_a_vote():
+    # Every name label takes part in label resolution; LANGUAGE was left out of it once, and a run failed.
+    text = "Dari and English are spoken. Dari is official."
+    mentions, entities = _resolve({"a": (text, [("Dari", "LANGUAGE"), ("English", "LANGUAGE"), ("Dari", "NORP")])})
+    assert [(m["text"], m["label"]) for m in mentions] == [("Dari", "NORP"), ("English", "LANGUAGE"), ("Dari", "NORP")]
+    assert sorted(entities.values()) == [("Dari", "NORP"), ("English", "LANGUAGE")]
+
+
 def test_the_model_label_is_kept_beside_the_resolved_one():
     # "Tokayev" is a person, so the batch's evidence makes its ORG mention one; the model's word stays.
     text = "Tokayev spoke. Later Tokayev met the envoy. Tokayev left."
