@@ -43,7 +43,7 @@ from flows.staging import KEEP_FOR, Staging, read, write
 from newsflow import summary
 from newsflow.processes import WorkerPool
 from newsflow.warehouse import STAGING_DIR, Warehouse
-from tasks import date_mentions, dedup, extract, load, quality
+from tasks import date_mentions, dedup, entity_settlement, extract, load, quality
 
 # Each batch costs a fixed share of Prefect task runs and GX validations: 1,000 inputs ran 10,100
 # Reuters stories in 102.9 s against 108.3 s for 500, for 94 MiB more at peak (bench/).
@@ -57,7 +57,8 @@ FormText = Annotated[Optional[str], WithJsonSchema({"type": "string"})]
 def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: str = extract.DEFAULT_MODEL,
                   workers: int = 0, full_refresh: bool = False, batch_size: int = DEFAULT_BATCH_SIZE,
                   near_duplicate_threshold: float = dedup.DEFAULT_NEAR_DUPLICATE_THRESHOLD,
-                  dask_address: FormText = None, catalog: FormText = None, data_path: FormText = None) -> dict:
+                  dask_address: FormText = None, catalog: FormText = None, data_path: FormText = None,
+                  aliases: FormText = None) -> dict:
     """Turn a folder of news articles into warehouse tables: articles, mentions, entities, quarantine.
 
     Args:
@@ -76,6 +77,8 @@ def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: st
             (password from PGPASSWORD or ~/.pgpass). Empty: NEWSFLOW_CATALOG, else the embedded catalog.
         data_path: The shared lake's Parquet folder or s3://bucket/prefix/ (needed with a catalog).
             Empty: NEWSFLOW_DATA_PATH.
+        aliases: A CSV of entity corrections ('same,NAME,OTHER' or 'different,NAME,OTHER' per line)
+            applied on every run. Empty: the warehouse folder's aliases.csv, if there is one.
     """
     started_at = dt.datetime.now(dt.timezone.utc)
     # A retried flow run keeps its flow run id, and so finds the batches it had staged.
@@ -84,6 +87,7 @@ def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: st
                          source=str(source), model=model)
     store, staging = Warehouse(warehouse, catalog, data_path), Staging(Path(warehouse) / STAGING_DIR / flow_run_id)
     store.check_reachable()
+    corrections = entity_settlement.corrections_for(aliases, warehouse)
     workers = workers or len(os.sched_getaffinity(0))
     batches = process_batches
     if dask_address:
@@ -96,7 +100,7 @@ def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: st
             get_run_logger().info("removed what interrupted runs left: %(staging_folders)d staging folders, "
                                   "%(orphan_files)d uncommitted data files", cleared)
         try:
-            docs = _run(run, store, staging, pool, batches, source, model, full_refresh, batch_size,
+            docs = _run(run, store, staging, pool, batches, source, model, full_refresh, batch_size, corrections,
                         near_duplicate_threshold)
         except Exception as error:
             run.status, run.message = "failed", f"{type(error).__name__}: {error}"
@@ -112,7 +116,8 @@ def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: st
 
 
 def _run(run: load.RunRecord, store: Warehouse, staging: Staging, pool: WorkerPool, batches, source: str,
-         model: str, full_refresh: bool, batch_size: int, threshold: float) -> dict:
+         model: str, full_refresh: bool, batch_size: int, corrections: list[entity_settlement.Correction],
+         threshold: float) -> dict:
     """Every stage of the run, to the commit; returns the run's Data Docs path and failed expectations."""
     quality.prepare_in_background()   # GX takes seconds to import: it loads while inputs are read
     with run.timed("ingest"):
@@ -125,7 +130,7 @@ def _run(run: load.RunRecord, store: Warehouse, staging: Staging, pool: WorkerPo
     # input_order grows across runs too, so "earliest copy" ties break by when it was read. It counts
     # from the flow run's scheduled start, which a retry keeps, so a retry stages identical batches.
     first_order = int(flow_run.scheduled_start_time.timestamp()) * 1_000_000
-    settlement = Settlement(store, staging, run.run_id, threshold, full_refresh)
+    settlement = Settlement(store, staging, run.run_id, threshold, full_refresh, corrections)
     try:
         with run.timed("batches_wall"):   # the per-stage busy times below overlap, so add up to more
             results = batches(staging, source, batch_size, first_order, store, full_refresh, model, pool, run_date,

@@ -31,9 +31,11 @@ from tasks import load
 class Settlement:
     """One run's settled batches, in the order they settled, and its open transaction."""
 
-    def __init__(self, store: Warehouse, staging: Staging, run_id: str, threshold: float, full_refresh: bool):
+    def __init__(self, store: Warehouse, staging: Staging, run_id: str, threshold: float, full_refresh: bool,
+                 corrections: list | None = None):
         self.lake = store.open_run()
         self.staging, self.run_id, self.threshold, self.full_refresh = staging, run_id, threshold, full_refresh
+        self.corrections = corrections or []     # a person's aliases file (tasks/entity_settlement.py)
         self.settled: list[int] = []
         self.loaded: set[str] = set()
         self.links: dict[str, str | None] = {}   # the run's articles' duplicate_of, as the last batch left it
@@ -60,9 +62,9 @@ class Settlement:
             self.links[row["article_id"]] = row["duplicate_of"]
 
     def commit(self, run: load.RunRecord) -> None:
-        """In the writer's turn: settle every batch again if another writer committed since they settled, find
-        the run's stories against the lake as it is now, load what the run staged besides its batches, and
-        commit with the run's record."""
+        """In the writer's turn: settle every batch again if another writer committed since they settled, settle
+        the lake's entities (one per real thing, across batches and runs), find the run's stories against the
+        lake as it is now, load what the run staged besides its batches, and commit with the run's record."""
         if self.lake.moved_on():
             started, numbers, self.settled_again = time.perf_counter(), self.settled, len(self.settled)
             self.discard()
@@ -70,11 +72,15 @@ class Settlement:
                 self.settle(number)
             run.stage_seconds["settling_again"] = time.perf_counter() - started
         staging, started = self.staging, time.perf_counter()
+        # A person's corrections apply on every run, one with nothing new included.
+        merged = self.lake.settle_entities(self.run_id, self.corrections) if self.settled or self.corrections else {}
+        run.stage_seconds["entities"] = time.perf_counter() - started
+        started = time.perf_counter()
         if self.settled:
             articles = [path for number in self.settled for path in staging.batch_files("articles", number)]
             mentions = [path for number in self.settled for path in staging.batch_files("mentions", number)]
             find_stories(self.lake, articles, mentions, self.links, self.run_id, self.full_refresh,
-                         staging.story_outputs())
+                         staging.story_outputs(), merged)
             links = pq.read_table(staging.story_outputs()["links"], columns=["duplicate_of"])
             run.duplicates = len(links) - links["duplicate_of"].null_count
         # dedup: the batches' fingerprints, copies and stories, as before; copies and stories also apart, as

@@ -174,13 +174,17 @@ def find_duplicates(lake: OpenRun, articles_in: list[str], prints_in: list[str],
 
 @task(name="find stories", **IO_TASK)
 def find_stories(lake: OpenRun, articles_in: list[str], mentions_in: list[str], links: dict[str, str | None],
-                 run_id: str, full_refresh: bool, found_out: dict[str, str]) -> None:
+                 run_id: str, full_refresh: bool, found_out: dict[str, str], merged: dict[str, str] | None = None
+                 ) -> None:
     """The stories of the run's articles, all at once and earliest first, against the stories the lake holds
     (none on a --full-refresh): a copy joins its original's story. `links` holds each run article's
     duplicate_of as its batches left it. Writes every run article's links with its story, the story terms
-    and the profiles of the stories the run touched."""
+    and the profiles of the stories the run touched. `merged`: entity ids settlement merged -> the surviving
+    id, which the staged mentions still name."""
     articles = pa.concat_tables([pq.read_table(p, columns=list(dedup.ARTICLE_COLUMNS)) for p in articles_in])
-    mentions = [row for p in mentions_in for row in stories.entity_counts(read(p))]
+    merged = merged or {}
+    mentions = [row | {"entity_id": merged.get(row["entity_id"], row["entity_id"])}
+                for p in mentions_in for row in stories.entity_counts(read(p))]
     rows = {row["article_id"]: row for row in articles.to_pylist()}
     run_terms = stories.article_terms(list(rows.values()), mentions)
     root_of = {article_id: links.get(article_id) or article_id for article_id in rows}

@@ -40,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="run the batches on a Dask cluster: tcp://scheduler:8786, or 'local' for a LocalCluster")
     run.add_argument("--near-duplicate-threshold", type=float, default=None, metavar="0-1",
                      help="shingle similarity from which articles are near-duplicates (default: 0.5)")
+    run.add_argument("--aliases", default=None, metavar="FILE.csv",
+                     help="entity corrections, 'same,NAME,OTHER' or 'different,NAME,OTHER' per line "
+                          "(default: WAREHOUSE/aliases.csv when it exists)")
     _lake_arguments(run)
 
     query = commands.add_parser("query", help="run SQL on the warehouse (read-only) and print the rows")
@@ -105,6 +108,12 @@ def _run(args: argparse.Namespace) -> int:
         return _fail("--workers must be 0 (all cores) or more, --batch-size 1 or more")
     if args.near_duplicate_threshold is not None and not 0 < args.near_duplicate_threshold <= 1:
         return _fail("--near-duplicate-threshold must be above 0 and at most 1")
+    try:
+        from tasks.entity_settlement import corrections_for
+
+        corrections_for(args.aliases, args.warehouse)   # read again by the run; a bad line stops it here
+    except ValueError as error:
+        return _fail(str(error))
     try:
         args.catalog, args.data_path = catalog.from_settings(args.catalog, args.data_path)
         if args.catalog:
@@ -174,7 +183,8 @@ def _run_pipeline(args: argparse.Namespace, api) -> int:
         summary = news_pipeline(source=args.source, warehouse=args.warehouse, model=args.model or DEFAULT_MODEL,
                                 workers=args.workers, full_refresh=args.full_refresh,
                                 batch_size=args.batch_size or DEFAULT_BATCH_SIZE, dask_address=args.dask,
-                                catalog=args.catalog, data_path=args.data_path, **dedup_options)
+                                catalog=args.catalog, data_path=args.data_path, aliases=args.aliases,
+                                **dedup_options)
     except (SourceNotFound, ModelNotInstalled) as error:
         return _fail(str(error))
     except Exception as error:  # the run could not complete: say why in one line
@@ -241,7 +251,25 @@ def _read(warehouse, statement: str, given: dict[str, str]) -> tuple[list[str] |
         cursor = con.execute(statement, given or None)
         if cursor.description is None:
             return None, []
-        return [c[0] for c in cursor.description], cursor.fetchall()
+        columns, rows = [c[0] for c in cursor.description], cursor.fetchall()
+        if "name" in given:
+            _say_if_ambiguous(con, given["name"])
+        return columns, rows
+
+
+def _say_if_ambiguous(con, name: str) -> None:
+    """One line on stderr when a name parameter may mean several entities ("Clinton": Bill or Hillary)."""
+    import duckdb
+
+    from newsflow.resources import read_sql
+
+    try:
+        meant = [row[0] for row in con.execute(read_sql("query/ambiguous_name"), {"name": name}).fetchall()]
+    except duckdb.Error:   # a warehouse from before entity_lookup or ambiguous_names: nothing to say
+        return
+    if meant:
+        print(f"newsflow: note: {name!r} is ambiguous: it may be {', '.join(meant[:-1])} or {meant[-1]}; "
+              "give the full name to choose one", file=sys.stderr)
 
 
 def _first_lines(error: Exception) -> str:

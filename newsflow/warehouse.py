@@ -42,7 +42,7 @@ DATA_DIR = "data"
 STAGING_DIR = ".staging"     # one folder per run, removed when the run ends
 MEMORY_LIMIT = "1GB"
 # Views over the tables (sql/views/), created after them.
-VIEW_FILES = ("entity_pairs_by_article", "entity_pairs_by_sentence", "entity_timeline", "stories")
+VIEW_FILES = ("entity_pairs_by_article", "entity_pairs_by_sentence", "entity_timeline", "stories", "entity_lookup")
 # A view carries the digest of the file that made it as its comment: a run replaces a view only when its
 # file changed (an older warehouse gets the new columns), and an unchanged schema makes no snapshot.
 VIEW_VERSION_PREFIX = "newsflow:"
@@ -577,6 +577,46 @@ class OpenRun:
             con.execute(sql, _parameters_used(sql, values))
         self.load_seconds += time.perf_counter() - started
 
+    def settle_entities(self, run_id: str, corrections: list | None = None) -> dict[str, str]:
+        """Link the lake's entities that name one thing (tasks/entity_settlement.py), apply a person's
+        corrections, and re-point every row that named a merged id, in the transaction; merged id -> survivor."""
+        from tasks import entity_settlement as settlement
+
+        started = time.perf_counter()
+        con = self.connection
+        rows = con.execute(read_sql("entities/settlement_entities")).to_arrow_table().to_pylist()
+        known = [settlement.Entity(row["entity_id"], row["name"], row["label"], row["mention_count"],
+                                   tuple(row["aliases"] or ())) for row in rows]
+
+        def loaded_before(ids: set[str]) -> set[str]:
+            found = con.execute(read_sql("entities/entities_loaded_before"),
+                                {"run_id": run_id, "entity_ids": sorted(ids)}).fetchall()
+            return {row[0] for row in found}
+
+        plan = settlement.plan(known, settlement.place_names(), loaded_before,
+                               settlement.steps_from(os.environ.get(settlement.STEPS_VARIABLE)), corrections or [])
+        tables = {
+            "entity_merges": pa.table({"from_id": pa.array(list(plan.merges), pa.string()),
+                                       "to_id": pa.array(list(plan.merges.values()), pa.string())}),
+            "settled_entities": pa.table({"entity_id": pa.array(list(plan.settled), pa.string()),
+                                          "name": pa.array([name for name, _ in plan.settled.values()], pa.string()),
+                                          "label": pa.array([label for _, label in plan.settled.values()], pa.string())}),
+            "entity_splits": pa.Table.from_pylist([{"entity_id": survivor, "text": text, "to_id": to_id}
+                                                   for survivor, texts, to_id in plan.splits for text in texts],
+                                                  schema=settlement.SPLIT_SCHEMA),
+            "settled_ambiguities": pa.Table.from_pylist(plan.ambiguous, schema=settlement.AMBIGUITY_SCHEMA),
+            "applied_corrections": pa.Table.from_pylist(plan.corrections, schema=settlement.CORRECTION_SCHEMA)}
+        for name, table in tables.items():
+            con.register(f"{name}_arrow", table)
+            con.execute(f"create or replace temp table {name} as select * from {name}_arrow")
+            con.unregister(f"{name}_arrow")
+        for script in ("repoint_mentions", "split_mentions", "repoint_quotes", "repoint_story_terms",
+                       "settled_entity_rows", "load/insert_entities", "record_ambiguous_names", "record_corrections"):
+            for statement in _statements(read_sql(script if "/" in script else f"entities/{script}")):
+                con.execute(statement, _parameters_used(statement, {"run_id": run_id}))
+        self.load_seconds += time.perf_counter() - started
+        return plan.merges
+
     def moved_on(self) -> bool:
         """Whether another writer committed since the transaction began (only a shared lake's can)."""
         return self._con is not None and self.warehouse.shared and \
@@ -608,6 +648,11 @@ class OpenRun:
         if self._con is not None:
             self._con.close()
             self._con = None
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a sql/ file that holds several, each ending in ';' at a line's end."""
+    return [statement for statement in (part.strip() for part in script.split(";\n")) if statement]
 
 
 def _parameters_used(sql: str, values: dict) -> dict:

@@ -57,6 +57,9 @@ TABLES = (
     Table("entities", key=("entity_id",), ddl=("entities",),
           load=("entities_named_by_run", "entity_names", "remember_entity_names", "delete_entities", "insert_entities"),
           staged={"entities": entities.ENTITY_SCHEMA}),
+    # Written in the writer's turn by entity settlement (newsflow/warehouse.py OpenRun.settle_entities).
+    Table("ambiguous_names", key=("entity_id",), ddl=("ambiguous_names",)),
+    Table("entity_corrections", key=("run_id", "line"), ddl=("entity_corrections",)),
     # Whole inputs set aside, and rows set aside from inside articles that loaded (item, article_id, detail).
     Table("quarantine", key=("source_path", "record_index", "stage", "run_id"),
           ddl=("quarantine", "quarantine_item", "quarantine_article_id", "quarantine_detail"),

@@ -1,8 +1,12 @@
--- Every article mentioning an entity ($name: its canonical name or any spelling in aliases, any case) in any field,
+-- Every article mentioning an entity ($name: its canonical name, any spelling in aliases or a person's surname alone, any case) in any field,
 -- with the field, sentence number and date.
-with entity as (
-    select entity_id, name from entities
-    where lower(name) = lower($name) or list_contains([lower(alias) for alias in aliases], lower($name))
+with matches as (
+    select * from entity_lookup where form = lower($name)
+),
+
+entity as (
+    select distinct entity_id, name from matches
+    where closeness = (select min(closeness) from matches)
 ),
 
 mentions as (

@@ -1,7 +1,12 @@
--- Entities mentioned in the same articles as $name (canonical name or any alias, any case), by how many articles they share.
-with entity as (
-    select entity_id, name from entities
-    where lower(name) = lower($name) or list_contains([lower(alias) for alias in aliases], lower($name))
+-- Entities mentioned in the same articles as $name (canonical name, any alias or a person's surname alone, any case),
+-- by how many articles they share.
+with matches as (
+    select * from entity_lookup where form = lower($name)
+),
+
+entity as (
+    select distinct entity_id, name from matches
+    where closeness = (select min(closeness) from matches)
 ),
 
 its_articles as (

@@ -1,7 +1,11 @@
--- When an entity ($name: its canonical name or any spelling in aliases, any case) was in the news: mentions and articles per publication day.
-with entity as (
-    select entity_id, name from entities
-    where lower(name) = lower($name) or list_contains([lower(alias) for alias in aliases], lower($name))
+-- When an entity ($name: its canonical name, any spelling in aliases or a person's surname alone, any case) was in the news: mentions and articles per publication day.
+with matches as (
+    select * from entity_lookup where form = lower($name)
+),
+
+entity as (
+    select distinct entity_id, name from matches
+    where closeness = (select min(closeness) from matches)
 )
 
 select timeline.name, timeline.published_date, timeline.mentions, timeline.articles

@@ -1,19 +1,13 @@
 -- Everything a person (or organisation) is reported to have said, oldest first. $name is the
 -- canonical name, one of the ways the articles write it, or a surname alone ("Rubio"): the
 -- closest of these that names anyone wins, so "Rubio" finds Marco Rubio's quotes.
-with named as (
-    select entity_id, name,
-           case when lower(name) = lower($name) then 1
-                when list_contains(list_transform(aliases, alias -> lower(alias)), lower($name)) then 2
-                when lower(name) like '% ' || lower($name) then 3
-           end as closeness
-    from entities
+with matches as (
+    select * from entity_lookup where form = lower($name)
 ),
 
 speakers as (
-    select entity_id, name
-    from named
-    where closeness = (select min(closeness) from named)
+    select distinct entity_id, name from matches
+    where closeness = (select min(closeness) from matches)
 ),
 
 final as (

@@ -1,7 +1,11 @@
--- What is mentioned in the same sentences as $name (canonical name or any spelling in aliases, any case), by how many sentences they share.
-with entity as (
-    select entity_id, name from entities
-    where lower(name) = lower($name) or list_contains([lower(alias) for alias in aliases], lower($name))
+-- What is mentioned in the same sentences as $name (canonical name, any spelling in aliases or a person's surname alone, any case), by how many sentences they share.
+with matches as (
+    select * from entity_lookup where form = lower($name)
+),
+
+entity as (
+    select distinct entity_id, name from matches
+    where closeness = (select min(closeness) from matches)
 ),
 
 pairs as (
