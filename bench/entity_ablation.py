@@ -1,99 +1,107 @@
-"""Entity settlement, step by step, on two dev sets and each set's two halves (issue 23's ablation table).
+"""Each entity step measured on a dev set with gold (bag-of-entities F1, score.py's own scoring):
+the raw model over the files, the model over the pipeline's text, every step, each step off in turn,
+and every step with the fields read otherwise (READINGS).
 
-    .venv/bin/python -m bench.entity_ablation [--steps ',1,1-2,1-3,1-4,1-5'] [--sets ecbplus-dev,conll2003-dev]
+    .venv/bin/python bench/entity_ablation.py [--devset ../shared/devsets/conll2003-dev]
 
-For each cumulative choice of tasks/entity_settlement.py's steps (through NEWSFLOW_SETTLEMENT_STEPS; ''
-runs none), one `newsflow run` per set, scored with ../shared/devsets/score.py: ecbplus-dev's
-cross-document `entity_links` on topics 1-10 (where rules are chosen) and 11-20 (reported beside them),
-conll2003-dev's bag-of-mentions entity F1 on its first and second half of documents. Writes
-bench/results/entity_ablation.md.
+Runs the stage functions (clean, NER, entity steps) without Prefect, so a change is measured in a
+minute; confirm with a real `newsflow run` and score.py. Not part of `make test`.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import hashlib
 import importlib.util
 import json
-import os
-import tempfile
+import sys
 from pathlib import Path
 
-from bench.quality import DEVSETS, RESULTS, run_newsflow
-from tasks.entity_settlement import STEPS_VARIABLE
+import pyarrow as pa
 
-MENTIONS = ("SELECT a.source_path, m.text, m.label, m.entity_id FROM entity_mentions m "
-            "JOIN articles a USING (article_id)")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from newsflow.processes import WorkerPool  # noqa: E402
+from tasks import clean, entities, extract  # noqa: E402
 
-
-def _scorer(devsets: Path):
-    spec = importlib.util.spec_from_file_location("devset_score", devsets / "score.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _gold(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+# A step turned off: the module function that does it, replaced by one that does nothing.
+STEPS_OFF = {
+    "countries as GPE": ("country_names", lambda: frozenset()),
+    "title split": ("split_title", lambda row: None),
+    "lower-case drop": ("common_nouns", lambda texts: set()),
+    "label votes": ("resolve_labels", lambda rows, corpus_labels: None),
+    "propagation": ("propagate_names", lambda rows, text: sorted(rows, key=lambda row: row["start_char"])),
+}
 
 
-def _halves(items: list, first) -> tuple[list, list]:
-    return [i for i in items if first(i)], [i for i in items if not first(i)]
+# Other ways of reading the fields (extract.READ_TOGETHER), each measured with every step.
+HEADER = ("title", "byline", "dateline")
+READINGS = {
+    "fields as one text": ((*HEADER, "body"),),
+    "header as one text, body alone": (HEADER, ("body",)),
+}
 
 
-def score_ecbplus(score, devsets: Path, warehouse: Path) -> dict:
-    gold = _gold(devsets / "ecbplus-dev" / "entities.jsonl")
-    rows = score.q(MENTIONS, str(warehouse))
-    pred = [{"file": score.base(r["source_path"]), "text": r["text"], "entity_id": r["entity_id"]} for r in rows]
-    first, second = _halves(gold, lambda g: int(g["topic"]) <= 10)
-    return {"topics 1-10": score.link_score(first, pred), "topics 11-20": score.link_score(second, pred),
-            "all": score.link_score(gold, pred)}
+def scorer(devset: Path):
+    spec = importlib.util.spec_from_file_location("score", devset.parent / "score.py")
+    score = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(score)
+    return score
 
 
-def score_conll(score, devsets: Path, warehouse: Path) -> dict:
-    gold = _gold(devsets / "conll2003-dev" / "entities.jsonl")
-    files = sorted({g["file"] for g in gold})
-    first_files = set(files[:len(files) // 2])
-    rows = score.q(MENTIONS, str(warehouse))
-    pred = [{"file": score.base(r["source_path"]), "text": r["text"], "label": r["label"]} for r in rows]
-    first_gold, second_gold = _halves(gold, lambda g: g["file"] in first_files)
-    first_pred, second_pred = _halves(pred, lambda p: p["file"] in first_files)
-    def figures(g, p):
-        found = score.entity_f1(g, p)
-        return {"f1": found["ALL"], "precision": found["ALL_precision"], "recall": found["ALL_recall"]}
-
-    return {"first half": figures(first_gold, first_pred), "second half": figures(second_gold, second_pred),
-            "all": figures(gold, pred)}
+def articles_of(docs: Path) -> pa.Table:
+    files = sorted(docs.glob("*.txt"))
+    documents = pa.Table.from_pylist([{
+        "article_id": hashlib.blake2b(f.name.encode(), digest_size=8).hexdigest(), "source_path": f.name,
+        "record_index": None, "source_format": "txt", "encoding": "utf-8", "raw_text": f.read_text(encoding="utf-8"),
+        "title_hint": None, "date_hint": None, "input_order": i} for i, f in enumerate(files)])
+    return clean.clean_documents(documents, dt.date.today())
 
 
-SCORERS = {"ecbplus-dev": score_ecbplus, "conll2003-dev": score_conll}
-
-
-def main(argv: list[str] | None = None) -> int:
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", default=",1,1-2,1-3,1-4,1-5",
-                        help="comma-separated step choices, each 'a-b' or one number; empty for none")
-    parser.add_argument("--sets", default=",".join(SCORERS))
-    parser.add_argument("--devsets", type=Path, default=DEVSETS)
-    args = parser.parse_args(argv)
-    score = _scorer(args.devsets)
-    choices = [part.strip() for part in args.steps.split(",")]
-    lines = ["| steps | set | half | F1 | precision | recall |", "|---|---|---|---:|---:|---:|"]
-    for choice in choices:
-        low, _, high = choice.partition("-")
-        steps = ",".join(str(s) for s in range(int(low), int(high or low) + 1)) if choice else ""
-        os.environ[STEPS_VARIABLE] = steps
-        for name in args.sets.split(","):
-            with tempfile.TemporaryDirectory(prefix="ablation-") as folder:
-                warehouse = Path(folder) / name
-                run_newsflow(args.devsets / name / "docs", warehouse, 0)
-                for half, figures in SCORERS[name](score, args.devsets, warehouse).items():
-                    lines.append(f"| {choice or 'none'} | {name} | {half} | {figures['f1']:.3f} | "
-                                 f"{figures['precision']:.3f} | {figures['recall']:.3f} |")
-                    print(lines[-1], flush=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "entity_ablation.md").write_text("\n".join(lines) + "\n")
-    return 0
+    parser.add_argument("--devset", type=Path, default=Path("../shared/devsets/conll2003-dev"))
+    parser.add_argument("--model", default=extract.DEFAULT_MODEL)
+    args = parser.parse_args()
+    score = scorer(args.devset)
+    gold = [json.loads(line) for line in (args.devset / "entities.jsonl").read_text().splitlines()]
+    articles = articles_of(args.devset / "docs")
+    file_of = dict(zip(articles["article_id"].to_pylist(), articles["source_path"].to_pylist()))
+
+    def f1(rows) -> dict:
+        return score.entity_f1(gold, [{"file": file_of[r["article_id"]], "text": r["text"], "label": r["label"]}
+                                      for r in rows])
+
+    import spacy
+
+    files = sorted((args.devset / "docs").glob("*.txt"))
+    nlp = spacy.load(args.model)
+    results = {"raw model over the files": score.entity_f1(gold, [
+        {"file": f.name, "text": e.text, "label": e.label_}
+        for f, doc in zip(files, nlp.pipe(f.read_text(encoding="utf-8") for f in files)) for e in doc.ents])}
+    body_only = extract.recognise_entities(articles.select(["article_id", "clean_text"]), args.model, WorkerPool(1))
+    results["model over clean_text only"] = f1(body_only.to_pylist())
+    mentions = extract.recognise_entities(articles, args.model, WorkerPool(1))
+    results["model over every field"] = f1(mentions.to_pylist())
+    results["every step"] = f1(entities.resolve_entities(mentions, articles)[0].to_pylist())
+    for step, (name, nothing) in STEPS_OFF.items():
+        kept = getattr(entities, name)
+        setattr(entities, name, nothing)
+        try:
+            results[f"without {step}"] = f1(entities.resolve_entities(mentions, articles)[0].to_pylist())
+        finally:
+            setattr(entities, name, kept)
+    kept = extract.READ_TOGETHER
+    for reading, groups in READINGS.items():
+        extract.READ_TOGETHER = groups
+        try:
+            read = extract.recognise_entities(articles, args.model, WorkerPool(1))
+            results[f"every step, {reading}"] = f1(entities.resolve_entities(read, articles)[0].to_pylist())
+        finally:
+            extract.READ_TOGETHER = kept
+    for name, s in results.items():
+        print(f"{name:44s}", "  ".join(f"{label} {s[label]:.3f}" for label in ("PER", "ORG", "LOC", "MISC", "ALL")))
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    main()
