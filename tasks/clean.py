@@ -114,12 +114,16 @@ ROW_START = re.compile(r"[A-Z0-9]")
 ROW_LEAD = re.compile(r"\d[\d.,-]*\s+[A-Z]")    # "67 Mark Calcavecchia , ...": a score opens the row
 FIGURE_END = re.compile(r"\d(?:[\d,%]|\.\d)*$")
 INITIALS_END = re.compile(r"\b(?:[A-Z]\.)+$")    # "the U.S." / "Charles F." ends no sentence at a wrap
+# Markup inside a story line (tasks' _without_markup): what sits between angle brackets, with the space before.
+ANGLE_BRACKETS = re.compile(r" ?<(?P<closing>/?)(?P<content>[^<>\n]{1,60})>")
+HTML_TAG = re.compile(r"[a-z][a-z0-9]*(?:\s[^<>]*)?/?")
+TICKER = re.compile(r"[A-Z][A-Za-z0-9]{0,7}(?:\.[A-Z]{1,2})?")    # <GM>, <RtrSY>, <VOWG.F>; not <Amoco>
 
 
 # Rules whose removed text is not lost but kept in a field (title, byline, dateline, credits, the
 # publication date), or is markup around kept text; every other rule drops the text as furniture.
 FIELD_RULES = frozenset({"title", "repeated title", "byline", "dateline", "credit", "agency sign-off", "contact",
-                         "date prefix", "date line", "published line", "markdown heading mark"})
+                         "date prefix", "date line", "published line", "markdown heading mark", "markup"})
 
 
 # Rules that set a line aside as site furniture: evidence that short lines beside it are furniture too.
@@ -211,6 +215,8 @@ def clean_article(raw_text: str, title_hint: str | None = None, date_hint: str |
     for piece in story:
         article.date_candidates += [DateCandidate(d, "body", piece.number) for d in find_dates_with_time(piece.text)]
     _join_story(story, article, raw_lines)
+    if article.title:
+        article.title = without_markup(article.title)
     return article
 
 
@@ -230,10 +236,42 @@ def _join_story(story: list[_Piece], article: CleanArticle, raw_lines: list[str]
                                                   indented_paragraphs) else "\n\n"
             parts.append(separator)
             clean_start += len(separator)
-        article.text_map.append((clean_start, piece.start, len(piece.text)))
-        parts.append(piece.text)
-        clean_start += len(piece.text)
+        for start, text in _without_markup(piece, article):
+            article.text_map.append((clean_start, start, len(text)))
+            parts.append(text)
+            clean_start += len(text)
     article.clean_text = "".join(parts)
+
+
+def _without_markup(piece: _Piece, article: CleanArticle | None = None) -> list[tuple[int, str]]:
+    """The piece's text in segments (raw start, text) less its markup, each removal recorded on `article`:
+    HTML tags in plain text, wire ticker symbols ("Reuters Holdings Plc <RtrSY>, said"), and the brackets
+    wire copy puts around a company's name ("<Westland Plc>": the name stays)."""
+    segments, kept_from = [], 0
+    for match in ANGLE_BRACKETS.finditer(piece.text):
+        content, opening = match.group("content"), match.start("closing") - 1
+        if match.group("closing") or HTML_TAG.fullmatch(content):
+            cuts, rule = [(opening, match.end())], "markup"   # the space before a tag stays
+        elif TICKER.fullmatch(content) and (sum(c.isupper() for c in content) >= 2 or len(content) <= 2):
+            cuts, rule = [(match.start(), match.end())], "ticker symbol"
+        elif content[:1].isupper():
+            cuts, rule = [(opening, opening + 1), (match.end() - 1, match.end())], "markup"
+        else:
+            continue
+        for start, end in cuts:
+            if start > kept_from:
+                segments.append((piece.start + kept_from, piece.text[kept_from:start]))
+            if article is not None:
+                article._remove(piece.start + start, piece.start + end, rule)
+            kept_from = end
+    if kept_from < len(piece.text):
+        segments.append((piece.start + kept_from, piece.text[kept_from:]))
+    return segments
+
+
+def without_markup(text: str) -> str:
+    """A field's text (a title) less the markup _without_markup takes out of the story."""
+    return "".join(segment for _, segment in _without_markup(_Piece(0, 0, text)))
 
 
 def _wrap_width(raw_lines: list[str]) -> int | None:

@@ -481,3 +481,21 @@ def test_wrapped_story_loads_with_its_contact_and_maps_back_through_clean_text_m
 def test_a_short_line_after_the_story_goes_only_among_furniture(tail, kept):
     article = clean_article("Headline\nThe summit ended on Friday, officials said.\n" + tail)
     assert ("\n\n" + tail.split("\n")[0] in article.clean_text) is kept
+
+
+def test_wire_markup_leaves_the_story_with_each_removal_recorded():
+    # Reuters-21578 marks tickers "<RtrSY>" and company names "<Westland Plc>"; plain text may carry HTML tags.
+    raw = ("Reuters Holdings Plc <RtrSY>, said it completed installation.\n"
+           "It bought <Westland Plc> for 5 mln stg.\nThe <b>bold</b> text and 3 < 4 > 2 stay.\n")
+    article = clean_article(raw)
+    assert article.clean_text == ("Reuters Holdings Plc, said it completed installation.\n\n"
+                                  "It bought Westland Plc for 5 mln stg.\n\nThe bold text and 3 < 4 > 2 stay.")
+    assert [(raw[span.start:span.end], span.rule) for span in article.removed] == [
+        (" <RtrSY>", "ticker symbol"), ("<", "markup"), (">", "markup"), ("<b>", "markup"), ("</b>", "markup")]
+    for clean_start, raw_start, length in article.text_map:
+        assert article.clean_text[clean_start:clean_start + length] == raw[raw_start:raw_start + length]
+
+
+def test_a_title_loses_its_ticker_symbol():
+    assert clean_article("NATIONAL FSI INC <NFSI> 4TH QTR LOSS\n\nShr loss six cts vs profit 19 cts.\n").title == \
+        "NATIONAL FSI INC 4TH QTR LOSS"
