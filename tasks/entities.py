@@ -65,6 +65,8 @@ SPELLING_VARIANTS = ((re.compile(r"isation\b"), "ization"), (re.compile(r"ise\b"
 SENTENCE_END = re.compile(r"[.!?][\"'”’)]?\s+(?=[\"'“‘(]?[A-Z])")
 SENTENCE_START = re.compile(r"(?:^|[.!?:;][\"'”’)]?\s+|\n\s*|[\"“‘(]\s*)$")
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+TRAILING_PUNCTUATION = " :;,-–—_'\"”’"
+LEADING_PUNCTUATION = " :;,-–—_'\"“‘"
 ENTITY_SCHEMA = pa.schema([("entity_id", pa.string()), ("name", pa.string()), ("label", pa.string())])
 # label: after resolution (the entity's); model_label: what the model said (null for a repetition
 # propagate_names tagged, which the model missed); entity_id: null for a number, amount, date or time.
@@ -150,6 +152,28 @@ def split_title(row: dict) -> dict | None:
     return row | {"start_char": start, "end_char": start + len(text), "text": text, "label": "PERSON"}
 
 
+def punctuation_trimmed(row: dict) -> dict | None:
+    """The mention less the punctuation the model's span caught around the name: a bracket it never opened
+    and what follows ("Morningside Recovery] in"), and trailing colons, dashes and quote marks ("Bettie
+    Page:", "Brian Nichols'"). A full stop stays: "Inc.", "U.S."."""
+    text, depth = row["text"], 0
+    for position, character in enumerate(text):
+        if character in "([{":
+            depth += 1
+        elif character in ")]}":
+            if depth == 0:
+                text = text[:position]
+                break
+            depth -= 1
+    text = text.rstrip(TRAILING_PUNCTUATION)
+    lead = len(text) - len(text.lstrip(LEADING_PUNCTUATION)) if not any(c in text for c in ")]}") else 0
+    text = text[lead:]
+    if text == row["text"] or not any(character.isalnum() for character in text):
+        return None
+    start = row["start_char"] + lead
+    return row | {"start_char": start, "end_char": start + len(text), "text": text}
+
+
 def headline_word_dropped(row: dict, common_nouns: set[str], text: str = "") -> dict | None:
     """The name a mention holds once the capitalised common words before it go, where only a headline's
     title case or a sentence's start capitalised them ("The Media Wants Hillary to Win": "Wants Hillary"
@@ -199,6 +223,7 @@ def repair_spans(rows: list[dict], common_nouns: set[str], text_of: dict[str, st
         if row["label"] not in NAME_LABELS:
             repaired.append(row)
             continue
+        row = punctuation_trimmed(row) or row
         row = split_title(row) or row
         row = headline_word_dropped(row, common_nouns, (text_of or {}).get(row.get("field") or "body", "")) or row
         if row["label"] != "GPE" and canonical_key(row["text"], "GPE") in country_names():

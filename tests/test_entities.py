@@ -83,6 +83,16 @@ def test_a_sentences_opening_common_word_is_cut_from_a_persons_name_only():
     assert [(m["text"], m["start_char"]) for m in mentions] == [("Jackman", 7), ("General Motors", 27)]
 
 
+def test_punctuation_the_models_span_caught_is_trimmed_off_the_name():
+    text = "At Morningside Recovery] in Newport, Bettie Page: a life. Brian Nichols' trial. Kimani (Kiki) Gray died."
+    spans = [("Morningside Recovery] in", "ORG"), ("Bettie Page:", "PERSON"), ("Brian Nichols'", "PERSON"),
+             ("Kimani (Kiki) Gray", "PERSON")]
+    mentions, _ = _resolve({"a": (text, spans)})
+    assert [(m["text"], text[m["start_char"]:m["end_char"]]) for m in mentions] == [
+        ("Morningside Recovery", "Morningside Recovery"), ("Bettie Page", "Bettie Page"),
+        ("Brian Nichols", "Brian Nichols"), ("Kimani (Kiki) Gray", "Kimani (Kiki) Gray")]
+
+
 def test_a_countrys_name_is_a_place_whatever_the_model_said():
     # From the seeds: the model tags "Tajikistan" NORP every time; "Tajik" the nationality stays NORP.
     text = "Tajikistan closed the border. Tajik officials said so."
