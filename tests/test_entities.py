@@ -93,6 +93,23 @@ def test_punctuation_the_models_span_caught_is_trimmed_off_the_name():
         ("Brian Nichols", "Brian Nichols"), ("Kimani (Kiki) Gray", "Kimani (Kiki) Gray")]
 
 
+def test_an_acronym_defined_for_the_end_of_a_longer_name_is_that_name_where_the_article_repeats_it():
+    text = ("Putin joined the Collective Security Council of the Collective Security Treaty Organization (CSTO) "
+            "on Monday. The CSTO has six members, Russia among them.")
+    council = "the Collective Security Council of the Collective Security Treaty Organization"
+    mentions, entities = _resolve({"a": (text, [(council, "ORG"), ("Russia", "GPE")])})
+    csto = entity_id("ORG", "collective security treaty organization")
+    assert [(m["text"], m["model_label"], m["entity_id"] == csto) for m in mentions] == [
+        (council, "ORG", False), ("CSTO", None, True), ("CSTO", None, True), ("Russia", "GPE", False)]
+    assert entities[csto] == ("Collective Security Treaty Organization", "ORG")
+
+
+def test_a_name_with_a_persons_title_in_apposition_is_a_person():
+    text = "Fabien Baussart, the President of CPFA, said so. New Delhi, the capital, agreed."
+    mentions, _ = _resolve({"a": (text, [("Fabien Baussart", "GPE"), ("New Delhi", "GPE")])})
+    assert [(m["text"], m["label"]) for m in mentions] == [("Fabien Baussart", "PERSON"), ("New Delhi", "GPE")]
+
+
 def test_a_countrys_name_is_a_place_whatever_the_model_said():
     # From the seeds: the model tags "Tajikistan" NORP every time; "Tajik" the nationality stays NORP.
     text = "Tajikistan closed the border. Tajik officials said so."

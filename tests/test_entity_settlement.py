@@ -198,3 +198,15 @@ def test_the_warehouse_aliases_file_splits_a_merge_on_the_next_run_and_each_run_
         {"started_at": ANY, "line": 1, "outcome": "split"}, {"started_at": ANY, "line": 1, "outcome": "kept apart"}]
     assert query(warehouse, "select count(*) as n from entity_mentions where entity_id not in "
                             "(select entity_id from entities) and entity_id is not null") == [{"n": 0}]
+
+
+def test_a_countrys_other_names_are_the_country_under_its_common_name():
+    russia, federation = _person("Russia", 20, "GPE"), _person("Russian Federation", 1, "GPE")
+    states, america, usa = _person("United States", 8, "GPE"), _person("United States of America", 1, "GPE"), \
+        _person("USA", 2, "GPE")
+    result = _plan(russia, federation, states, america, usa)
+    assert result.merges == {federation.entity_id: russia.entity_id, america.entity_id: states.entity_id,
+                             usa.entity_id: states.entity_id}
+    assert result.settled == {russia.entity_id: ("Russia", "GPE"), states.entity_id: ("United States", "GPE")}
+    # An ISO code counts only as a place written in capitals: "And" is no Andorra.
+    assert _plan(_person("Andorra", 3, "GPE"), _person("And", 1, "ORG")).merges == {}
