@@ -119,7 +119,9 @@ class _Groups:
 
     def link(self, short: str, full: str, joined: bool = True) -> bool:
         a, b = self.root(short), self.root(full)
-        if a == b:
+        if a == b:   # already one group (a same-named member linked first): still a short form of the name
+            if joined:
+                self.joined.add(short)
             return True
         sides_a, sides_b = self.apart.get(a, set()), self.apart.get(b, set())
         clash = {line for line, side in sides_a if (line, "other" if side == "name" else "name") in sides_b}

@@ -210,3 +210,10 @@ def test_a_countrys_other_names_are_the_country_under_its_common_name():
     assert result.settled == {russia.entity_id: ("Russia", "GPE"), states.entity_id: ("United States", "GPE")}
     # An ISO code counts only as a place written in capitals: "And" is no Andorra.
     assert _plan(_person("Andorra", 3, "GPE"), _person("And", 1, "ORG")).merges == {}
+
+
+def test_every_label_of_a_longer_form_joins_without_naming_the_group():
+    # "The Notorious Bettie Page" (a film) tagged ORG and WORK_OF_ART: both forms join, neither names it.
+    result = _plan(_person("Bettie Page", 35), _person("Notorious Bettie Page", 6, "ORG"),
+                   _person("Notorious Bettie Page", 1, "WORK_OF_ART"))
+    assert result.settled == {_person("Bettie Page").entity_id: ("Bettie Page", "PERSON")}
