@@ -66,6 +66,7 @@ SPELLING_VARIANTS = ((re.compile(r"isation\b"), "ization"), (re.compile(r"ise\b"
 APPOSITION = re.compile(r"\s*,\s+(?:(?:the|a|an|its|his|her|former|then|deputy|vice|acting|senior)\s+)*(?P<title>[A-Za-z]+)", re.IGNORECASE)
 APPOSITION_TITLES = PERSON_TITLES | {"director", "chief", "head", "founder", "leader", "executive", "professor",
                                      "analyst", "economist", "lawyer", "attorney", "author", "editor", "researcher"}
+DATELINE_DATE = re.compile(r"\s+(?=\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d)")
 DEFINED_ACRONYM = re.compile(r"\s*\(([A-Z]{2,10})\)")
 INITIALS_SKIPPED = {"of", "and", "for", "the", "&", "on", "in"}
 SENTENCE_END = re.compile(r"[.!?][\"'”’)]?\s+(?=[\"'“‘(]?[A-Z])")
@@ -158,6 +159,17 @@ def split_title(row: dict) -> dict | None:
     return row | {"start_char": start, "end_char": start + len(text), "text": text, "label": "PERSON"}
 
 
+def dateline_place(row: dict) -> dict | None:
+    """The name a dateline opens with is the place it was filed from, less the date the span ran on into
+    ("GENEVA 1996-08-30" PERSON → "GENEVA" GPE): the cleaner took the line as a dateline."""
+    if row.get("field") != "dateline" or row["start_char"] != 0:
+        return None
+    text = DATELINE_DATE.split(row["text"], 1)[0].rstrip(" ,")
+    if not any(character.isalpha() for character in text) or (text, row["label"]) == (row["text"], "GPE"):
+        return None
+    return row | {"end_char": row["start_char"] + len(text), "text": text, "label": "GPE"}
+
+
 def punctuation_trimmed(row: dict) -> dict | None:
     """The mention less the punctuation the model's span caught around the name: a bracket it never opened
     and what follows ("Morningside Recovery] in"), and trailing colons, dashes and quote marks ("Bettie
@@ -240,6 +252,7 @@ def repair_spans(rows: list[dict], common_nouns: set[str], text_of: dict[str, st
             repaired.append(row)
             continue
         row = punctuation_trimmed(row) or row
+        row = dateline_place(row) or row
         row = split_title(row) or row
         text = (text_of or {}).get(row.get("field") or "body", "")
         row = headline_word_dropped(row, common_nouns, text) or row

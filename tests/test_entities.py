@@ -110,6 +110,17 @@ def test_a_name_with_a_persons_title_in_apposition_is_a_person():
     assert [(m["text"], m["label"]) for m in mentions] == [("Fabien Baussart", "PERSON"), ("New Delhi", "GPE")]
 
 
+def test_the_name_a_dateline_opens_with_is_a_place_without_the_date():
+    dateline = "GENEVA 1996-08-30"
+    mentions = pa.Table.from_pylist([
+        {"article_id": "a", "field": "dateline", "start_char": 0, "end_char": 17, "text": dateline,
+         "label": "PERSON", "sentence_index": 0}], schema=MENTION_SCHEMA)
+    resolved, _ = resolve_entities(mentions, pa.table({"article_id": ["a"], "dateline": [dateline],
+                                                       "clean_text": ["Talks went on."]}))
+    assert [(m["text"], m["end_char"], m["label"], m["model_label"]) for m in resolved.to_pylist()] == [
+        ("GENEVA", 6, "GPE", "PERSON")]
+
+
 def test_a_countrys_name_is_a_place_whatever_the_model_said():
     # From the seeds: the model tags "Tajikistan" NORP every time; "Tajik" the nationality stays NORP.
     text = "Tajikistan closed the border. Tajik officials said so."
