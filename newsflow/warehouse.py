@@ -595,25 +595,28 @@ class OpenRun:
 
         plan = settlement.plan(known, settlement.place_names(), loaded_before,
                                settlement.steps_from(os.environ.get(settlement.STEPS_VARIABLE)), corrections or [])
+        # Registered as plan_<name>; sql/entities/stage_plan.sql copies each into the temp table <name>.
+        settled_names = [name for name, _ in plan.settled.values()]
+        settled_labels = [label for _, label in plan.settled.values()]
+        splits = [{"entity_id": survivor, "text": text, "to_id": to_id}
+                  for survivor, texts, to_id in plan.splits for text in texts]
         tables = {
-            "entity_merges": pa.table({"from_id": pa.array(list(plan.merges), pa.string()),
-                                       "to_id": pa.array(list(plan.merges.values()), pa.string())}),
-            "settled_entities": pa.table({"entity_id": pa.array(list(plan.settled), pa.string()),
-                                          "name": pa.array([name for name, _ in plan.settled.values()], pa.string()),
-                                          "label": pa.array([label for _, label in plan.settled.values()], pa.string())}),
-            "entity_splits": pa.Table.from_pylist([{"entity_id": survivor, "text": text, "to_id": to_id}
-                                                   for survivor, texts, to_id in plan.splits for text in texts],
-                                                  schema=settlement.SPLIT_SCHEMA),
-            "settled_ambiguities": pa.Table.from_pylist(plan.ambiguous, schema=settlement.AMBIGUITY_SCHEMA),
-            "applied_corrections": pa.Table.from_pylist(plan.corrections, schema=settlement.CORRECTION_SCHEMA)}
+            "plan_entity_merges": pa.table({"from_id": pa.array(list(plan.merges), pa.string()),
+                                            "to_id": pa.array(list(plan.merges.values()), pa.string())}),
+            "plan_settled_entities": pa.table({"entity_id": pa.array(list(plan.settled), pa.string()),
+                                               "name": pa.array(settled_names, pa.string()),
+                                               "label": pa.array(settled_labels, pa.string())}),
+            "plan_entity_splits": pa.Table.from_pylist(splits, schema=settlement.SPLIT_SCHEMA),
+            "plan_settled_ambiguities": pa.Table.from_pylist(plan.ambiguous, schema=settlement.AMBIGUITY_SCHEMA),
+            "plan_applied_corrections": pa.Table.from_pylist(plan.corrections, schema=settlement.CORRECTION_SCHEMA)}
         for name, table in tables.items():
-            con.register(f"{name}_arrow", table)
-            con.execute(f"create or replace temp table {name} as select * from {name}_arrow")
-            con.unregister(f"{name}_arrow")
-        for script in ("repoint_mentions", "split_mentions", "repoint_quotes", "repoint_story_terms",
+            con.register(name, table)
+        for script in ("stage_plan", "repoint_mentions", "split_mentions", "repoint_quotes", "repoint_story_terms",
                        "settled_entity_rows", "load/insert_entities", "record_ambiguous_names", "record_corrections"):
             for statement in _statements(read_sql(script if "/" in script else f"entities/{script}")):
                 con.execute(statement, _parameters_used(statement, {"run_id": run_id}))
+        for name in tables:
+            con.unregister(name)
         self.load_seconds += time.perf_counter() - started
         return plan.merges
 

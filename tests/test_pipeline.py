@@ -62,7 +62,7 @@ def test_run_is_recorded_with_its_quality_results(seed_warehouse):
     [run] = query(seed_warehouse, "select * from runs")
     assert (run["status"], run["files_seen"], run["articles_loaded"], run["quarantined"]) == ("completed", 5, 5, 0)
     assert set(json.loads(run["stage_seconds"])) == {"ingest", "clean", "extract", "quality", "batches_wall", "dedup",
-                                                     "copies", "stories", "load"}
+                                                     "copies", "entities", "stories", "load"}
     results = query(seed_warehouse, "select suite, bool_and(success) as ok from quality_results group by suite")
     assert sorted((r["suite"], r["ok"]) for r in results) == [
         ("accounting", True), ("clean", True), ("date_mentions", True), ("extracted", True), ("quotes", True),

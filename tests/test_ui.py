@@ -88,7 +88,7 @@ def test_serve_publishes_both_deployments_with_schedules_and_a_parameter_form(se
         [("15 4 * * *", "UTC", True)]
     form = pipeline["parameter_openapi_schema"]["properties"]
     assert set(form) == {"source", "warehouse", "model", "workers", "full_refresh", "batch_size",
-                         "near_duplicate_threshold", "dask_address", "catalog", "data_path"}
+                         "near_duplicate_threshold", "dask_address", "catalog", "data_path", "aliases"}
     assert form["near_duplicate_threshold"]["type"] == "number"
     # A plain text box, empty by default: not the two-type choice pydantic's "string or null" gives.
     assert {key: form["dask_address"][key] for key in ("type", "default")} == {"type": "string", "default": None}
