@@ -115,7 +115,8 @@ ROW_LEAD = re.compile(r"\d[\d.,-]*\s+[A-Z]")    # "67 Mark Calcavecchia , ...": 
 FIGURE_END = re.compile(r"\d(?:[\d,%]|\.\d)*$")
 INITIALS_END = re.compile(r"\b(?:[A-Z]\.)+$")    # "the U.S." / "Charles F." ends no sentence at a wrap
 # Markup inside a story line (tasks' _without_markup): what sits between angle brackets, with the space before.
-ANGLE_BRACKETS = re.compile(r" ?<(?P<closing>/?)(?P<content>[^<>\n]{1,60})>")
+ANGLE_BRACKETS = re.compile(r" ?<(?P<closing>/?)(?P<content>[^<>\n]{1,60})>"
+                            r"|(?P<stray><(?=[A-Z][^<>]*$)|(?<=[\w.])>)")
 HTML_TAG = re.compile(r"[a-z][a-z0-9]*(?:\s[^<>]*)?/?")
 TICKER = re.compile(r"[A-Z][A-Za-z0-9]{0,7}(?:\.[A-Z]{1,2})?")    # <GM>, <RtrSY>, <VOWG.F>; not <Amoco>
 
@@ -250,7 +251,9 @@ def _without_markup(piece: _Piece, article: CleanArticle | None = None) -> list[
     segments, kept_from = [], 0
     for match in ANGLE_BRACKETS.finditer(piece.text):
         content, opening = match.group("content"), match.start("closing") - 1
-        if match.group("closing") or HTML_TAG.fullmatch(content):
+        if match.group("stray"):   # a company's bracket whose other half is on the line before or after
+            cuts, rule = [match.span("stray")], "markup"
+        elif match.group("closing") or HTML_TAG.fullmatch(content):
             cuts, rule = [(opening, match.end())], "markup"   # the space before a tag stays
         elif TICKER.fullmatch(content) and (sum(c.isupper() for c in content) >= 2 or len(content) <= 2):
             cuts, rule = [(match.start(), match.end())], "ticker symbol"

@@ -496,6 +496,15 @@ def test_wire_markup_leaves_the_story_with_each_removal_recorded():
         assert article.clean_text[clean_start:clean_start + length] == raw[raw_start:raw_start + length]
 
 
+def test_a_company_bracket_split_by_a_line_break_leaves_both_halves():
+    raw = ("SHIPPING DEAL\n\nThe company said on Monday it agreed to the transfer of certain charters and assets to "
+           "<Crowley Mariotime\nCorp> on Monday.\n")
+    article = clean_article(raw)
+    assert article.clean_text.endswith("assets to Crowley Mariotime\n\nCorp on Monday.")
+    assert [(raw[span.start:span.end], span.rule) for span in article.removed if span.rule == "markup"] == [
+        ("<", "markup"), (">", "markup")]
+
+
 def test_a_title_loses_its_ticker_symbol():
     assert clean_article("NATIONAL FSI INC <NFSI> 4TH QTR LOSS\n\nShr loss six cts vs profit 19 cts.\n").title == \
         "NATIONAL FSI INC 4TH QTR LOSS"
