@@ -589,6 +589,8 @@ class OpenRun:
                                    tuple(row["aliases"] or ())) for row in rows]
 
         def loaded_before(ids: set[str]) -> set[str]:
+            if not ids:
+                return set()
             found = con.execute(read_sql("entities/entities_loaded_before"),
                                 {"run_id": run_id, "entity_ids": sorted(ids)}).fetchall()
             return {row[0] for row in found}
@@ -611,8 +613,9 @@ class OpenRun:
             "plan_applied_corrections": pa.Table.from_pylist(plan.corrections, schema=settlement.CORRECTION_SCHEMA)}
         for name, table in tables.items():
             con.register(name, table)
-        for script in ("stage_plan", "repoint_mentions", "split_mentions", "repoint_quotes", "repoint_story_terms",
-                       "settled_entity_rows", "load/insert_entities", "record_ambiguous_names", "record_corrections"):
+        changes = ("repoint_mentions", "split_mentions", "repoint_quotes", "repoint_story_terms", "settled_entity_rows",
+                   "load/insert_entities") if plan.merges or plan.settled or plan.splits else ()
+        for script in ("stage_plan", *changes, "record_ambiguous_names", "record_corrections"):
             for statement in _statements(read_sql(script if "/" in script else f"entities/{script}")):
                 con.execute(statement, _parameters_used(statement, {"run_id": run_id}))
         for name in tables:

@@ -87,6 +87,8 @@ KNOWN_ENTITY_SCHEMA = pa.schema([("entity_id", pa.string()), ("name", pa.string(
 
 
 def fold_accents(text: str) -> str:
+    if text.isascii():   # most names: nothing to fold, and NFKD per character is the cost of a key
+        return text
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 

@@ -180,7 +180,7 @@ def plan(entities: list[Entity], places: frozenset[str],
     written: dict[str, set[str]] = defaultdict(set)   # a name's key -> the entities written so
     for entity in entities:
         by_key[entity.key].append(entity)
-        for form in {entity.name, *entity.aliases}:
+        for form in {entity.name, *entity.aliases} if corrections else ():
             written[canonical_key(form, "PERSON")].add(entity.entity_id)
     for correction in corrections:
         if correction.action == "different":
@@ -347,6 +347,8 @@ def _settle(by_id: dict[str, Entity], groups: _Groups, loaded_before: Callable[[
         members[groups.root(entity_id_)].append(by_id[entity_id_])
     chosen = {}
     for root, group in members.items():
+        if len(group) == 1 and not _capitals(group[0].name):
+            continue   # one entity, and named as a reader writes it: nothing to settle
         named = [entity for entity in group if entity.entity_id not in groups.joined] or group
         votes: Counter = Counter()
         for entity in named:
