@@ -72,6 +72,7 @@ INITIALS_SKIPPED = {"of", "and", "for", "the", "&", "on", "in"}
 SENTENCE_END = re.compile(r"[.!?][\"'”’)]?\s+(?=[\"'“‘(]?[A-Z])")
 SENTENCE_START = re.compile(r"(?:^|[.!?:;][\"'”’)]?\s+|\n\s*|[\"“‘(]\s*)$")
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+TRAILING_FIGURES = re.compile(r"(?:\s+\d[\d.,:/-]*(?:st|nd|rd|th)?)+$", re.IGNORECASE)
 TRAILING_PUNCTUATION = " :;,-–—_'\"”’"
 LEADING_PUNCTUATION = " :;,-–—_'\"“‘"
 ENTITY_SCHEMA = pa.schema([("entity_id", pa.string()), ("name", pa.string()), ("label", pa.string())])
@@ -174,8 +175,9 @@ def dateline_place(row: dict) -> dict | None:
 
 def punctuation_trimmed(row: dict) -> dict | None:
     """The mention less the punctuation the model's span caught around the name: a bracket it never opened
-    and what follows ("Morningside Recovery] in"), and trailing colons, dashes and quote marks ("Bettie
-    Page:", "Brian Nichols'"). A full stop stays: "Inc.", "U.S."."""
+    and what follows ("Morningside Recovery] in"), trailing colons, dashes and quote marks ("Bettie
+    Page:", "Brian Nichols'"), and figures after a person's name ("J. Ratcliffe 63"). A full stop
+    stays: "Inc.", "U.S."."""
     text, depth = row["text"], 0
     for position, character in enumerate(text):
         if character in "([{":
@@ -186,6 +188,8 @@ def punctuation_trimmed(row: dict) -> dict | None:
                 break
             depth -= 1
     text = text.rstrip(TRAILING_PUNCTUATION)
+    if row["label"] == "PERSON":   # a person's name ends in no figure: "J. Ratcliffe 63" is a scorecard's row
+        text = TRAILING_FIGURES.sub("", text)
     lead = len(text) - len(text.lstrip(LEADING_PUNCTUATION)) if not any(c in text for c in ")]}") else 0
     text = text[lead:]
     if text == row["text"] or not any(character.isalnum() for character in text):
