@@ -23,6 +23,7 @@ PREFECT_DEFAULTS = {
 # Read when pyarrow is first imported, so set before; the worker processes inherit it.
 ARROW_DEFAULTS = {"ARROW_DEFAULT_MEMORY_POOL": "system"}
 USAGE_ERROR = 2
+OUTPUT_FORMATS = {".parquet": "parquet", ".csv": "csv", ".json": "json"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="bind $NAME in the SQL to VALUE (repeatable)")
     query.add_argument("--warehouse", default="warehouse")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.add_argument("--output", default=None, metavar="FILE.parquet|.csv|.json",
+                       help="write the rows to this one file instead of printing them (json: one array)")
+    query.add_argument("--force", action="store_true", help="let --output replace an existing file")
     _lake_arguments(query)
 
     serve = commands.add_parser("serve", help="publish deployments for the Prefect UI, with a schedule")
@@ -104,6 +108,13 @@ def _run(args: argparse.Namespace) -> int:
 
     if not Path(args.source).exists():
         return _fail(f"source {args.source} does not exist: pass --source a folder or file of articles")
+    if Path(args.source).is_dir() and not any(path.is_file() for path in Path(args.source).rglob("*")):
+        # A scheduled inbox may well be empty: not an error, and no warehouse is made for nothing.
+        from tasks.ingest import SUPPORTED_SUFFIXES
+
+        print(f"newsflow: no articles in {args.source}: it holds no files; newsflow reads "
+              f"{', '.join(sorted(SUPPORTED_SUFFIXES))} files; nothing was written")
+        return 0
     if args.workers < 0 or (args.batch_size is not None and args.batch_size < 1):
         return _fail("--workers must be 0 (all cores) or more, --batch-size 1 or more")
     if args.near_duplicate_threshold is not None and not 0 < args.near_duplicate_threshold <= 1:
@@ -208,8 +219,17 @@ def _query(args: argparse.Namespace) -> int:
     from newsflow import warehouse as wh
 
     sql = args.sql
-    if sql.endswith(".sql") and Path(sql).is_file():
+    if sql.endswith(".sql"):
+        if not Path(sql).is_file():
+            return _fail(f"no SQL file {sql}: give the path of a .sql file (e.g. sql/queries/top_entities.sql) "
+                         "or a statement")
         sql = Path(sql).read_text(encoding="utf-8")
+    output = Path(args.output) if args.output else None
+    if output is not None:
+        if output.suffix.lower() not in OUTPUT_FORMATS:
+            return _fail(f"--output {output}: name a .parquet, .csv or .json file")
+        if output.exists() and not args.force:
+            return _fail(f"--output {output} exists: pass --force to replace it")
     if any("=" not in p for p in args.param):
         return _fail("--param takes NAME=VALUE")
     given = dict(p.split("=", 1) for p in args.param)
@@ -233,6 +253,10 @@ def _query(args: argparse.Namespace) -> int:
     except duckdb.Error as error:
         return _fail(_first_lines(error))
     if columns is None:
+        return 0
+    if output is not None:
+        _write_rows(_distinct_names(columns), rows, output)
+        print(f"newsflow: wrote {len(rows)} rows to {output}", file=sys.stderr)
         return 0
     try:
         _print_rows(_distinct_names(columns), rows, args.format)
@@ -292,11 +316,31 @@ def _distinct_names(columns: list[str]) -> list[str]:
     return names
 
 
+def _write_rows(columns: list[str], rows: list[tuple], output: Path) -> None:
+    """The rows into `output`, by its suffix: Parquet (types as DuckDB gave them), CSV or one JSON array.
+    Written from Python after the read-only query: the sandbox itself never writes a file."""
+    kind = OUTPUT_FORMATS[output.suffix.lower()]
+    if kind == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.table({name: [row[i] for row in rows] for i, name in enumerate(columns)}), output)
+        return
+    with output.open("w", encoding="utf-8", newline="") as file:
+        if kind == "json":
+            json.dump([dict(zip(columns, row)) for row in rows], file, default=_json_value, ensure_ascii=False)
+            file.write("\n")
+        else:
+            writer = csv.writer(file, lineterminator="\n")
+            writer.writerow(columns)
+            writer.writerows(rows)
+
+
 def _print_rows(columns: list[str], rows: list[tuple], output_format: str) -> None:
     if output_format == "json":
         print(json.dumps([dict(zip(columns, row)) for row in rows], default=_json_value, ensure_ascii=False))
     elif output_format == "csv":
-        writer = csv.writer(sys.stdout)
+        writer = csv.writer(sys.stdout, lineterminator="\n")   # not csv's default \r\n: lines for sed and cut
         writer.writerow(columns)
         writer.writerows(rows)
     else:

@@ -79,3 +79,49 @@ def test_query_piped_into_head_ends_quietly(seed_warehouse):
                            f"--warehouse '{seed_warehouse}' | head -1", shell=True, capture_output=True, text=True)
     assert piped.stdout.startswith("article_id,field,start_char")
     assert piped.stderr == ""
+
+
+def test_a_missing_sql_file_is_one_line_naming_it(seed_warehouse):
+    result = newsflow("query", "sql/queries/nope.sql", "--warehouse", str(seed_warehouse))
+    assert result.returncode == 2
+    assert result.stderr.startswith("newsflow: no SQL file sql/queries/nope.sql") and result.stderr.count("\n") == 1
+
+
+def test_csv_lines_end_with_a_newline_only(seed_warehouse):
+    result = newsflow("query", "select source_path from articles order by 1", "--warehouse", str(seed_warehouse),
+                      "--format", "csv")
+    assert "\r" not in result.stdout and result.stdout.endswith("004_8b3fc308f6c75f53.txt\n")
+
+
+def test_query_output_writes_one_file_and_refuses_to_replace_it_unasked(seed_warehouse, tmp_path):
+    import pyarrow.parquet as pq
+
+    sql = "select source_path, published_date, word_count from articles order by 1"
+    for suffix in ("parquet", "csv", "json"):
+        out = tmp_path / f"articles.{suffix}"
+        result = newsflow("query", sql, "--warehouse", str(seed_warehouse), "--output", str(out))
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == "" and result.stderr == f"newsflow: wrote 5 rows to {out}\n"
+    table = pq.read_table(tmp_path / "articles.parquet")
+    assert table.column_names == ["source_path", "published_date", "word_count"] and table.num_rows == 5
+    assert str(table.schema.field("published_date").type) == "date32[day]"
+    printed = newsflow("query", sql, "--warehouse", str(seed_warehouse), "--format", "json")
+    assert json.loads((tmp_path / "articles.json").read_text()) == json.loads(printed.stdout)
+    assert (tmp_path / "articles.csv").read_text().splitlines()[0] == "source_path,published_date,word_count"
+    again = newsflow("query", sql, "--warehouse", str(seed_warehouse), "--output", str(tmp_path / "articles.csv"))
+    assert again.returncode == 2 and "exists: pass --force" in again.stderr
+    forced = newsflow("query", "select 1 as one", "--warehouse", str(seed_warehouse),
+                      "--output", str(tmp_path / "articles.csv"), "--force")
+    assert forced.returncode == 0 and (tmp_path / "articles.csv").read_text() == "one\n1\n"
+    other = newsflow("query", sql, "--warehouse", str(seed_warehouse), "--output", str(tmp_path / "a.xlsx"))
+    assert other.returncode == 2 and "name a .parquet, .csv or .json file" in other.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["articles.csv", "articles.json", "articles.parquet"]
+
+
+def test_a_run_on_an_empty_folder_says_so_exits_0_and_makes_no_warehouse(tmp_path):
+    (tmp_path / "inbox" / "empty").mkdir(parents=True)
+    result = newsflow("run", "--source", str(tmp_path / "inbox"), "--warehouse", str(tmp_path / "w"))
+    assert result.returncode == 0
+    assert result.stdout.startswith(f"newsflow: no articles in {tmp_path / 'inbox'}: it holds no files; "
+                                    "newsflow reads .htm, .html, .json, .jsonl, .md, .txt files")
+    assert result.stdout.count("\n") == 1 and not (tmp_path / "w").exists()
