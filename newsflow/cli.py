@@ -347,7 +347,9 @@ def _print_rows(columns: list[str], rows: list[tuple], output_format: str) -> No
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(*columns)
+        table = Table()
+        for column in columns:   # folded onto more lines, never cut with "…": piped output is 80 columns wide
+            table.add_column(column, overflow="fold")
         for row in rows:
             table.add_row(*("" if v is None else str(v) for v in row))
         Console().print(table)

@@ -99,6 +99,8 @@ def print_summary(run: dict, console) -> None:
     from rich.table import Table
 
     table = Table(title=f"newsflow run {run['run_id']} ({run['status']})", show_header=False, box=None)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")   # a long path folds onto the next line, never cut with "…" when piped
     for label, value in (
         ("files seen", run["files_seen"]), ("inputs (files + JSON records)", run["inputs_seen"]),
         ("articles loaded", run["articles_loaded"]), ("unchanged, skipped", run["unchanged_skips"]),

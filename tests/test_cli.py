@@ -11,6 +11,8 @@ def test_run_then_query_on_a_fresh_warehouse(tmp_path):
     run = newsflow("run", "--workers", "1", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "articles loaded" in run.stdout and "37/37 expectations passed" in run.stdout
+    # Piped, the summary is 80 columns wide: a long path folds onto the next line, never cut with "…".
+    assert "…" not in run.stdout and "index.html" in "".join(run.stdout.split())
     result = newsflow("query", "select source_path, published_date from articles order by 1", cwd=tmp_path,)
     assert result.returncode == 0
     assert "000_2537d38693dccd6e.txt" in result.stdout and "2021-08-27" in result.stdout
@@ -125,3 +127,10 @@ def test_a_run_on_an_empty_folder_says_so_exits_0_and_makes_no_warehouse(tmp_pat
     assert result.stdout.startswith(f"newsflow: no articles in {tmp_path / 'inbox'}: it holds no files; "
                                     "newsflow reads .htm, .html, .json, .jsonl, .md, .txt files")
     assert result.stdout.count("\n") == 1 and not (tmp_path / "w").exists()
+
+
+def test_table_output_folds_long_values_never_cuts_them(seed_warehouse):
+    result = newsflow("query", "select source_path, clean_text from articles order by 1 limit 1",
+                      "--warehouse", str(seed_warehouse))
+    assert "…" not in result.stdout
+    assert "000_2537d38693dccd6e.txt" in "".join(result.stdout.replace("│", "").split())
