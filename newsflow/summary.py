@@ -27,6 +27,8 @@ def read_run_summary(warehouse: Warehouse, run_id: str) -> dict:
         run["quality"] = rows("quality")
         run["top_entities"] = rows("top_entities")
         run["new_stories"] = rows("new_stories")
+        run |= rows("story_counts")[0]
+        run["quarantined_files"] = rows("quarantined_files")
         run["warehouse"] = warehouse.where()
     return run
 
@@ -49,10 +51,12 @@ def render_markdown(run: dict) -> str:
     lines = [
         f"# newsflow run `{run['run_id']}`: {run['status']}",
         "",
-        "| files seen | inputs | articles loaded | unchanged | quarantined | duplicates | mentions | entities |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| files seen | inputs | articles loaded | unchanged | quarantined | duplicates | stories (new) | mentions "
+        "| entities |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         f"| {run['files_seen']} | {run['inputs_seen']} | {run['articles_loaded']} | {run['unchanged_skips']} "
-        f"| {run['quarantined']} | {run['duplicates']} | {run['mentions']} | {run['entities']} |",
+        f"| {run['quarantined']} | {run['duplicates']} | {run['stories']} ({run['stories_begun']}) | {run['mentions']} "
+        f"| {run['entities']} |",
         "",
         f"**Data quality:** {_quality_line(run)}  ",
         f"**Time per stage:** {_seconds(run)}  ",
@@ -64,6 +68,8 @@ def render_markdown(run: dict) -> str:
     if run["quarantine"]:
         lines += ["", "## Quarantined, by reason", "", "| stage | reason | inputs |", "|---|---|---:|"]
         lines += [f"| {q['stage']} | {q['reason']} | {q['inputs']} |" for q in run["quarantine"]]
+    if run["quarantined_files"]:
+        lines += ["", "First files set aside: " + ", ".join(f"`{_cell(q['source_path'])}`" for q in run["quarantined_files"])]
     failed = [r for r in run["quality"] if not r["success"]]
     if failed:
         lines += ["", "## Failed expectations", ""]
@@ -104,7 +110,8 @@ def print_summary(run: dict, console) -> None:
     for label, value in (
         ("files seen", run["files_seen"]), ("inputs (files + JSON records)", run["inputs_seen"]),
         ("articles loaded", run["articles_loaded"]), ("unchanged, skipped", run["unchanged_skips"]),
-        ("duplicates", run["duplicates"]), ("quarantined", run["quarantined"]),
+        ("duplicates", run["duplicates"]), ("stories", f"{run['stories']} ({run['stories_begun']} new)"),
+        ("quarantined", run["quarantined"]),
         ("entity mentions", run["mentions"]), ("entities in warehouse", run["entities"]),
         ("data quality", _quality_line(run)), ("time per stage", _seconds(run)),
         ("GX Data Docs", run.get("quality_docs", "")),
@@ -112,6 +119,13 @@ def print_summary(run: dict, console) -> None:
         table.add_row(label, str(value))
     for q in run["quarantine"]:
         table.add_row(f"  quarantined at {q['stage']}", f"{q['inputs']} × {q['reason']}")
+    for q in run["quarantined_files"]:
+        record = f" record {q['record_index']}" if q["record_index"] is not None else ""
+        table.add_row("  quarantined file", f"{q['source_path']}{record}: {q['reason']}")
+    whole_inputs = sum(q["inputs"] for q in run["quarantine"] if "(" not in q["stage"])
+    if whole_inputs > len(run["quarantined_files"]):
+        table.add_row("", f"… {whole_inputs - len(run['quarantined_files'])} more: "
+                          "newsflow query sql/queries/quarantine_by_reason.sql")
     for r in run["quality"]:
         if not r["success"]:
             table.add_row("  failed expectation", f"{r['suite']}: {r['expectation']} on {r['column_name']} "

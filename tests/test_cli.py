@@ -134,3 +134,15 @@ def test_table_output_folds_long_values_never_cuts_them(seed_warehouse):
                       "--warehouse", str(seed_warehouse))
     assert "…" not in result.stdout
     assert "000_2537d38693dccd6e.txt" in "".join(result.stdout.replace("│", "").split())
+
+
+def test_the_run_summary_counts_stories_and_names_the_files_set_aside(tmp_path):
+    shutil.copytree(SEEDS, tmp_path / "inbox")
+    (tmp_path / "inbox" / "scan.pdf").write_bytes(b"%PDF-1.4 not an article")
+    (tmp_path / "inbox" / "blank.txt").write_text("\n")
+    run = newsflow("run", "--source", str(tmp_path / "inbox"), "--warehouse", str(tmp_path / "w"), "--workers", "1")
+    assert run.returncode == 0, run.stderr
+    lines = [" ".join(line.split()) for line in run.stdout.splitlines()]
+    assert "stories 1 (1 new)" in lines   # the five seeds report one event
+    named = [line for line in lines if line.startswith("quarantined file")]
+    assert [line.split(":")[0] for line in named] == ["quarantined file blank.txt", "quarantined file scan.pdf"]
