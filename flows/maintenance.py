@@ -1,9 +1,10 @@
-"""Warehouse maintenance: compaction and snapshot expiry in DuckLake, and a re-validation of
-everything loaded against the current quality suites."""
+"""Warehouse maintenance: compaction and snapshot expiry in DuckLake, a re-validation of everything
+loaded against the current quality suites, and old runs' GX Data Docs removed."""
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections import defaultdict
 
 import pyarrow as pa
@@ -12,7 +13,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from newsflow.warehouse import Warehouse, WarehouseMissing
-from flows.pipeline import FormText
+from flows.pipeline import QUALITY_DOCS_DIR, FormText
 from tasks import extract, quality
 
 PAGE_SIZE = 2000
@@ -55,15 +56,27 @@ def revalidate_warehouse(store: Warehouse, model: str, run_id: str) -> dict:
     return {"results": results, "failing": {reason: ids for reason, ids in failing.items()}}
 
 
+@task(name="prune data docs", cache_policy=NO_CACHE)
+def prune_quality_docs(store: Warehouse, keep_docs: int) -> int:
+    """Remove the GX Data Docs of all but the newest `keep_docs` runs (by when they were written); how many."""
+    folders = sorted((path for path in (store.path / QUALITY_DOCS_DIR).glob("*") if path.is_dir()),
+                     key=lambda path: path.stat().st_mtime, reverse=True)
+    for folder in folders[keep_docs:]:
+        shutil.rmtree(folder, ignore_errors=True)
+    return len(folders[keep_docs:])
+
+
 @flow(name="warehouse-maintenance", flow_run_name="warehouse-maintenance: {warehouse}")
 def warehouse_maintenance(warehouse: str = "warehouse", keep_days: int = 30,
                           model: str = extract.DEFAULT_MODEL, catalog: FormText = None,
-                          data_path: FormText = None) -> dict:
-    """Compact the DuckLake warehouse and re-validate what it holds against the current suites.
+                          data_path: FormText = None, keep_docs: int = 30) -> dict:
+    """Compact the DuckLake warehouse, re-validate what it holds against the current suites, and remove
+    old runs' Data Docs.
 
     Args:
         warehouse: Warehouse directory to maintain.
         keep_days: Snapshots younger than this many days stay available for time travel.
+        keep_docs: The GX Data Docs of this many newest runs stay in WAREHOUSE/quality_docs.
         model: spaCy model whose label set the extracted suite allows.
         catalog: A shared lake's PostgreSQL catalog (as news-pipeline takes it); empty: NEWSFLOW_CATALOG,
             else the embedded catalog under warehouse.
@@ -77,11 +90,13 @@ def warehouse_maintenance(warehouse: str = "warehouse", keep_days: int = 30,
     with store.whole_run_lock():
         compaction = compact_warehouse(store, keep_days)
         revalidation = revalidate_warehouse(store, model, run_id)
+        compaction["data_docs_removed"] = prune_quality_docs(store, keep_docs)
     logger.info("compaction: %s", compaction)
     failing = revalidation["failing"]
     lines = [f"# Warehouse maintenance `{run_id}`", "",
              f"Parquet files {compaction['parquet_files_before']} → {compaction['parquet_files_after']}, "
-             f"snapshots {compaction['snapshots_before']} → {compaction['snapshots_after']} (kept: {keep_days} days).",
+             f"snapshots {compaction['snapshots_before']} → {compaction['snapshots_after']} (kept: {keep_days} days), "
+             f"Data Docs of {compaction['data_docs_removed']} older runs removed (kept: the last {keep_docs}).",
              "", f"Re-validation: {sum(r['success'] for r in revalidation['results'])}/"
                  f"{len(revalidation['results'])} expectations hold over the whole warehouse."]
     lines += [f"- {reason}: {len(ids)} articles, e.g. {', '.join(ids[:5])}" for reason, ids in failing.items()]

@@ -48,6 +48,7 @@ from tasks import date_mentions, dedup, entity_settlement, extract, load, qualit
 # Each batch costs a fixed share of Prefect task runs and GX validations: 1,000 inputs ran 10,100
 # Reuters stories in 102.9 s against 108.3 s for 500, for 94 MiB more at peak (bench/).
 DEFAULT_BATCH_SIZE = 1000
+QUALITY_DOCS_DIR = "quality_docs"   # WAREHOUSE/quality_docs/<run_id>/: one run's GX Data Docs
 # An optional text parameter the UI's run form shows as a plain text box: pydantic describes
 # Optional[str] as "string or null", which the form shows as a choice of two types.
 FormText = Annotated[Optional[str], WithJsonSchema({"type": "string"})]
@@ -143,9 +144,11 @@ def _run(run: load.RunRecord, store: Warehouse, staging: Staging, pool: WorkerPo
             check_accounting(run, run.articles_loaded, staging.rows("quarantine"),
                              staging.path("quality", "accounting-run"),
                              staging.path("validations", "accounting-run", ".json"))
-        # Every check has run: GX renders the Data Docs while the run commits.
-        docs = build_quality_docs.submit(staging.files("validations", ".json"),
-                                         str(store.path / "quality_docs" / run.run_id))
+        # Every check has run: GX renders the Data Docs while the run commits; a run with nothing new
+        # checked nothing worth a page (4 MB each: a daily schedule of such runs filled the disk).
+        nothing_new = run.articles_loaded == 0 and run.quarantined == 0
+        docs = None if nothing_new else build_quality_docs.submit(staging.files("validations", ".json"),
+                                                                  str(store.path / QUALITY_DOCS_DIR / run.run_id))
         # On a shared lake other writers commit too: the run takes its turn to commit, and settles its
         # batches again first if one of them committed since (flows/settle.py).
         with contextlib.ExitStack() as turn:
@@ -160,7 +163,7 @@ def _run(run: load.RunRecord, store: Warehouse, staging: Staging, pool: WorkerPo
     if settlement.settled_again:
         get_run_logger().info("another writer committed while this run's batches settled: %d batches settled "
                               "again in its turn, %.1f s", settlement.settled_again, run.stage_seconds["settling_again"])
-    return docs.result()
+    return docs.result() if docs else {"path": "", "failures": []}
 
 
 @flow(name="process-batches", flow_run_name="batches of {source}",

@@ -114,7 +114,7 @@ def print_summary(run: dict, console) -> None:
         ("quarantined", run["quarantined"]),
         ("entity mentions", run["mentions"]), ("entities in warehouse", run["entities"]),
         ("data quality", _quality_line(run)), ("time per stage", _seconds(run)),
-        ("GX Data Docs", run.get("quality_docs", "")),
+        ("GX Data Docs", run.get("quality_docs") or "none: nothing new was checked"),
     ):
         table.add_row(label, str(value))
     for q in run["quarantine"]:

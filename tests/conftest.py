@@ -50,6 +50,10 @@ def seed_warehouse(seed_source, prefect_harness) -> Path:
     return warehouse
 
 
+def _bytes_in(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
 def copy_of(warehouse: Path, to: Path) -> Path:
     """A copy of a warehouse at `to`, standing alone: DuckLake names its data files relative to data/.
     Cheaper than running the pipeline again to reach the same state."""
@@ -77,11 +81,12 @@ def seed_reruns(seed_source, seed_warehouse, tmp_path_factory) -> dict:
     from flows.pipeline import news_pipeline
 
     warehouse = copy_of(seed_warehouse, tmp_path_factory.mktemp("reruns") / "warehouse")
-    before = snapshot(warehouse)
+    before, size_before = snapshot(warehouse), _bytes_in(warehouse)
     second = news_pipeline(source=str(seed_source), warehouse=str(warehouse), workers=1)
-    after_second = snapshot(warehouse)
+    after_second, bytes_added = snapshot(warehouse), _bytes_in(warehouse) - size_before
     refreshed = news_pipeline(source=str(seed_source), warehouse=str(warehouse), workers=1, full_refresh=True)
     return {"warehouse": warehouse, "before": before, "second": second, "after_second": after_second,
+            "bytes_added_by_second": bytes_added,
             "refreshed": refreshed, "after_refresh": snapshot(warehouse)}
 
 

@@ -21,8 +21,11 @@ def test_compaction_keeps_every_row_and_revalidation_is_recorded(tmp_path, prefe
                     for t in ("articles", "entity_mentions", "entities")}
 
     before = rows()
-    result = warehouse_maintenance(warehouse=str(tmp_path / "warehouse"), keep_days=0)
+    docs = tmp_path / "warehouse" / "quality_docs"
+    newest = sorted(docs.iterdir(), key=lambda folder: folder.stat().st_mtime)[-2:]
+    result = warehouse_maintenance(warehouse=str(tmp_path / "warehouse"), keep_days=0, keep_docs=2)
     assert rows() == before
+    assert sorted(docs.iterdir()) == sorted(newest) and result["data_docs_removed"] == 3
     assert result["parquet_files_after"] < result["parquet_files_before"]
     assert result["snapshots_after"] < result["snapshots_before"]
     assert all(r["success"] for r in result["results"]) and result["failing"] == {}

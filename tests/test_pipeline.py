@@ -77,6 +77,9 @@ def test_a_second_run_adds_nothing(seed_reruns, seed_warehouse):
     second = seed_reruns["second"]
     assert (second["articles_loaded"], second["unchanged_skips"], second["mentions"]) == (0, 5, 0)
     assert seed_reruns["after_second"] == before
+    # Nothing new was checked: no Data Docs, and the run's record and snapshot are all it adds.
+    assert second["quality_docs"] == "" and not (warehouse / "quality_docs" / second["run_id"]).exists()
+    assert seed_reruns["bytes_added_by_second"] < 100_000
     refreshed = seed_reruns["refreshed"]
     assert refreshed["articles_loaded"] == 5
     assert seed_reruns["after_refresh"] == before
