@@ -6,6 +6,8 @@ BATCHES_IN_FLIGHT at once (the runner's max_workers is the only bound), or a Das
 
 from __future__ import annotations
 
+import logging
+
 from prefect import get_run_logger
 from prefect.runtime import flow_run
 
@@ -24,6 +26,26 @@ def batch_bounds(count: int, batch_size: int) -> list[tuple[int, int]]:
     batches = -(-middle // batch_size)   # of equal size, none over batch_size
     starts = [0, *(edge + middle * i // batches for i in range(batches)), count - edge]
     return list(zip(starts, starts[1:] + [count]))
+
+
+class CompletedTasksAtDebug(logging.Filter):
+    """Prefect logs every task run's end ("Task run 'check-914' - Finished in state Completed()") at INFO: a
+    run's log was mostly those lines. A task run that completed is logged at DEBUG instead, so the log
+    shows the batches, the run's own lines and whatever failed (Prefect logs those at ERROR)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.INFO and record.getMessage().startswith("Finished in state Completed"):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            # The logger let it through at INFO, and Prefect's handlers take every level it passes on.
+            return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+        return True
+
+
+def completed_tasks_at_debug() -> None:
+    """Install CompletedTasksAtDebug on Prefect's task-run logger (once per process)."""
+    task_runs = logging.getLogger("prefect.task_runs")
+    if not any(isinstance(installed, CompletedTasksAtDebug) for installed in task_runs.filters):
+        task_runs.addFilter(CompletedTasksAtDebug())
 
 
 def started_by_logger(parent_flow):

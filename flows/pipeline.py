@@ -34,7 +34,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.callables import get_call_parameters
 from pydantic import WithJsonSchema
 
-from flows.batches import BATCHES_IN_FLIGHT, batch_bounds, dask_runner, started_by_logger
+from flows.batches import BATCHES_IN_FLIGHT, batch_bounds, completed_tasks_at_debug, dask_runner, started_by_logger
 from flows.settle import Settlement
 from flows.stages import (build_quality_docs, check_accounting, check_batch, check_extraction, clean_batch,
                           discover_inputs, extract_batch, find_repeated_lines, fingerprint_batch, ingest_batch,
@@ -82,6 +82,7 @@ def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: st
             applied on every run. Empty: the warehouse folder's aliases.csv, if there is one.
     """
     started_at = dt.datetime.now(dt.timezone.utc)
+    completed_tasks_at_debug()
     # A retried flow run keeps its flow run id, and so finds the batches it had staged.
     flow_run_id = flow_run.id or uuid.uuid4().hex
     run = load.RunRecord(run_id=f"{started_at:%Y%m%dT%H%M%S}-{flow_run_id[:8]}", started_at=started_at,

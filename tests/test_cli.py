@@ -13,6 +13,9 @@ def test_run_then_query_on_a_fresh_warehouse(tmp_path):
     assert "articles loaded" in run.stdout and "37/37 expectations passed" in run.stdout
     # Piped, the summary is 80 columns wide: a long path folds onto the next line, never cut with "…".
     assert "…" not in run.stdout and "index.html" in "".join(run.stdout.split())
+    # Completed task runs are logged at DEBUG: the log shows the flows' own lines, not a line per task.
+    assert "batch 1/1 done" in run.stderr
+    assert [line for line in run.stderr.splitlines() if "Finished in state Completed" in line and "Task run" in line] == []
     result = newsflow("query", "select source_path, published_date from articles order by 1", cwd=tmp_path,)
     assert result.returncode == 0
     assert "000_2537d38693dccd6e.txt" in result.stdout and "2021-08-27" in result.stdout
