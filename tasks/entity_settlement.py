@@ -19,7 +19,8 @@ A surname (or acronym) with two or more full forms in the warehouse is linked to
 as ambiguous. Each linked group becomes one entity: the label its named members' mentions support
 best, the id of its member loaded before the run (so ids a reader saved stay valid; the one with
 most mentions where several were), else the id its name and label hash to; its name is the fullest
-form the corpus writes in mixed case. The plan is applied in the run's transaction
+form the corpus writes in mixed case. A person's aliases file (`Correction`s: "same" and "different"
+lines) overrules every step. The plan is applied in the run's transaction
 (newsflow/warehouse.py OpenRun.settle_entities), re-pointing every row that named a merged id.
 """
 
@@ -43,7 +44,7 @@ EXPANDABLE_LABELS = frozenset({"ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"})
 COUNTRY_LABELS = frozenset({"GPE", "LOC", "ORG"})
 ACRONYM = re.compile(r"(?:[a-z]\.){2,}|[a-z]{2,8}")
 DOTTED_CAPITALS = re.compile(r"(?:[A-Z]\.){2,}|[A-Z]{2,8}")
-# The steps of the module's text, by number. bench/entity_ablation.py runs with fewer through this variable.
+# The steps of the module's text, by number. bench/settlement_ablation.py runs with fewer through this variable.
 STEPS = frozenset({1, 2, 3, 4, 5, 6})
 STEPS_VARIABLE = "NEWSFLOW_SETTLEMENT_STEPS"
 # A person's corrections, read by every run from the warehouse folder unless --aliases names another file.
