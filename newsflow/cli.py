@@ -108,13 +108,6 @@ def _run(args: argparse.Namespace) -> int:
 
     if not Path(args.source).exists():
         return _fail(f"source {args.source} does not exist: pass --source a folder or file of articles")
-    if Path(args.source).is_dir() and not any(path.is_file() for path in Path(args.source).rglob("*")):
-        # A scheduled inbox may well be empty: not an error, and no warehouse is made for nothing.
-        from tasks.ingest import SUPPORTED_SUFFIXES
-
-        print(f"newsflow: no articles in {args.source}: it holds no files; newsflow reads "
-              f"{', '.join(sorted(SUPPORTED_SUFFIXES))} files; nothing was written")
-        return 0
     if args.workers < 0 or (args.batch_size is not None and args.batch_size < 1):
         return _fail("--workers must be 0 (all cores) or more, --batch-size 1 or more")
     if args.near_duplicate_threshold is not None and not 0 < args.near_duplicate_threshold <= 1:
@@ -125,6 +118,13 @@ def _run(args: argparse.Namespace) -> int:
         corrections_for(args.aliases, args.warehouse)   # read again by the run; a bad line stops it here
     except ValueError as error:
         return _fail(str(error))
+    if Path(args.source).is_dir() and not any(path.is_file() for path in Path(args.source).rglob("*")):
+        # A scheduled inbox may well be empty: not an error, and no warehouse is made for nothing.
+        from tasks.ingest import SUPPORTED_SUFFIXES
+
+        print(f"newsflow: no articles in {args.source}: it holds no files; newsflow reads "
+              f"{', '.join(sorted(SUPPORTED_SUFFIXES))} files; nothing was written")
+        return 0
     try:
         args.catalog, args.data_path = catalog.from_settings(args.catalog, args.data_path)
         if args.catalog:
