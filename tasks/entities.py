@@ -16,7 +16,9 @@ warehouse (the entities earlier runs loaded) gives surnames and acronyms their f
    surname joins the one full name it stands for, and an acronym the one expansion whose
    initials it is ("CSTO" ↔ "Collective Security Treaty Organization"): the one in the article,
    else the one in the batch, else, where the batch has none, the one in the warehouse. A name
-   only the warehouse holds keeps the warehouse's spelling.
+   only the warehouse holds keeps the warehouse's spelling. Within an article, a person's other full
+   forms join the fullest ("Mo Cheeks" = "Maurice Cheeks", same_person_name) and a first name alone
+   the one full name it opens ("Craig" = "Craig Zadan").
 The id is a hash of label and canonical key, so the same input and warehouse give the same ids
 on every run. What stays out of reach: mentions loaded earlier are not re-pointed when a later
 run brings a full name; a lone "Putin" loaded before "Vladimir Putin" ever appeared stays its
@@ -291,6 +293,71 @@ def _surname_groups(keys: set[str]) -> dict[str, str]:
     return groups
 
 
+@functools.cache
+def _nicknames():
+    from nicknames import NickNamer
+
+    return NickNamer()
+
+
+def same_first_name(one: str, other: str) -> bool:
+    """Whether two folded first names can be one person's: equal, an initial or a two-letter short form of
+    the other ("j." "mo" for "john" "maurice"), one the other's start ("alex", "alexander"), one letter
+    apart ("jon", "john"; "heidar", "heydar"), or a nickname the `nicknames` list gives ("bill", "william")."""
+    one, other = sorted((one.rstrip("."), other.rstrip(".")), key=len)
+    if not one or one == other:
+        return bool(one)
+    if one[0] == other[0] and (len(one) <= 2 or other.startswith(one) or _one_letter_apart(one, other)):
+        return True
+    return other in _nicknames().canonicals_of(one) or one in _nicknames().canonicals_of(other)
+
+
+def _one_letter_apart(short: str, long: str) -> bool:
+    if len(long) == len(short) + 1 and len(short) >= 3:     # one letter more: "jon", "john"
+        return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+    # One letter other, in names long enough that it is a spelling and not another name ("dan", "don").
+    return len(long) == len(short) >= 5 and sum(a != b for a, b in zip(short, long)) == 1
+
+
+def same_person_name(one: str, other: str) -> bool:
+    """Whether two folded full names (two words or more) can name one person: the same last word, first
+    names that can be one (same_first_name), and no two middle names that differ ("Mark J. Heller", "Mark
+    T. Heller")."""
+    a, b = one.split(), other.split()
+    if a[-1] != b[-1] or not same_first_name(a[0], b[0]):
+        return False
+    middles = [" ".join(words[1:-1]) for words in (a, b) if len(words) > 2]
+    return len({"".join(word[0] for word in middle.split()) for middle in middles}) <= 1
+
+
+def _person_groups(keys: set[str], persons: set[str] | None = None) -> dict[str, str]:
+    """key -> the article's full name it stands for: one person's other full forms ("mo cheeks" →
+    "maurice cheeks", where every full name ending in "cheeks" can be his), a surname alone, and a first
+    name alone ("craig" → "craig zadan", where one full name starts with it and none ends with it).
+    persons: the keys tagged PERSON, where `keys` holds every label's; a first name alone, and the full
+    name it joins, must be among them ("Morningside" does not join "Morningside Recovery")."""
+    full_names = [key for key in keys if " " in key]
+    by_surname: dict[str, list[str]] = defaultdict(list)
+    for full in full_names:
+        by_surname[full.split()[-1]].append(full)
+    groups = {}
+    for surname, fulls in by_surname.items():
+        fullest = max(fulls, key=lambda key: (len(key.split()), len(key.split()[0]), key))
+        if all(same_person_name(full, fullest) for full in fulls):
+            groups.update({full: fullest for full in fulls if full != fullest})
+            if surname in keys:
+                groups[surname] = fullest
+        elif surname in keys and len(fulls) == 1:
+            groups[surname] = fulls[0]
+    for key in keys - set(groups) - set(by_surname):
+        if " " not in key and (persons is None or key in persons):
+            named = {groups.get(full, full) for full in full_names
+                     if full.split()[0] == key and (persons is None or full in persons)}
+            if len(named) == 1:   # "Craig" with "Craig Zadan"; never with a second "Craig ..."
+                groups[key] = named.pop()
+    return groups
+
+
 def resolve_labels(rows: list[dict], corpus_labels: dict[str, Counter]) -> None:
     """Give the names of one article the label most of their mentions in the batch have, in place.
 
@@ -299,7 +366,7 @@ def resolve_labels(rows: list[dict], corpus_labels: dict[str, Counter]) -> None:
     """
     names = [row for row in rows if row["label"] in NAME_LABELS]
     persons = {name_key(row) for row in names if row["label"] == "PERSON"}
-    group_of = {short: full for short, full in _surname_groups({name_key(row) for row in names}).items()
+    group_of = {short: full for short, full in _person_groups({name_key(row) for row in names}, persons).items()
                 if short in persons or full in persons}
     evidence: dict[str, Counter] = defaultdict(Counter)
     for key in {name_key(row) for row in names}:
@@ -450,7 +517,7 @@ def article_aliases(rows: list[dict], text_of: dict[str, str]) -> tuple[dict[tup
     """((label, key) -> the fuller key it stands for in this article: surnames and defined acronyms,
     key -> how the article writes a name only an acronym's definition gives)."""
     aliases = {("PERSON", short): full
-               for short, full in _surname_groups({row["key"] for row in rows if row["label"] == "PERSON"}).items()}
+               for short, full in _person_groups({row["key"] for row in rows if row["label"] == "PERSON"}).items()}
     spelled = {}
     for row in rows:
         found = defined_acronym(row, text_of.get(row["field"], ""))   # field -> the article's text of that field

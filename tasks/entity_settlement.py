@@ -14,7 +14,14 @@ run's batches are loaded, and links entities that name one thing:
    a lone name the gazetteer knows as a place is a person's surname only where tagged PERSON;
 5. an acronym, with the one multi-word name whose initials it is ("IBF", "U.S." = "United States");
 6. a country's other names (GeoNames' and ISO 3166's: "Russian Federation" = "Russia", "United States
-   of America" = "United States"), under the name GeoNames gives it.
+   of America" = "United States"), under the name GeoNames gives it;
+7. a name of two words or more that an article showed to be another entity's ("Mo Cheeks", which an
+   article gave to Maurice Cheeks beside his full name, is him where another article writes it alone);
+8. another form of a person's first name, with the same surname ("Jon Owen" = "John Owen", "Bill Clinton"
+   = "William Clinton": tasks/entities.py same_person_name), where the surname has no second person
+   that form could be;
+9. a company's name without its legal form, written in mixed case ("Intel" = "Intel Corp"), where no
+   mention tags it a place and it is no person's surname or first name.
 A surname (or acronym) with two or more full forms in the warehouse is linked to none and recorded
 as ambiguous. Each linked group becomes one entity: the label its named members' mentions support
 best, the id of its member loaded before the run (so ids a reader saved stay valid; the one with
@@ -37,15 +44,22 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from tasks.entities import LABEL_PREFERENCE, canonical_key, display_name, entity_id, initials
+from tasks.entities import LABEL_PREFERENCE, canonical_key, display_name, entity_id, initials, same_person_name
 
 # Labels an acronym's expansion may have ("U.S." GPE = "United States" GPE, "IBF" = the federation).
 EXPANDABLE_LABELS = frozenset({"ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"})
 COUNTRY_LABELS = frozenset({"GPE", "LOC", "ORG"})
+# Labels of a company's name with its legal form (step 9), and the labels the model gives the name
+# without it ("Anacomp" ORG, PERSON).
+ORGANISATION_LABELS = frozenset({"ORG", "FAC"})
+SHORT_ORGANISATION_LABELS = frozenset({"ORG", "FAC", "PERSON", "WORK_OF_ART", "PRODUCT"})
+# The words of a company's legal form, which its name drops in running text ("Intel Corp" → "Intel").
+LEGAL_FORMS = frozenset({"inc", "corp", "corporation", "co", "cos", "company", "ltd", "limited", "plc", "ag", "sa",
+                         "nv", "bv", "gmbh", "llc", "lp", "na", "group", "holdings", "international"})
 ACRONYM = re.compile(r"(?:[a-z]\.){2,}|[a-z]{2,8}")
 DOTTED_CAPITALS = re.compile(r"(?:[A-Z]\.){2,}|[A-Z]{2,8}")
 # The steps of the module's text, by number. bench/settlement_ablation.py runs with fewer through this variable.
-STEPS = frozenset({1, 2, 3, 4, 5, 6})
+STEPS = frozenset(range(1, 10))
 STEPS_VARIABLE = "NEWSFLOW_SETTLEMENT_STEPS"
 # A person's corrections, read by every run from the warehouse folder unless --aliases names another file.
 ALIASES_FILE = "aliases.csv"
@@ -159,6 +173,80 @@ def _person_variants(persons: list[Entity], by_key: dict[str, list[Entity]], gro
                     groups.link(entity.entity_id, fullest.entity_id)
 
 
+def _spellings_articles_linked(entities: list[Entity], by_key: dict[str, list[Entity]], groups: _Groups) -> None:
+    """Link an entity named as another entity's mentions are written, where one group writes it so (step 7).
+
+    Only names of two words or more: a surname or an acronym alone an article gave to one entity may be
+    another's in the next article (steps 4 and 5 decide those, over the whole warehouse)."""
+    written_by: dict[str, set[str]] = defaultdict(set)
+    for entity in entities:
+        for alias in entity.aliases:
+            key = canonical_key(alias, "PERSON")
+            if " " in key and key != entity.key:
+                written_by[key].add(entity.entity_id)
+    for key, writers in written_by.items():
+        if key in by_key:
+            roots = {groups.root(writer) for writer in writers}
+            if len(roots) == 1:
+                target = roots.pop()
+                for entity in by_key[key]:
+                    groups.link(entity.entity_id, target)
+
+
+def _first_name_forms(persons: list[Entity], by_key: dict[str, list[Entity]], groups: _Groups) -> None:
+    """Link a person's full name to the fullest full name it can be another form of, where every full name
+    it can be is one of the same person's (step 8): "J. Smith" with "John Smith" and "James Smith" stays."""
+    by_surname: dict[str, list[Entity]] = defaultdict(list)
+    for entity in persons:
+        if len(entity.words) >= 2:
+            by_surname[entity.words[-1]].append(entity)
+    for names in by_surname.values():
+        if len(names) < 2:
+            continue
+        for entity in names:
+            forms = [other for other in names if same_person_name(entity.key, other.key)]
+            if len(forms) < 2 or not all(same_person_name(a.key, b.key) for a in forms for b in forms):
+                continue
+            fullest = max(forms, key=lambda other: (len(other.words), len(other.words[0]), other.mention_count,
+                                                    other.key))
+            if fullest is not entity:
+                for same in by_key[entity.key]:
+                    groups.link(same.entity_id, fullest.entity_id)
+
+
+def _organisation_short_forms(by_key: dict[str, list[Entity]], person_keys: dict[str, Entity],
+                              groups: _Groups) -> None:
+    """Link a company's name without its legal form to the one name with it (step 9): "Intel" = "Intel
+    Corp", "Viacom" = "Viacom International Inc".
+
+    Only a legal form, and only names written in mixed case: on Reuters, any leading words of a longer
+    name linked "GATT" to "GATT Council", "Fed" to "Fed Boards" and cents ("cts", tagged ORG) to "CTS
+    Corp"; acronyms are step 5's. A name the model tags a place anywhere in the lake is not one
+    ("Washington" stays apart from "Washington Inc"), nor a person's surname or first name."""
+    person_words = {word for key in person_keys for word in (key.split()[0], key.split()[-1])}
+    with_legal_form: dict[str, set[str]] = defaultdict(set)
+    for key, same in by_key.items():
+        words = key.split()
+        if any(entity.label in ORGANISATION_LABELS for entity in same):
+            for cut in range(len(words) - 1, 0, -1):
+                if words[cut].rstrip(".,") not in LEGAL_FORMS:
+                    break
+                with_legal_form[" ".join(words[:cut])].add(groups.root(same[0].entity_id))
+    for key, longer in with_legal_form.items():
+        same = by_key.get(key, [])
+        if not same or key in person_words or key in person_keys \
+                or not all(entity.label in SHORT_ORGANISATION_LABELS and _mixed_case(entity.name) for entity in same):
+            continue
+        longer = {groups.root(root) for root in longer} - {groups.root(same[0].entity_id)}
+        if len(longer) == 1:
+            for entity in same:
+                groups.link(entity.entity_id, next(iter(longer)))
+
+
+def _mixed_case(name: str) -> bool:
+    return name[:1].isupper() and not name.isupper()
+
+
 def steps_from(setting: str | None) -> frozenset[int]:
     """The steps a comma-separated setting names ("1,2"; "" for none); every step when not set."""
     if setting is None:
@@ -226,6 +314,12 @@ def plan(entities: list[Entity], places: frozenset[str],
             ambiguous.append((same[0].entity_id, candidates))
     if 6 in steps:
         _country_forms(by_key, groups)
+    if 7 in steps:
+        _spellings_articles_linked(entities, by_key, groups)
+    if 8 in steps:
+        _first_name_forms(persons, by_key, groups)
+    if 9 in steps:
+        _organisation_short_forms(by_key, person_keys, groups)
     for correction in corrections:
         named, other = (written.get(canonical_key(form, "PERSON"), set()) for form in (correction.name, correction.other))
         if correction.action == "same" and named and other:

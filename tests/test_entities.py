@@ -3,7 +3,8 @@ import json
 import pyarrow as pa
 
 from tasks.entities import (
-    KNOWN_ENTITY_SCHEMA, NAME_LABELS, canonical_key, display_name, entity_id, resolve_entities, with_canonical_keys,
+    KNOWN_ENTITY_SCHEMA, NAME_LABELS, canonical_key, display_name, entity_id, resolve_entities, same_first_name,
+    same_person_name, with_canonical_keys,
 )
 from tasks.extract import MENTION_SCHEMA
 
@@ -156,6 +157,60 @@ def test_an_ambiguous_surname_stays_its_own_entity():
     articles = pa.table({"article_id": ["a"], "clean_text": [text]})
     mentions, _ = resolve_entities(_mentions("a", text, spans), articles)
     assert mentions["entity_id"].to_pylist()[2] == entity_id("PERSON", "clinton")
+
+
+def test_first_names_that_can_be_one_persons():
+    for one, other in [("mo", "maurice"), ("j.", "john"), ("jon", "john"), ("heidar", "heydar"),
+                       ("alex", "alexander"), ("bill", "william"), ("tony", "anthony")]:
+        assert same_first_name(one, other) and same_first_name(other, one), (one, other)
+    for one, other in [("dan", "don"), ("marlon", "michael"), ("anthony", "michele"), ("alexis", "alexandros")]:
+        assert not same_first_name(one, other), (one, other)
+    assert same_person_name("mark j. heller", "mark jay heller") and same_person_name("mo cheeks", "maurice cheeks")
+    assert not same_person_name("mark j. heller", "mark t. heller")
+    assert not same_person_name("john smith", "john smithers")
+
+
+def test_another_form_of_a_persons_first_name_is_the_person_whatever_the_model_said():
+    text = "Maurice Cheeks was fired. Mo Cheeks had coached since 2005. Cheeks said little."
+    spans = [("Maurice Cheeks", "PERSON"), ("Mo Cheeks", "FAC"), ("Cheeks", "PERSON")]
+    mentions, entities = _resolve({"a": (text, spans)})
+    cheeks = entity_id("PERSON", "maurice cheeks")
+    assert [(m["text"], m["label"], m["model_label"], m["entity_id"]) for m in mentions] == [
+        ("Maurice Cheeks", "PERSON", "PERSON", cheeks), ("Mo Cheeks", "PERSON", "FAC", cheeks),
+        ("Cheeks", "PERSON", "PERSON", cheeks)]
+    assert entities == {cheeks: ("Maurice Cheeks", "PERSON")}
+
+
+def test_two_people_of_one_surname_stay_apart_and_keep_the_surname_alone_apart():
+    text = "Anthony LaCalamita was charged. Michele LaCalamita wept. LaCalamita's lawyer spoke."
+    spans = [("Anthony LaCalamita", "PERSON"), ("Michele LaCalamita", "PERSON"), ("LaCalamita", "PERSON")]
+    mentions, _ = _resolve({"a": (text, spans)})
+    assert [m["entity_id"] for m in mentions] == [entity_id("PERSON", "anthony lacalamita"),
+                                                  entity_id("PERSON", "michele lacalamita"),
+                                                  entity_id("PERSON", "lacalamita")]
+
+
+def test_a_first_name_alone_joins_the_one_full_name_of_the_article_it_opens():
+    text = "Craig Zadan and Neil Meron will produce the show. Craig said Neil had the idea."
+    spans = [("Craig Zadan", "PERSON"), ("Neil Meron", "PERSON"), ("Craig", "PERSON"), ("Neil", "PERSON")]
+    mentions, _ = _resolve({"a": (text, spans)})
+    zadan, meron = entity_id("PERSON", "craig zadan"), entity_id("PERSON", "neil meron")
+    assert [m["entity_id"] for m in mentions] == [zadan, meron, zadan, meron]
+    # Not a first name two full names open, nor one that is also a surname of the article.
+    text = "Craig Zadan met Craig Smith and Paul Craig. Craig left."
+    spans = [("Craig Zadan", "PERSON"), ("Craig Smith", "PERSON"), ("Paul Craig", "PERSON"), ("Craig", "PERSON")]
+    mentions, _ = _resolve({"b": (text, spans)})
+    assert mentions[-1]["entity_id"] == entity_id("PERSON", "paul craig")
+    text = "Craig Zadan met Craig Smith. Craig left."
+    mentions, _ = _resolve({"c": (text, [("Craig Zadan", "PERSON"), ("Craig Smith", "PERSON"), ("Craig", "PERSON")])})
+    assert mentions[-1]["entity_id"] == entity_id("PERSON", "craig")
+
+
+def test_a_first_name_alone_does_not_join_a_name_the_model_did_not_call_a_person():
+    text = "Morningside Recovery took her in. Morningside is in Newport Beach."
+    mentions, _ = _resolve({"a": (text, [("Morningside Recovery", "WORK_OF_ART"), ("Morningside", "PERSON")])})
+    assert [m["label"] for m in mentions] == ["WORK_OF_ART", "PERSON"]
+    assert mentions[1]["entity_id"] == entity_id("PERSON", "morningside")
 
 
 def test_ids_do_not_depend_on_the_batch():

@@ -217,3 +217,43 @@ def test_every_label_of_a_longer_form_joins_without_naming_the_group():
     result = _plan(_person("Bettie Page", 35), _person("Notorious Bettie Page", 6, "ORG"),
                    _person("Notorious Bettie Page", 1, "WORK_OF_ART"))
     assert result.settled == {_person("Bettie Page").entity_id: ("Bettie Page", "PERSON")}
+
+
+def test_a_name_an_article_gave_to_a_person_is_the_person_where_another_article_writes_it_alone():
+    # One article wrote "Mo Cheeks" beside "Maurice Cheeks" (a batch linked them); another wrote it alone (FAC).
+    maurice, mo = _person("Maurice Cheeks", 40, aliases=("Maurice Cheeks", "Mo Cheeks", "Cheeks")), \
+        _person("Mo Cheeks", 3, "FAC")
+    result = _plan(maurice, mo, _person("Cheeks", 2, "ORG", aliases=("Cheeks",)))
+    assert result.merges == {mo.entity_id: maurice.entity_id, entity_id("ORG", "cheeks"): maurice.entity_id}
+    assert result.settled == {maurice.entity_id: ("Maurice Cheeks", "PERSON")}
+
+
+def test_another_form_of_a_first_name_joins_the_one_person_it_can_be():
+    john, jon = _person("John Owen", 5), _person("Jon Owen", 9)
+    result = _plan(john, jon)
+    assert result.merges == {jon.entity_id: john.entity_id}
+    # "J. Smith" could be John or James: it joins neither, and John and James stay two people.
+    apart = _plan(_person("J. Smith"), _person("John Smith"), _person("James Smith"))
+    assert apart.merges == {} and apart.settled == {}
+
+
+def test_a_companys_name_without_its_legal_form_is_the_company():
+    viacom = _person("Viacom International Inc", 3, "ORG")
+    result = _plan(viacom, _person("Viacom", 40, "ORG"), _person("Viacom International", 2, "ORG"),
+                   _person("Anacomp Inc", 1, "ORG"), _person("Anacomp", 8))
+    assert result.merges == {entity_id("ORG", "viacom"): viacom.entity_id,
+                             entity_id("ORG", "viacom international"): viacom.entity_id,
+                             entity_id("PERSON", "anacomp"): entity_id("ORG", "anacomp inc")}
+    assert result.settled == {viacom.entity_id: ("Viacom International Inc", "ORG"),
+                              entity_id("ORG", "anacomp inc"): ("Anacomp Inc", "ORG")}
+
+
+def test_a_place_a_surname_an_acronym_or_another_bodys_name_keep_a_company_apart():
+    washington = _plan(_person("Washington Inc", 5, "ORG"), _person("Washington", 30, "GPE"),
+                       _person("Washington", 2, "ORG"))
+    assert entity_id("ORG", "washington inc") not in washington.merges.values()
+    assert _plan(_person("Ford Motor Co", 5, "ORG"), _person("Gerald Ford", 9), _person("Ford", 3)).merges == {
+        entity_id("PERSON", "ford"): entity_id("PERSON", "gerald ford")}
+    # Cents tagged ORG are no "CTS Corp"; "GATT" is no "GATT Council", nor "Fed" the "Fed Boards".
+    assert _plan(_person("CTS Corp", 2, "ORG"), _person("cts", 80, "ORG"), _person("GATT Council", 3, "ORG"),
+                 _person("GATT", 30, "ORG"), _person("Fed Boards", 1, "ORG"), _person("Fed", 50, "ORG")).merges == {}
