@@ -21,10 +21,9 @@ run: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/pytest
 
-# The UI integration test plus a headless browser screenshot of the flow run's artifacts.
-# Needs Debian's chromium (apt-get install chromium); Playwright drives it, downloading nothing.
+# The browser tests alone (also part of `make test`): the report page, and the flow run's artifacts in the
+# Prefect UI. Needs Debian's chromium (apt-get install chromium); Playwright drives it, downloading nothing.
 e2e: $(INSTALLED)
-	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,e2e]'
 	$(BIN)/pytest -m e2e tests/e2e -p no:logging
 
 # The Prefect UI on http://127.0.0.1:$(UI_PORT) (loopback only).

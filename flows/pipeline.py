@@ -40,9 +40,9 @@ from flows.stages import (build_quality_docs, check_accounting, check_batch, che
                           discover_inputs, extract_batch, find_repeated_lines, fingerprint_batch, ingest_batch,
                           stage_known_entities, stage_known_inputs)
 from flows.staging import KEEP_FOR, Staging, read, write
-from newsflow import summary
+from newsflow import report, summary
 from newsflow.processes import WorkerPool
-from newsflow.warehouse import STAGING_DIR, Warehouse
+from newsflow.warehouse import STAGING_DIR, Warehouse, open_read_only
 from tasks import date_mentions, dedup, entity_settlement, extract, load, quality
 
 # Each batch costs a fixed share of Prefect task runs and GX validations: 1,000 inputs ran 10,100
@@ -113,8 +113,26 @@ def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: st
         shutil.rmtree(staging.root, ignore_errors=True)
     run_summary = summary.read_run_summary(store, run.run_id) | {"quality_docs": docs["path"],
                                                                      "quality_failures": docs["failures"]}
+    if run_summary["articles_loaded"]:   # a run with nothing new leaves the page as it was
+        run_summary["report"] = _write_report(store, Path(warehouse) / report.REPORT_FILE)
     summary.publish_artifacts(run_summary)
     return run_summary
+
+
+def _write_report(store: Warehouse, out: Path) -> dict | None:
+    """The warehouse's report page (newsflow/report.py) and its headline pictures, for the run's artifacts.
+
+    The run has committed: a page that cannot be drawn is a warning, never a failed run."""
+    try:
+        with open_read_only(store) as con:
+            shown = report.write_report(con, out, f"newsflow report: {store.where()}")
+        specs = report.charts(shown)
+        titles = {"stories": "The largest stories over time", "entities": "Top people, organisations and places"}
+        return {"path": str(out), "pictures": [(title, report.png_data_uri(specs[name]))
+                                               for name, title in titles.items() if name in specs]}
+    except Exception as error:   # noqa: BLE001 - the data is loaded; the picture of it is not worth a failed run
+        get_run_logger().warning("the report page was not written: %s: %s", type(error).__name__, error)
+        return None
 
 
 def _run(run: load.RunRecord, store: Warehouse, staging: Staging, pool: WorkerPool, batches, source: str,

@@ -57,6 +57,17 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("--force", action="store_true", help="let --output replace an existing file")
     _lake_arguments(query)
 
+    report = commands.add_parser("report", help="write one offline HTML page of the stories, entities, quotes, "
+                                                "data quality and runs the warehouse holds")
+    report.add_argument("--warehouse", default="warehouse")
+    report.add_argument("--out", default=None, metavar="FILE.html",
+                        help="the page to write (default: WAREHOUSE/report.html; replaced if it exists)")
+    report.add_argument("--since", default=None, metavar="YYYY-MM-DD", help="first publication date shown")
+    report.add_argument("--until", default=None, metavar="YYYY-MM-DD", help="last publication date shown")
+    report.add_argument("--story", default=None, metavar="STORY_ID",
+                        help="the story whose people, quotes and borrowings the page shows (default: the largest)")
+    _lake_arguments(report)
+
     serve = commands.add_parser("serve", help="publish deployments for the Prefect UI, with a schedule")
     serve.add_argument("--cron", default=None, help="cron schedule, UTC (default: daily at 06:00)")
     serve.add_argument("--interval", type=int, default=None, help="run every N seconds instead of a cron")
@@ -94,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     for name, value in (PREFECT_DEFAULTS | ARROW_DEFAULTS).items():
         os.environ.setdefault(name, value)
-    return {"run": _run, "query": _query, "serve": _serve, "move-catalog": _move_catalog}[args.command](args)
+    return {"run": _run, "query": _query, "report": _report, "serve": _serve,
+            "move-catalog": _move_catalog}[args.command](args)
 
 
 def _fail(message: str, code: int = USAGE_ERROR) -> int:
@@ -263,6 +275,40 @@ def _query(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         # `newsflow query ... | head` closed the pipe: the reader has what it wanted.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from newsflow import catalog
+    from newsflow import report
+    from newsflow import warehouse as wh
+
+    for option, value in (("--since", args.since), ("--until", args.until)):
+        try:
+            if value is not None:
+                dt.date.fromisoformat(value)
+        except ValueError:
+            return _fail(f"{option} {value!r} is not a date: give YYYY-MM-DD")
+    out = Path(args.out) if args.out else Path(args.warehouse) / report.REPORT_FILE
+    if out.suffix.lower() not in (".html", ".htm"):
+        return _fail(f"--out {out}: name an .html file")
+    if not out.parent.is_dir():
+        return _fail(f"--out {out}: folder {out.parent} does not exist")
+    try:
+        lake = _lake(args)
+        with wh.open_read_only(lake) as con:
+            shown = report.write_report(con, out, f"newsflow report: {lake.where()}", args.since, args.until,
+                                        args.story)
+    except (wh.WarehouseMissing, catalog.CatalogError, LookupError) as error:
+        return _fail(str(error).strip("'\""))
+    except catalog.CatalogUnreachable as error:
+        return _fail(str(error), code=1)
+    stories = f"{len(shown.stories)} {'story' if len(shown.stories) == 1 else 'stories'}"
+    print(f"newsflow: wrote {out} ({out.stat().st_size // 1024} KB): {stories}, "
+          + (f"publication dates {shown.since} to {shown.until}" if shown.since else "no dated articles"),
+          file=sys.stderr)
     return 0
 
 

@@ -65,6 +65,10 @@ def render_markdown(run: dict) -> str:
     if run.get("quality_docs"):
         lines[-1] += "  "
         lines.append(f"**GX Data Docs** (open on the machine that ran it): `{run['quality_docs']}`")
+    if run.get("report"):
+        lines[-1] += "  "
+        lines.append(f"**Report** (stories, entities, quotes, quality and runs; open on the machine that ran it): "
+                     f"`{run['report']['path']}`")
     if run["quarantine"]:
         lines += ["", "## Quarantined, by reason", "", "| stage | reason | inputs |", "|---|---|---:|"]
         lines += [f"| {q['stage']} | {q['reason']} | {q['inputs']} |" for q in run["quarantine"]]
@@ -115,6 +119,7 @@ def print_summary(run: dict, console) -> None:
         ("entity mentions", run["mentions"]), ("entities in warehouse", run["entities"]),
         ("data quality", _quality_line(run)), ("time per stage", _seconds(run)),
         ("GX Data Docs", run.get("quality_docs") or "none: nothing new was checked"),
+        ("report", (run.get("report") or {}).get("path") or "unchanged: nothing new was loaded"),
     ):
         table.add_row(label, str(value))
     for q in run["quarantine"]:
@@ -141,6 +146,16 @@ def committed_since(warehouse: Warehouse, since: dt.datetime) -> bool:
         return con.execute(read_sql("summary/runs_completed_since"), {"since": since}).fetchone()[0] > 0
 
 
+def render_report_markdown(report: dict) -> str:
+    """The report's headline pictures as PNG data URIs (the UI shows those; it strips inline SVG), and
+    where the whole page is."""
+    lines = ["# The warehouse after this run", "",
+             f"The whole page, offline (stories, entities, quotes, data quality, runs): `{report['path']}`", ""]
+    for title, uri in report["pictures"]:
+        lines += [f"## {title}", "", f"![{title}]({uri})", ""]
+    return "\n".join(lines)
+
+
 def publish_artifacts(run_summary: dict) -> None:
     """What the flow run page shows: the summary, GX results, the failed expectations with examples,
     top entities, new stories. (GX's Data Docs are files: their path is in the summary, for a local browser.)"""
@@ -155,5 +170,8 @@ def publish_artifacts(run_summary: dict) -> None:
                           key="top-entities", description="Entities mentioned in the most of this run's articles")
     create_table_artifact(run_summary["new_stories"] or [{"note": "no new stories in this run"}],
                           key="new-stories", description="Stories that began with this run's articles")
+    if run_summary.get("report"):
+        create_markdown_artifact(render_report_markdown(run_summary["report"]), key="report",
+                                 description="The warehouse's stories and entities over time")
     create_markdown_artifact(render_quality_markdown(run_summary), key="data-quality",
                              description="Every failed expectation of this run: column, rows, example values")

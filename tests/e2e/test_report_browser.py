@@ -1,0 +1,115 @@
+"""`newsflow report` in a real browser: Debian's chromium opens the page offline (the test's own small
+articles and the seeds), finds the five largest stories' headlines, sees every chart drawn and no console
+error, and the screenshot is not blank. Part of `make test`; `make e2e` runs the browser tests alone."""
+
+import io
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEEDS, newsflow
+
+pytestmark = pytest.mark.e2e
+SCREENSHOTS = Path(os.environ.get("NEWSFLOW_E2E_DIR", "e2e-results"))
+
+# Five events besides the seeds' one, each told once or twice, on their own days.
+ARTICLES = {
+    "flood_1.txt": ("River Severn floods Shrewsbury as rain continues", "12 February 2020",
+                    "The River Severn burst its banks in Shrewsbury on Wednesday after days of heavy rain. The "
+                    "Environment Agency issued severe flood warnings for Shropshire and said water levels at the "
+                    "Welsh Bridge gauge were the highest since 2000."),
+    "flood_2.txt": ("Shrewsbury homes evacuated as Severn peaks", "13 February 2020",
+                    "Dozens of homes in Shrewsbury were evacuated as the River Severn peaked on Thursday. The "
+                    "Environment Agency said the Welsh Bridge gauge reached 5.2 metres and warned Shropshire "
+                    "residents that more rain was expected."),
+    "chess_1.txt": ("Magnus Carlsen wins the Norway Chess tournament in Stavanger", "10 June 2022",
+                    "Magnus Carlsen won the Norway Chess tournament in Stavanger on Friday, beating Wesley So in "
+                    "the final round. The Norwegian world champion finished a point ahead of Viswanathan Anand."),
+    "chess_2.txt": ("Carlsen takes Norway Chess title with a round to spare", "10 June 2022",
+                    "World champion Magnus Carlsen clinched the Norway Chess title in Stavanger, beating Wesley So. "
+                    "Viswanathan Anand finished second, a point behind Carlsen."),
+    "volcano.txt": ("Etna erupts, closing Catania airport", "21 May 2023",
+                    "Mount Etna erupted on Sunday, sending ash over eastern Sicily and closing Catania airport. "
+                    "Italy's National Institute of Geophysics and Volcanology said lava flowed down the south-east "
+                    "crater."),
+    "rail.txt": ("Deutsche Bahn drivers strike for three days", "10 January 2024",
+                 "Train drivers of the GDL union began a three-day strike at Deutsche Bahn on Wednesday. Claus "
+                 "Weselsky, the union's leader, said the drivers wanted a 35-hour week."),
+    "budget.txt": ("Portugal's parliament passes the 2021 budget", "26 November 2020",
+                   "Portugal's parliament passed the 2021 budget on Thursday with the abstention of the Communist "
+                   "Party. Prime Minister Antonio Costa said the budget would protect jobs through the pandemic."),
+}
+
+
+@pytest.fixture(scope="module")
+def report_warehouse(tmp_path_factory):
+    source = tmp_path_factory.mktemp("report") / "source"
+    shutil.copytree(SEEDS, source)
+    for name, (title, date, body) in ARTICLES.items():
+        (source / name).write_text(f"{title}\n\n{date}\n\n{body}\n", encoding="utf-8")
+    warehouse = source.parent / "warehouse"
+    ran = newsflow("run", "--source", str(source), "--warehouse", str(warehouse), "--workers", "1")
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    return warehouse
+
+
+def test_the_report_page_shows_the_largest_stories_and_draws_every_chart_offline(report_warehouse, browser,
+                                                                                 tmp_path):
+    from PIL import Image
+
+    page_file = tmp_path / "report.html"
+    made = newsflow("report", "--warehouse", str(report_warehouse), "--out", str(page_file))
+    assert made.returncode == 0, made.stderr
+    assert made.stderr.startswith(f"newsflow: wrote {page_file} (") and "stories" in made.stderr
+    largest = newsflow("query", "select headline from stories order by article_count desc, first_seen, story_id "
+                       "limit 5", "--warehouse", str(report_warehouse), "--format", "csv")
+    headlines = largest.stdout.splitlines()[1:]
+    assert len(headlines) == 5, largest.stdout
+
+    errors, requests = [], []
+    page = browser.new_page()
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(page_file.as_uri(), wait_until="load")
+    page.locator("#chart-stories svg").first.wait_for(timeout=30_000)
+    page.locator("#chart-entities svg").first.wait_for(timeout=30_000)
+    page.locator("#chart-runs svg").first.wait_for(timeout=30_000)
+    text = page.inner_text("body")
+    for headline in headlines:
+        assert " ".join(headline.strip('"').split()) in " ".join(text.split()), headline
+    assert "Who said what" in text and "Vladimir Putin" in text      # the seeds' story: the largest
+    assert errors == []
+    assert all(url.startswith(("file:", "data:", "blob:", "about:")) for url in requests), requests
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shot = page.screenshot(full_page=True)
+    (SCREENSHOTS / "report.png").write_bytes(shot)
+    image = Image.open(io.BytesIO(shot)).convert("L")
+    # Not blank: text and marks in many shades across a tall page.
+    assert image.height > 2000 and len(image.getcolors(maxcolors=256) or range(256)) > 20
+    assert image.getextrema()[0] < 80
+
+
+def test_report_refuses_a_bad_date_a_missing_story_and_a_missing_warehouse(report_warehouse, tmp_path):
+    bad_date = newsflow("report", "--warehouse", str(report_warehouse), "--since", "last week")
+    assert bad_date.returncode == 2 and bad_date.stderr == "newsflow: --since 'last week' is not a date: give YYYY-MM-DD\n"
+    no_story = newsflow("report", "--warehouse", str(report_warehouse), "--out", str(tmp_path / "r.html"),
+                        "--story", "nope")
+    assert no_story.returncode == 2 and "no story nope in the warehouse" in no_story.stderr
+    assert not (tmp_path / "r.html").exists()
+    missing = newsflow("report", "--warehouse", str(tmp_path / "none"), "--out", str(tmp_path / "r.html"))
+    assert missing.returncode == 2 and missing.stderr.startswith("newsflow: no warehouse at")
+    wrong = newsflow("report", "--warehouse", str(report_warehouse), "--out", str(tmp_path / "r.pdf"))
+    assert wrong.returncode == 2 and wrong.stderr == f"newsflow: --out {tmp_path / 'r.pdf'}: name an .html file\n"
+
+
+def test_a_period_narrows_the_stories_to_their_publication_dates(report_warehouse, tmp_path):
+    out = tmp_path / "chess.html"
+    made = newsflow("report", "--warehouse", str(report_warehouse), "--out", str(out), "--since", "2022-06-01",
+                    "--until", "2022-06-30")
+    assert made.returncode == 0, made.stderr
+    assert made.stderr.endswith(": 1 story, publication dates 2022-06-01 to 2022-06-30\n"), made.stderr
+    page = out.read_text()
+    assert "Magnus Carlsen" in page and "River Severn" not in page
