@@ -80,6 +80,11 @@ TABLES = (
     Table("story_profiles", key=("story_id", "kind", "term"), ddl=("story_profiles",),
           load=("delete_story_profiles", "insert_story_profiles"),
           staged={"story_profiles": stories.STORY_PROFILE_SCHEMA}),
+    # Full-text search (sql/queries/search.sql), from the staged articles' own title and clean text.
+    Table("search_terms", key=("article_id", "term"), ddl=("search_terms",),
+          load=("delete_replaced_search_terms", "insert_search_terms")),
+    Table("search_documents", key=("article_id",), ddl=("search_documents",),
+          load=("delete_replaced_search_documents", "insert_search_documents")),
     # The cleaner's audit trail, read from the staged articles' own columns.
     Table("publication_details", key=("article_id",), ddl=("publication_details",),
           load=("delete_replaced_publication_details", "insert_publication_details")),
@@ -158,7 +163,7 @@ def commit_plan(staged_files: dict[str, list[str]], run_id: str) -> list[tuple[s
 
 # Changes to what a warehouse holds, not only to its columns: (sql/schema/ query saying whether a
 # warehouse still needs it, sql/schema/ statements that make it), run once, after schema_statements.
-UPGRADES = (("entity_id_required", "numbers_without_entities"),)
+UPGRADES = (("entity_id_required", "numbers_without_entities"), ("search_index_missing", "index_every_article"))
 
 
 def schema_statements() -> list[str]:
