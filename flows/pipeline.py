@@ -42,6 +42,7 @@ from flows.stages import (build_quality_docs, check_accounting, check_batch, che
 from flows.staging import KEEP_FOR, Staging, read, write
 from newsflow import report, summary
 from newsflow.processes import WorkerPool
+from newsflow.progress import RunProgress
 from newsflow.warehouse import STAGING_DIR, Warehouse, open_read_only
 from tasks import date_mentions, dedup, entity_settlement, extract, load, quality
 
@@ -221,9 +222,11 @@ def process_batches(staging: Staging, source: str, batch_size: int, first_order:
         # its mentions against the same warehouse.
         stage_known_entities(store, full_refresh, staging.path("known", "entities"))
 
+    progress = RunProgress(sum(read_counts[number]["documents"] for number in new), logger) if new else None
+
     def submit(number: int):
         if not on_dask:
-            return process_batch.submit(staging, number, run_date, model, pool, parameters)
+            return process_batch.submit(staging, number, run_date, model, pool, parameters, progress)
         return process_batch_on_worker.submit(staging.pack(_batch_inputs(staging, number)), number, run_date,
                                               model, parameters)
 
@@ -238,6 +241,7 @@ def process_batches(staging: Staging, source: str, batch_size: int, first_order:
         if on_dask and done:
             staging.unpack(done.pop("files"))
             where = f" on Dask worker {done.pop('worker')}"
+            progress.advance(counts["documents"])   # a Dask worker's batch is told whole
         results.append({"ingest": counts} | done)
         logger.info("batch %d/%d done: %d inputs, %d unchanged%s", number + 1, len(bounds), counts["inputs"],
                     counts["skipped"], where)
@@ -277,7 +281,7 @@ def process_batch_on_worker(inputs: dict[str, bytes], number: int, run_date: dt.
 
 @task(name="batch", cache_policy=NO_CACHE)
 def process_batch(staging: Staging, number: int, run_date: dt.date, model: str, pool: WorkerPool,
-                  parameters: dict) -> dict:
+                  parameters: dict, progress: RunProgress | None = None) -> dict:
     """One batch after ingest: check raw → clean → check clean → extract, fingerprint → check extracted."""
     raw = check_batch("raw", parameters, staging.path("documents", number), staging.path("raw", number),
                       **staging.check_outputs("raw", number))
@@ -288,7 +292,7 @@ def process_batch(staging: Staging, number: int, run_date: dt.date, model: str, 
     unchecked = {kind: staging.path(f"unchecked_{kind}", number) for kind in ("mentions", "date_mentions", "quotes")}
     extracted = extract_batch(model, pool, staging.path("clean", number), staging.path("known", "entities"),
                               unchecked["mentions"], staging.path("entities", number), unchecked["date_mentions"],
-                              unchecked["quotes"])
+                              unchecked["quotes"], progress)
     prints = fingerprint_batch(staging.path("clean", number), staging.path("prints", number))
     suites = {"extracted": "mentions", "date_mentions": "date_mentions", "quotes": "quotes"}
     found = check_extraction(parameters, staging.path("clean", number), unchecked["mentions"],

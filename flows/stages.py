@@ -90,11 +90,13 @@ def clean_batch(run_date: dt.date, documents_in: str, repeated_in: str, articles
 
 @task(name="extract", **STAGED_STAGE)
 def extract_batch(model: str, pool: WorkerPool, articles_in: str, known_entities_in: str, mentions_out: str,
-                  entities_out: str, date_mentions_out: str, quotes_out: str) -> dict:
-    """Recognise named entities, give each mention its canonical entity; find dates and quotes."""
+                  entities_out: str, date_mentions_out: str, quotes_out: str, progress=None) -> dict:
+    """Recognise named entities, give each mention its canonical entity; find dates and quotes.
+
+    progress: the run's newsflow.progress.RunProgress, told as each chunk of articles is through NER."""
     started = time.perf_counter()
     articles = read(articles_in)
-    mentions = extract.recognise_entities(articles, model, pool)
+    mentions = extract.recognise_entities(articles, model, pool, progress.advance if progress else None)
     mentions, batch_entities = entities.resolve_entities(mentions, articles, read(known_entities_in))
     write(mentions, mentions_out)
     write(batch_entities, entities_out)

@@ -52,6 +52,13 @@ class WorkerPool:
             return list(map(function, *iterables))
         return list(self._executor.map(function, *iterables))
 
+    def map_in_order(self, function, *iterables):
+        """map's results one by one as each is ready, in order (the pool is started if it was not)."""
+        self.start()
+        if self._executor is None:
+            return map(function, *iterables)
+        return self._executor.map(function, *iterables)
+
     def on_every_worker(self, function, *args) -> None:
         """Have each worker run function(*args) soon (e.g. load the model), without waiting for it."""
         if self._executor is not None:
