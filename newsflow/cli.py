@@ -23,6 +23,7 @@ PREFECT_DEFAULTS = {
 # Read when pyarrow is first imported, so set before; the worker processes inherit it.
 ARROW_DEFAULTS = {"ARROW_DEFAULT_MEMORY_POOL": "system"}
 USAGE_ERROR = 2
+COMMIT_WAIT_SECONDS = 10.0   # Ctrl-C during a run's commit lets it finish (they take a second or two)
 OUTPUT_FORMATS = {".parquet": "parquet", ".csv": "csv", ".json": "json"}
 
 
@@ -162,9 +163,12 @@ def _run_holding_the_lock(args: argparse.Namespace) -> int:
     api = None
 
     def cleanup() -> None:
+        from newsflow import warehouse
+
         processes.abandon()
         if api:
             api.kill()
+        warehouse.hold_commits(timeout=COMMIT_WAIT_SECONDS)
 
     interrupts = RunInterrupts(farewell=lambda: _interrupted_line(_lake(args), started), cleanup=cleanup)
     interrupts.install()

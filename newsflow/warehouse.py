@@ -20,6 +20,7 @@ import importlib
 import json
 import os
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -48,6 +49,10 @@ VIEW_FILES = ("entity_pairs_by_article", "entity_pairs_by_sentence", "entity_tim
 VIEW_VERSION_PREFIX = "newsflow:"
 # The author of every snapshot newsflow commits (ducklake_snapshots' author column).
 COMMIT_AUTHOR = "newsflow"
+# Held while a run's commit is under way. A process ending on Ctrl-C takes it (hold_commits) before
+# it says whether the run committed: a commit in a task thread then either finished before that
+# line is written or never begins, so the line is true.
+_COMMITS = threading.Lock()
 # What `newsflow query` lets through: one statement that reads. DESCRIBE, SHOW, SUMMARIZE, FROM-first
 # queries and table-valued PRAGMAs parse as SELECT too.
 QUERY_STATEMENT_TYPES = {duckdb.StatementType.SELECT}
@@ -633,9 +638,10 @@ class OpenRun:
         started = time.perf_counter()
         con = self.connection
         try:
-            run.stage_seconds["load"] = self.load_seconds + time.perf_counter() - started
-            self.warehouse._insert_run(con, run, f"newsflow run {run.run_id}")
-            con.execute("commit")
+            with _COMMITS:
+                run.stage_seconds["load"] = self.load_seconds + time.perf_counter() - started
+                self.warehouse._insert_run(con, run, f"newsflow run {run.run_id}")
+                con.execute("commit")
         except BaseException:
             self.discard()
             raise
@@ -654,6 +660,11 @@ class OpenRun:
         if self._con is not None:
             self._con.close()
             self._con = None
+
+
+def hold_commits(timeout: float) -> None:
+    """Let a run's commit under way finish (up to `timeout` seconds), then let none begin in this process."""
+    _COMMITS.acquire(timeout=timeout)
 
 
 def _statements(script: str) -> list[str]:

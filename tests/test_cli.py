@@ -55,7 +55,12 @@ def test_every_example_query_runs(seed_warehouse):
     from pathlib import Path
 
     samples = {"label": "PERSON", "name": "Vladimir Putin", "start": "2021-08-01", "end": "2021-08-31",
-               "source_path": "000_2537d38693dccd6e.txt", "day": "2021-08-25"}
+               "source_path": "000_2537d38693dccd6e.txt", "day": "2021-08-25",
+               "q": "Taliban weapons Tajikistan"}
+    # A story's id is a hash of its first article, so the sample is read from the warehouse.
+    story = newsflow_in_process("query", "select min(story_id) as story from articles", "--warehouse",
+                                str(seed_warehouse), "--format", "json")
+    samples["story"] = json.loads(story.stdout)[0]["story"]
     for path in sorted((Path(__file__).resolve().parent.parent / "sql" / "queries").glob("*.sql")):
         names = sorted(set(re.findall(r"\$(\w+)", path.read_text())))
         params = [arg for name in names for arg in ("--param", f"{name}={samples[name]}")]

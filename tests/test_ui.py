@@ -138,7 +138,8 @@ def test_a_run_started_like_the_ui_run_button_completes_with_artifacts_and_rows(
     artifacts = httpx.post(f"{api}/artifacts/filter",
                            json={"artifacts": {"flow_run_id": {"any_": [created["id"]]}}}, timeout=30).json()
     by_key = {a["key"]: a for a in artifacts}
-    assert set(by_key) == {"run-summary", "quality-results", "top-entities", "new-stories", "data-quality"}
+    assert set(by_key) == {"run-summary", "quality-results", "top-entities", "new-stories", "data-quality", "report"}
+    assert "data:image/png;base64," in by_key["report"]["data"]
     assert "| 5 | 5 | 5 | 0 | 0 |" in by_key["run-summary"]["data"]
     assert "Vladimir Putin" in by_key["top-entities"]["data"]
     # Data quality reads in the UI itself; GX's Data Docs (files) are named for a local browser.
