@@ -250,6 +250,8 @@ def process_batches(staging: Staging, source: str, batch_size: int, first_order:
             settlement.settle(number)
             logger.info("batch %d/%d settled: copies and load in %.1f s", number + 1, len(bounds),
                         time.perf_counter() - started)
+    if progress:
+        progress.finish()
     return results
 
 

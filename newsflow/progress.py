@@ -27,10 +27,17 @@ class RunProgress:
         # A stage's cache key holds its parameters' reprs (flows/staging.py): progress is not what it computes.
         return "RunProgress"
 
+    def finish(self) -> None:
+        """Every batch is through: 100 %, though some articles were set aside before NER or a retried
+        run's batches came from Prefect's cache without recognising anything again."""
+        self.advance(self.total)
+
     def advance(self, articles: int) -> None:
         from prefect.artifacts import update_progress_artifact
 
         with self._lock:
+            if self.done == self.total and articles:
+                return               # told already
             self.done = min(self.total, self.done + articles)
             now = time.monotonic()
             if now - self._said < self._every and self.done < self.total:
