@@ -1,6 +1,7 @@
 """`make quality`: newsflow over every dev set in ../shared/devsets, scored beside the naive baseline.
 
     .venv/bin/python -m bench.quality [--sets conll2003-dev,tempeval3-silver] [--score-only] [--baselines]
+                                      [--extra-devsets ../devsets-extra]
 
 Each set's docs/ folder is run into a fresh warehouse under bench/results/warehouses/<set>/ (the
 sets themselves stay in ../shared/devsets), scored with the dev sets' own score.py, and printed as
@@ -12,6 +13,11 @@ Content kept (conll2003-dev, tempeval3-silver: wire stories with no site furnitu
 the input's non-blank lines whose every character ended up in clean_text or in a field (title,
 byline, dateline, credits, contact, the publication date), as clean_text_map and removed_spans
 say. A quarantined file loses all its lines.
+
+Sets built outside ../shared/devsets are optional: trafilatura-eval (bench/trafilatura_eval.py
+builds it from trafilatura's own evaluation pages into ../devsets-extra) is scored as the share of
+its `with` snippets kept and `without` snippets removed, per half of its files and overall, beside
+trafilatura's default extract; when its folder is absent it is printed as skipped.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from tasks.clean import FIELD_RULES  # noqa: E402
 from tasks.ingest import decode  # noqa: E402
 
 DEVSETS = ROOT.parent / "shared" / "devsets"
+EXTRA_DEVSETS = ROOT.parent / "devsets-extra"
 RESULTS = ROOT / "bench" / "results"
 BASELINES = ROOT / "bench" / "quality_baselines.json"
 NEWSFLOW = Path(sys.executable).parent / "newsflow"
@@ -45,7 +52,10 @@ SCORES = {
     "ecbplus-dev": [("stories", "stories.jsonl"), ("entity_links", "entities.jsonl")],
     "polnear-quotes": [("quotes", "quotes.jsonl")],
     "mediacloud-2020-pages": [("web_dates", "publication_dates.jsonl")],
+    "trafilatura-eval": [("snippets", "snippets.jsonl")],
 }
+# Sets looked for under --extra-devsets, skipped when absent (built by a bench script, not shipped).
+EXTRA_SETS = {"trafilatura-eval"}
 # The figures shown per kind, and the goals of issues 13-18: (figure, label, goal).
 # A goal is a minimum, or "baseline" (no worse than the naive baseline's figure).
 FIGURES = {
@@ -62,6 +72,10 @@ FIGURES = {
     "quotes": [("end_to_end_recall", "quote end-to-end recall", 0.75), ("quote_precision", "quote precision", 0.95),
                ("attribution_accuracy", "quote attribution", 0.85)],
     "web_dates": [("precision_1day", "web date precision", 0.98), ("coverage_1day", "web date coverage", 0.92)],
+    # Issue 25: page text on pages nobody tuned for; halves are files sorted by name, rules chosen on h1.
+    "snippets": [(f"{side}{half}", f"{label}{name}", None)
+                 for side, label in (("with_kept", "with snippets kept"), ("without_removed", "without snippets removed"))
+                 for half, name in (("_h1", ", first half"), ("_h2", ", second half"), ("", ""))],
     "content_kept": [("content_kept", "content kept", 0.998),
                      ("content_kept_loaded", "content kept, loaded files only", None)],
 }
@@ -141,6 +155,15 @@ def content_kept(docs: Path, warehouse: Path) -> dict:
             "lost_by_rule": dict(lost_rules.most_common()), "lost_examples": examples}
 
 
+def trafilatura_eval_scores(set_dir: Path, warehouse: Path) -> tuple[dict, dict]:
+    """Snippet scores of the run and of trafilatura's default extract (about 20 s, so computed each time)."""
+    from bench import trafilatura_eval
+
+    rows = trafilatura_eval.snippets(set_dir)
+    return ({"snippets": trafilatura_eval.score_texts(rows, trafilatura_eval.warehouse_texts(warehouse))},
+            trafilatura_eval.score_texts(rows, trafilatura_eval.baseline_texts(set_dir)))
+
+
 def recompute_baselines(devsets: Path) -> dict:
     """Run ../shared/devsets/baselines.py (about 2 minutes) and keep its figures per set and kind."""
     done = subprocess.run([sys.executable, str(devsets / "baselines.py")], capture_output=True, text=True, check=True)
@@ -173,6 +196,8 @@ def table_rows(results: dict, baselines: dict) -> list[dict]:
             base = baselines.get(name, {}).get(kind, {})
             if kind == "content_kept":
                 base = {"content_kept": 1.0, "content_kept_loaded": 1.0}   # the naive baseline reads the whole file
+            if kind == "snippets":
+                base = result.get("baseline", {})
             for key, label, goal in FIGURES[kind]:
                 value = figures.get(key)
                 rows.append({"set": name, "metric": label, "newsflow": value, "baseline": base.get(key),
@@ -202,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default=",".join(SCORES), help="comma-separated dev sets (default: all)")
     parser.add_argument("--devsets", type=Path, default=DEVSETS)
+    parser.add_argument("--extra-devsets", type=Path, default=EXTRA_DEVSETS,
+                        help="where optional sets such as trafilatura-eval are looked for")
     parser.add_argument("--warehouses", type=Path, default=RESULTS / "warehouses")
     parser.add_argument("--workers", type=int, default=0, help="newsflow run --workers (default: its own)")
     parser.add_argument("--score-only", action="store_true", help="score the warehouses of an earlier run again")
@@ -217,7 +244,12 @@ def main(argv: list[str] | None = None) -> int:
     baselines = json.loads(BASELINES.read_text())
     results = {}
     for name in names:
-        docs, warehouse = devsets / name / "docs", args.warehouses.resolve() / name
+        set_dir = (args.extra_devsets.resolve() if name in EXTRA_SETS else devsets) / name
+        docs, warehouse = set_dir / "docs", args.warehouses.resolve() / name
+        if not docs.is_dir():
+            print(f"{name}: skipped, {docs} is absent" + (" (build it with bench/trafilatura_eval.py build)"
+                                                          if name == "trafilatura-eval" else ""), file=sys.stderr)
+            continue
         result = {}
         if not args.score_only:
             print(f"{name}: newsflow run ...", file=sys.stderr, flush=True)
@@ -226,8 +258,11 @@ def main(argv: list[str] | None = None) -> int:
         result["loaded"] = query("select count(*) as n from articles", warehouse)[0]["n"]
         result["quarantined"] = query("select count(distinct source_path) as n from quarantine "
                                       "where source_path not in (select source_path from articles)", warehouse)[0]["n"]
-        result["scores"] = {kind: content_kept(docs, warehouse) if kind == "content_kept"
-                            else score(kind, devsets / name / gold, warehouse) for kind, gold in SCORES[name]}
+        if name == "trafilatura-eval":
+            result["scores"], result["baseline"] = trafilatura_eval_scores(set_dir, warehouse)
+        else:
+            result["scores"] = {kind: content_kept(docs, warehouse) if kind == "content_kept"
+                                else score(kind, devsets / name / gold, warehouse) for kind, gold in SCORES[name]}
         results[name] = result
     rows = table_rows(results, baselines)
     RESULTS.mkdir(parents=True, exist_ok=True)
