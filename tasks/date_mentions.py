@@ -14,6 +14,10 @@ Each is resolved as a careful reader of news would:
 - a day and month without a year take the year that puts them nearest the publication date;
 - "the next day", "two days later" count from a day named earlier in the same sentence, else
   from the last day the article named before it.
+Not dates, though they look like them: a table row's label and cell ("Jul  12-3/4", a line of
+figures more than words), a contract month of a market report ("the May contract", "July wheat",
+"July climbed", "Dec/Jul"; an article is a market report by its futures, contracts, deliveries and
+prices per unit) and a year that names a body ("the 1922 committee").
 The stored date is the first day of the period the expression names, with its granularity (day,
 week, month, quarter, year, decade), and null where it needs a publication date the article
 lacks. Durations ("three months") and sets ("every Monday") are not dates and are not stored.
@@ -87,7 +91,38 @@ DATE_EXPRESSION = re.compile(
     rf"|(?P<weekday>(?:(?i:last|next|this|coming|past)\s+)?{_WEEKDAY})"
     rf"|(?P<year>(?<![$£€#]\s){_YEAR}(?:\s*[-/]\s*(?:\d\d|{_YEAR}))?)"
     rf"|(?P<month>{_MONTH_FULL})"
-    rf")(?![\w-]|\.\d|,\d{{3}}|\s*%)")
+    # Not before a fraction ("Jul 12-3/4": a price), a decimal, a thousands group or a percentage.
+    rf")(?![\w-]|[./]\d|,\d{{3}}|\s*%)")
+# A figure in a table cell or a sentence: 12, 3-1/4, 1,850, 147.50, 6.9.
+_FIGURE = re.compile(r"(?<![\w.,/-])\d[\d,./-]*(?![\w])")
+_WORD = re.compile(r"[A-Za-z]+")
+# Evidence that an article reports a market whose contracts are named by their delivery month.
+_MARKET_ARTICLE = re.compile(r"\b(?:futures|contracts?|deliver(?:y|ies)|deferreds?|nearby|spreads?|bushels?|"
+                             r"(?:bid|ask|offer)ed|settled|options|(?:dlrs|dollars|cents|pence|yen|marks)\s+(?:per|a)\s+"
+                             r"(?!share|year|month|week|day)[a-z]+)\b", re.IGNORECASE)
+MARKET_ARTICLE_CUES = 2
+# A month that names a contract, not a time: "the May contract", "July wheat", "March shipment",
+# "July climbed", "cause March to gain". Contract words and the things futures are traded in.
+_CONTRACT_AFTER = re.compile(
+    r"(?:/[A-Z][a-z]+)?\s+(?:contracts?|futures|options|calls?|puts?|deliver(?:y|ies)|shipments?|positions?|"
+    r"spreads?|crush|wheat|corn|oats|barley|sorghum|rice|soy\w*|beans|meal|canola|rapeseed|palm|sugar|coffee|"
+    r"cocoa|cotton|wool|rubber|lumber|cattle|feeders|hogs|bellies|pork|gold|silver|copper|platinum|palladium|"
+    r"alumin\w+|nickel|zinc|tin|crude|oil|gasoline|heating|gas|bonds?|T-bonds?|notes|bills|eurodollars?|"
+    r"sterling|yen|marks|francs|(?:was|were|is|are)\s+(?:up|down|off|unchanged|steady|firm|weak)|"
+    r"to\s+(?:gain|lose|rise|fall)|rose|fell|climbed|gained|lost|eased|firmed|dropped|slipped|advanced|declined|"
+    r"rallied|settled|closed|ended|finished|traded|opened|jumped|tumbled|slumped|surged)\b")
+# After a commodity, what makes the month that of a statistic ("January oil output"), not a contract's.
+_STATISTIC_AFTER = re.compile(r"\s+(?:output|production|exports?|imports?|sales|stocks|figures|data|consumption|"
+                              r"arrivals|crop|use|demand|supply|supplies)\b")
+# A month that names a contract in a spread or a forward pair: "Dec/Jul", "June/July sold at".
+_MONTH_PAIR = re.compile(rf"{_MONTH}/{_MONTH}|{_MONTH}/$")
+# A year that names a body ("the 1922 committee", "the 1848 Society"), not the year itself.
+_NAME_AFTER_YEAR = re.compile(r"[ \t]+(?i:committee|commission|club|society|association|movement|foundation|"
+                              r"institute|brigade)\b")
+# "since early January" looks back, whatever the clause's verb says.
+_SINCE_BEFORE = re.compile(r"(?<![\w-])(?i:since)\s+(?:(?:early|late|mid)[\s-]+)?$")
+# "a June election", "a December survey": the clause's verb is not the event's; the nearest such month is.
+_INDEFINITE_BEFORE = re.compile(r"(?<![\w-])(?i:a|an)\s+$")
 _CLAUSE_END = re.compile(r"\s*(?:[.,;:!?)\"”]|$)")
 _SET_BEFORE = re.compile(r"(?:every|each)\s+$", re.IGNORECASE)
 _MONTH_CUE_BEFORE = re.compile(rf"(?<![\w-]){_MONTH_CUE}[\s-]+$", re.IGNORECASE)
@@ -345,10 +380,58 @@ def _sentence_bounds(text: str) -> list[int]:
     return [0] + [match.end() for match in SENTENCE_END.finditer(text)]
 
 
-def _is_date(kind: str, match: re.Match, text: str) -> bool:
-    """False for sets ("every Monday") and month names that are something else ("May I", "April Smith")."""
+def _table_row(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] sits in a table row: a line of figures more than words ("Apr    4    54  dn    6").
+
+    A month and a figure there are a row's label and a cell (a price, a quantity), never a day.
+    """
+    line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
+    rest = text[line_start:start] + " " + text[end:len(text) if line_end < 0 else line_end]
+    figures = len(_FIGURE.findall(rest))
+    words = sum(word.lower() not in MONTHS for word in _WORD.findall(rest))
+    return figures >= 2 and figures >= words
+
+
+def _contract_month(match: re.Match, kind: str, text: str) -> bool:
+    """Whether a month names a futures or forward contract in a market report: followed by a contract
+    word, a commodity or a price move ("the May contract", "July wheat", "July climbed"), paired with
+    another month ("Dec/Jul", "June/July"), or a table row's label. A time word before it ("in July
+    prices rose") makes it a time again, unless a contract word follows."""
+    start, end = match.span(kind)
+    after = _CONTRACT_AFTER.match(text, end)
+    if after and not _STATISTIC_AFTER.match(text, after.end()):
+        contract_word = re.match(r"(?:/[A-Z][a-z]+)?\s+(?:contract|futures|option|deliver|shipment|position|spread)",
+                                 text[end:after.end()])
+        if contract_word or not _MONTH_CUE_BEFORE.search(text[max(0, start - 12):start]):
+            return True
+    if re.search(r"\b(?:deliver(?:y|ies)|shipments?)\s+(?:in|for)\s+$", text[max(0, start - 24):start]):
+        return True   # "light sweet crude for delivery in January" ("contracts in February" is a time: volume)
+    if _MONTH_CUE_BEFORE.search(text[max(0, start - 12):start]):
+        return False
+    if re.search(r"(?<![\w-])the\s+$", text[max(0, start - 5):start]) and \
+            re.match(r"\s+(?:has|had|is|was|were|will|would)\b", text[end:end + 8]):
+        return True   # "the March has been acting": a month is no subject with an article; a contract is
+    window = max(0, start - 10)
+    first = _MONTH_PAIR.search(text[window:start])
+    if first and _MONTH_CUE_BEFORE.search(text[max(0, window + first.start() - 12):window + first.start()]):
+        return False   # "in late March/April": a time span
+    paired = first or \
+        re.match(rf"(?:,?\s+(?:and\s+)?{_MONTH})?/{_MONTH}\b", text[end:end + 20])   # "July, Aug/Sept"
+    return bool(paired) or _table_row(text, start, end)
+
+
+def _is_date(kind: str, match: re.Match, text: str, market: bool = False) -> bool:
+    """False for sets ("every Monday"), month names that are something else ("May I", "April Smith"),
+    table cells ("Jul  12-3": a label and a price), contract months of a market report ("July wheat")
+    and years that name a body ("the 1922 committee")."""
     start, end = match.span(kind)
     before = text[max(0, start - 12):start]
+    if kind in ("month_day", "day_month") and _table_row(text, start, end):
+        return False
+    if kind == "month" and market and _contract_month(match, kind, text):
+        return False
+    if kind == "year" and _NAME_AFTER_YEAR.match(text, end):
+        return False
     if kind == "weekday" and _SET_BEFORE.search(before):
         return False
     if kind in ("counted", "anchored") and re.search(r"(?:before|after)$", match.group(kind), re.IGNORECASE):
@@ -370,9 +453,10 @@ def _anchor(named: list[tuple[str, dt.date]], unit: str) -> dt.date | None:
 def find_date_mentions(article_id: str, text: str, published: dt.date | None) -> list[dict]:
     """Rows for every date expression of one article's text, in text order."""
     rows, sentence_starts, named = [], None, []
+    market = len(_MARKET_ARTICLE.findall(text)) >= MARKET_ARTICLE_CUES
     for match in DATE_EXPRESSION.finditer(text):
         kind = match.lastgroup
-        if not _is_date(kind, match, text):
+        if not _is_date(kind, match, text, market):
             continue
         start, end = match.span(kind)
         tense, anchor = None, None
@@ -381,6 +465,10 @@ def find_date_mentions(article_id: str, text: str, published: dt.date | None) ->
             index = bisect.bisect_right(sentence_starts, start) - 1
             sentence = (sentence_starts[index], sentence_starts[index + 1] if index + 1 < len(sentence_starts) else len(text))
             tense = tense_of(text, start, end, sentence)
+            if kind == "month" and _INDEFINITE_BEFORE.search(text[max(0, start - 4):start]):
+                tense = None   # "pressure mounted to call a June election" (in April): that June, the nearest
+            elif kind == "month" and _SINCE_BEFORE.search(text[max(0, start - 16):start]):
+                tense = "past"     # "the drought since early January", whatever verb is near
         elif kind in ("counted", "anchored"):
             # Counted from the last date named before it: in the same sentence if there is one.
             unit = re.search(r"day|week|month|year", match.group(kind).lower()).group()

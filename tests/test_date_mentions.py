@@ -136,3 +136,68 @@ def test_a_warehouse_made_before_kind_existed_gets_the_column(tmp_path):
     con = warehouse.open_for_writing(tmp_path)
     assert con.execute("select text, kind from date_mentions").fetchall() == [("Sunday", None)]
     con.close()
+
+
+# Wire copy from a commodity desk (written for these tests, in the shape of 1980s wire tables).
+PRICE_TABLE = """SOYBEAN SPREADS
+CHICAGO, March 3 - Spreads at midday:
+ MONTHS   LAST     DIFFERENCE
+ Jul/Nov  14-1/2   over 15       over
+ Nov/May  5-3/4    under 6-1/4   under
+ Aug    4    61  up    2
+"""
+
+
+def test_a_price_table_row_is_no_date():
+    # "Nov  5-3/4" is a contract month and a price of 5 3/4 cents; "Aug    4    61  up    2" a row of cells.
+    assert _found(PRICE_TABLE, D(1988, 3, 3)) == [("March 3", D(1988, 3, 3), "day", "absolute")]
+
+
+def test_a_line_with_a_date_and_a_figure_is_no_table():
+    text = "Shares were bought between Jan 26 and Feb 9 for 175,691 dlrs."
+    assert [row[0] for row in _found(text, D(1988, 3, 3))] == ["Jan 26", "Feb 9"]
+
+
+MARKET_REPORT = ("Soybean futures closed higher at the Chicago Board of Trade. July climbed four cents to 6.10 "
+                 "dlrs a bushel and the November contract gained two cents. Traders said July wheat drew export "
+                 "buying, and speculators who bought March soymeal sold June/July. In July prices rose to a record, "
+                 "one trader recalled. Deliveries begin on May 3. January oil output rose, and more is due in March.")
+
+
+def test_contract_months_of_a_market_report_are_no_dates_and_its_times_stay():
+    assert _found(MARKET_REPORT, D(1988, 3, 3)) == [
+        ("July", D(1987, 7, 1), "month", "absolute"),          # "In July prices rose": a time
+        ("May 3", D(1988, 5, 3), "day", "absolute"),           # "on May 3": a day
+        ("January", D(1988, 1, 1), "month", "absolute"),       # January's oil output: a statistic's month
+        ("March", D(1988, 3, 1), "month", "absolute")]         # "due in March"
+
+
+def test_outside_a_market_report_a_month_before_a_noun_stays_a_date():
+    assert _found("July wheat sales rose, and the November elections were calm.", D(1988, 3, 3)) == [
+        ("July", D(1987, 7, 1), "month", "absolute"), ("November", D(1987, 11, 1), "month", "absolute")]
+
+
+@pytest.mark.parametrize("text, published, expected", [
+    # "a June election" in a story of April: the nearest June (to come), though the clause's verb is past.
+    ("As pressure mounted on the prime minister to call a June election, she said the choice was hers.",
+     D(1987, 4, 7), D(1987, 6, 1)),
+    ("Prospects for an October vote rose after the party conference.", D(1990, 7, 2), D(1990, 10, 1)),
+    # "since" looks back, even in a clause about what is coming.
+    ("Rain fell since early January, improving prospects for the coming harvest.", D(1987, 2, 26), D(1987, 1, 1)),
+    ("He won the June election.", D(1987, 9, 1), D(1987, 6, 1)),
+])
+def test_an_event_month_takes_its_cues(text, published, expected):
+    assert [row[1] for row in _found(text, published)] == [expected]
+
+
+def test_a_year_that_names_a_body_is_no_date():
+    assert _found("The chairman of the 1922 committee met the 1848 Society.", D(2019, 5, 20)) == []
+    # A year before an event or a plan still places it in time.
+    assert _found("Unlike the 1922 election, the 1987 budget passed.", D(1987, 3, 1)) == [
+        ("1922", D(1922, 1, 1), "year", "absolute"), ("1987", D(1987, 1, 1), "year", "absolute")]
+
+
+def test_a_delivery_month_is_a_contract_and_a_month_of_trading_a_time():
+    text = ("Crude futures for delivery in January rose 47 cents a barrel, and the exchange traded a record "
+            "300,000 contracts in February.")
+    assert _found(text, D(2005, 12, 12)) == [("February", D(2005, 2, 1), "month", "absolute")]
