@@ -5,7 +5,10 @@ Read, as htmldate's fast mode reads them (its attribute lists, URL and date pars
 <meta> tags (`meta:article:published_time`, Dublin Core, Parsely, sailthru...), JSON-LD
 `datePublished`, microdata `itemprop="datePublished"`, the date in the canonical or og:url path,
 and the article header: a `<time datetime>` or a line that is only a date (maybe with a
-"Published" label) printed beside the headline, before the body starts. Never read: running
+"Published" label, or a section, author or place ended by a separator) printed beside the headline,
+before the body starts (a standfirst, a poll or a "related" box may come between); an element named
+for the date ("byline", "created_at", "fecha") just above the headline; without a headline, the first
+such element before the body. Never read: running
 text, links, scripts other than JSON-LD, anything after the body starts (comments, "related"
 lists, ads). A date without its day (a year, a month) is no evidence.
 """
@@ -34,6 +37,20 @@ _UPDATED_LABEL = re.compile(r"(?i)\b(updated?|modified|actualizado|mis à jour|a
 _FILLER = re.compile(r"(?i)\b(mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(mon|tue|wed|thu|fri|sat|sun)\b\.?|"
                      r"\d{1,2}[:.h]\d{2}(:\d{2})?\s*([ap]\.?m\.?)?|\b(at|on|um|à|às|a las|alle|klo|uhr|gmt|utc|"
                      r"[ecmp][sd]?t|bst|cet|cest|msk|ist|[ap]\.?m\.?)\b|[+-]\d{1,2}(:?\d{2})?|[|,:/()\-–—.·•]")
+# A time after a date, which dateparser's strict mode will not read in every language ("…de 2020, 10h51").
+_CLOCK_AFTER = re.compile(r"(?i)[,|\s]*(?:\b(?:kl|um|à|às|a las|alle|at)\.?\s*)?\d{1,2}[:h.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?|uhr|h)?\W*$")
+# A date as Chinese, Japanese and Korean pages print it: year, month and day, each with its sign.
+_CJK_DATE = re.compile(r"(?<!\d)(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]")
+# Where a page prints its article's date: an element named for it ("created_at", "byline", "fecha").
+# A site's own date ("site_date", "today", a clock) names the day it was read, not the article's.
+_DATE_PLACE = re.compile(r"(?i)date|time|publi|posted|created|byline|datum|fecha|data|zeit|tarih")
+_NOT_ARTICLE_DATE_PLACE = re.compile(r"(?i)today|current|site|clock|weather|header__|masthead|topbar|top-bar")
+# What a header line may print before its date besides a label: a section, an author, a place,
+# ended by a separator ("Erhverv - 02. januar 2020", "| TNN | Apr 7, 2020", "Name / Delhi February 14, 2020").
+_LEAD_SEPARATOR = re.compile(r"\s[|/–—·•-]\s|^\s*\|")
+# Words before a date that make it another thing's date: a member's, a birthday, a copyright.
+_OTHER_THING_LABEL = re.compile(r"(?i)joined|member|born|since|seit|desde|copyright|©|event|deadline|expires")
+LEAD_MAX_WORDS = 5
 HEADER_ZONE_BEFORE = 3      # text pieces before the headline that still belong to its header
 HEADER_ZONE_AFTER = 12      # text pieces after it, at most, before the body starts
 BODY_WORDS = 25             # a text piece this long is the body: the header has ended
@@ -216,24 +233,28 @@ def _headline(tree):
 def _header_dates(tree, language: str) -> list[PageDate]:
     """<time datetime> and date-only lines beside the headline, before the body starts."""
     headline = _headline(tree)
-    if headline is None:
-        return []
     pieces = list(_text_pieces(tree))
     inside = [i for i, (element, _) in enumerate(pieces)
-              if element is headline or headline in element.iterancestors()]
+              if headline is not None and (element is headline or headline in element.iterancestors())]
     if not inside:
-        return []
-    # Before the headline, only its own container's pieces (a kicker, a date above it); the site's
-    # masthead ("Wednesday, August 19, 2020": today's date) lies outside it.
+        return _date_place_dates(pieces, language)
+    # Before the headline, only its own container's pieces (a kicker, a date above it) and an element
+    # named for the article's date; the site's masthead ("Wednesday, August 19, 2020": today's date)
+    # lies outside the container and is not named so.
     container = headline.getparent() if headline.getparent() is not None else headline
     zone = [(element, text) for element, text in pieces[max(0, inside[0] - HEADER_ZONE_BEFORE):inside[0]]
-            if element is container or container in element.iterancestors()]
-    long_pieces, around_headline = 0, set(headline.iterancestors())
+            if element is container or container in element.iterancestors()
+            or _date_place(element) and not _in_other_item(element, links=False)
+            and not any(a.tag == "li" for a in element.iterancestors())]
+    long_pieces, around_headline, zone_after = 0, set(headline.iterancestors()), 0
     for element, text in pieces[inside[-1] + 1:inside[-1] + 1 + HEADER_ZONE_AFTER]:
         long_piece = len(text.split()) >= BODY_WORDS
         long_pieces += long_piece
-        if long_pieces == 2 or long_piece and element.tag == "p" or _in_other_item(element, False, around_headline):
-            break   # the body has started (one long piece outside a <p> may be a standfirst or a caption)
+        if long_pieces == 2 or long_piece and element.tag == "p" and zone_after:
+            break   # the body has started (one long piece may be a standfirst right under the headline, or a caption)
+        zone_after += 1
+        if _in_other_item(element, False, around_headline):
+            continue   # a poll, a "related" box or a comment counter between the headline and the byline
         zone.append((element, text))
     found = []
     for element, text in zone:
@@ -250,30 +271,65 @@ def _header_dates(tree, language: str) -> list[PageDate]:
         label = element.getprevious() if element.tag == "dd" else None   # <dt>Joined</dt><dd>May 11, 2017</dd>
         if label is not None and not _PUBLISHED_LABEL.search(label.text_content()):
             continue
-        date = _visible_date(text, language) if len(text.split()) <= DATE_LINE_MAX_WORDS else None
+        date = _visible_date(text, language, lead=True) if len(text.split()) <= DATE_LINE_MAX_WORDS else None
         if date:
             origin = PUBLISHED_LINE if _PUBLISHED_LABEL.search(text) else HEADER_LINE
             found.append(PageDate(date, origin + _suffix(text)))
     return found
 
 
+def _date_place(element) -> bool:
+    """Whether an element, or one of its two nearest containers, is named as the place of an article's date."""
+    for ancestor in [element, *list(element.iterancestors())[:2]]:
+        cue = f"{ancestor.get('class', '')} {ancestor.get('id', '')}"
+        if _NOT_ARTICLE_DATE_PLACE.search(cue):
+            return False
+        if _DATE_PLACE.search(cue) or ancestor.tag == "time":
+            return True
+    return False
+
+
+def _date_place_dates(pieces, language: str) -> list[PageDate]:
+    """Without a headline to stand by: the first date printed in an element named for it (a byline's
+    <time>, "created_at"), before the body's first long paragraph; never in a link, a list, a teaser,
+    a comment, a footer or the navigation."""
+    for element, text in pieces:
+        if len(text.split()) >= BODY_WORDS and element.tag == "p":
+            return []
+        if element.tag in ("h1", "h2", "h3", "title") or len(text.split()) > DATE_LINE_MAX_WORDS \
+                or not _date_place(element) or _in_other_item(element):
+            continue
+        time_element = element if element.tag == "time" else None
+        date = (_machine_date(time_element.get("datetime")) if time_element is not None else None) or \
+            _visible_date(text, language, lead=True)
+        if date:
+            return [PageDate(date, (TIME_ELEMENT if time_element is not None else HEADER_LINE) + _suffix(text))]
+    return []
+
+
 def _suffix(text: str) -> str:
     return MODIFIED if _UPDATED_LABEL.search(text) and not _PUBLISHED_LABEL.search(text) else ""
 
 
-def _visible_date(text: str, language: str) -> str | None:
+def _visible_date(text: str, language: str, lead: bool = False) -> str | None:
     """The date a header line opens with, as ISO: before it only a weekday, a "Published" or "Updated"
-    label, punctuation; after it a time, a source, a credit. None for "Joined May 11, 2017"."""
-    found = _printed_date(" ".join(text.split()), language)
+    label, punctuation; after it a time, a source, a credit. None for "Joined May 11, 2017".
+
+    With `lead` (a line beside the headline), a few words may come first when a separator ends them:
+    a section, an author or a place ("Erhverv - 02. januar 2020", "| TNN | Apr 7, 2020")."""
+    found = _printed_date(" ".join(text.split()), language, lead)
     if found is None:
         return None
     day, before = found
+    if lead and _LEAD_SEPARATOR.search(f" {before} ") and len(before.split()) <= LEAD_MAX_WORDS + 2 \
+            and not _OTHER_THING_LABEL.search(before):
+        before = _LEAD_SEPARATOR.split(f" {before} ")[-1]   # what follows the last separator: a label at most
     before = _FILLER.sub(" ", before)
     before = _UPDATED_LABEL.sub("", _PUBLISHED_LABEL.sub("", before.strip()).strip())
     return day if not re.sub(r"\W+", "", before) else None
 
 
-def _printed_date(text: str, language: str) -> tuple[str, str] | None:
+def _printed_date(text: str, language: str, lead: bool = False) -> tuple[str, str] | None:
     """(ISO day, what the text prints before it) for the first full date printed in text, or None.
 
     A numeric date that reads both ways (03/04/2020) is read day-first only on a page that is not in
@@ -291,7 +347,10 @@ def _printed_date(text: str, language: str) -> tuple[str, str] | None:
             ("MDY" if language.startswith("en-us") else None if language.startswith("en") or not language else "DMY")
         day = None if order is None else _day(year, second, first) if order == "DMY" else _day(year, first, second)
         return (day.isoformat(), _without(text, numeric)) if day else None
-    for iso in re.finditer(r"(?<!\d)(\d{4})[./-](\d{1,2})[./-](\d{1,2})(?!\d)", text):
+    for cjk in _CJK_DATE.finditer(text):   # 2020年03月12日, 2020년 3월 4일
+        day = _day(*map(int, cjk.groups()))
+        return (day.isoformat(), _without(text, cjk)) if day else None
+    for iso in re.finditer(r"(?<!\d)(\d{4})[./-] ?(\d{1,2})[./-] ?(\d{1,2})(?!\d)", text):   # 2020. 06. 04.
         day = _day(*map(int, iso.groups()))
         return (day.isoformat(), _without(text, iso)) if day else None
     english = DATE_PATTERN.search(text)
@@ -302,7 +361,12 @@ def _printed_date(text: str, language: str) -> tuple[str, str] | None:
         day = month and _day(int(worded["year"] or worded["year2"]), month, int(worded["day"] or worded["day2"]))
         if day:
             return day.isoformat(), _without(text, worded)
-    day = _dateparser_date(_PUBLISHED_LABEL.sub("", text), language)
+    day = _dateparser_date(_PUBLISHED_LABEL.sub("", text), language) or \
+        _dateparser_date(_CLOCK_AFTER.sub("", _PUBLISHED_LABEL.sub("", text)), language)
+    if day is None and lead and _LEAD_SEPARATOR.search(f" {text} "):
+        head, _, tail = text.rpartition(_LEAD_SEPARATOR.findall(f" {text} ")[-1].strip())
+        day = _dateparser_date(tail, language)
+        return (day, head + " - ") if day else None
     return (day, "") if day else None
 
 

@@ -100,3 +100,46 @@ def test_a_permalink_printed_as_the_date_under_the_headline_dates_the_post():
             '<h1>Harbour reopens</h1><a href="https://blog.example/harbour.html">Sunday, July 5, 2020</a>'
             f'{BODY}<div class="comments"><a href="#c1">Monday, July 6, 2020</a><p>Nice.</p></div></div></body></html>')
     assert _resolved(html) == (dt.date(2020, 7, 5), "header line")
+
+
+# Pages without metadata (most pages nobody tuned for): the date is only printed, beside the headline.
+STANDFIRST = "<p>" + " ".join(["A standfirst sums the story up in one long sentence for readers"] * 3) + "</p>"
+
+
+@pytest.mark.parametrize("article, lang, expected", [
+    # An element named for the date just above the headline, outside its container.
+    ('<div class="meta"><i class="date">11.02.2020, 17:29 Uhr</i></div><div class="head"><h1>Council passes budget</h1>'
+     f'</div>{BODY}', "de", dt.date(2020, 2, 11)),
+    # Chinese, Japanese and Korean dates; a Hungarian one with spaces.
+    (f'<h1>Council passes budget</h1><div class="author">2020年03月12日 20:19:00</div>{BODY}', "zh", dt.date(2020, 3, 12)),
+    (f'<h1>Council passes budget</h1><span class="info">2020. 06. 04. 11:27</span>{BODY}', "hu", dt.date(2020, 6, 4)),
+    # A section, an author or a place before the date, ended by a separator.
+    (f'<h1>Council passes budget</h1><div class="byline">| TNN | Apr 7, 2020, 15:43 IST</div>{BODY}', "en",
+     dt.date(2020, 4, 7)),
+    (f'<h1>Council passes budget</h1><div>Erhverv - 02. januar 2020 kl. 10:21</div>{BODY}', "da", dt.date(2020, 1, 2)),
+    # A standfirst and a poll between the headline and the byline's date.
+    (f'<h1>Council passes budget</h1>{STANDFIRST}<div class="poll"><h3>Your view?</h3></div>'
+     f'<span>By Ann Lee</span><span>May 9, 2020</span>{BODY}', "en", dt.date(2020, 5, 9)),
+    # A date in the page language after a time ("…de 2020, 10h51").
+    (f'<h1>Council passes budget</h1><span class="date">01 de Maio de 2020, 10h51</span>{BODY}', "pt-br",
+     dt.date(2020, 5, 1)),
+])
+def test_a_date_printed_beside_the_headline_dates_a_page_without_metadata(article, lang, expected):
+    html = (f'<html lang="{lang}"><head><title>Council passes budget</title></head><body>'
+            f'<header><span class="site-date">Monday, March 2, 2020</span></header><article>{article}</article></body></html>')
+    assert _resolved(html)[0] == expected
+
+
+def test_without_a_headline_the_bylines_date_dates_the_page_and_a_teasers_does_not():
+    teaser = '<ul class="more"><li><a href="/x">Older story</a><span class="date">May 5, 2019</span></li></ul>'
+    byline = '<header class="article-header"><span class="byline"><time>2020-02-20 13:52:51 UTC</time></span></header>'
+    page = lambda before: f'<html><head><title>Ways to travel</title></head><body>{before}<div>{BODY}</div></body></html>'
+    assert _resolved(page(teaser + byline)) == (dt.date(2020, 2, 20), "time element")
+    assert _resolved(page(teaser)) == (None, None)
+
+
+@pytest.mark.parametrize("line", ["Member since - May 11, 2017", "Sam Roe | born | May 11, 1957"])
+def test_words_before_a_date_that_make_it_another_things_date(line):
+    html = (f'<html lang="en"><head><title>Council passes budget</title></head><body><article>'
+            f'<h1>Council passes budget</h1><div class="byline">{line}</div>{BODY}</article></body></html>')
+    assert _resolved(html) == (None, None)
