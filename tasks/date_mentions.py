@@ -415,6 +415,8 @@ def _contract_month(match: re.Match, kind: str, text: str) -> bool:
     first = _MONTH_PAIR.search(text[window:start])
     if first and _MONTH_CUE_BEFORE.search(text[max(0, window + first.start() - 12):window + first.start()]):
         return False   # "in late March/April": a time span
+    if re.search(r"(?:^|\n)[ \t]*[-*•][ \t]*$", text[max(0, start - 8):start]):
+        return True   # " - March lower Mississippi River 112-1/2 pct bid": a quote list's row
     paired = first or \
         re.match(rf"(?:,?\s+(?:and\s+)?{_MONTH})?/{_MONTH}\b", text[end:end + 20])   # "July, Aug/Sept"
     return bool(paired) or _table_row(text, start, end)
@@ -427,7 +429,9 @@ def _is_date(kind: str, match: re.Match, text: str, market: bool = False) -> boo
     start, end = match.span(kind)
     before = text[max(0, start - 12):start]
     if kind in ("month_day", "day_month") and _table_row(text, start, end):
-        return False
+        return False   # a row's label and a cell: a contract month and a price
+    if kind == "month" and not _MONTH_CUE_BEFORE.search(before) and _table_row(text, start, end):
+        return False   # a row's label ("in November" in a wrapped line of figures is prose)
     if kind == "month" and market and _contract_month(match, kind, text):
         return False
     if kind == "year" and _NAME_AFTER_YEAR.match(text, end):

@@ -201,3 +201,11 @@ def test_a_delivery_month_is_a_contract_and_a_month_of_trading_a_time():
     text = ("Crude futures for delivery in January rose 47 cents a barrel, and the exchange traded a record "
             "300,000 contracts in February.")
     assert _found(text, D(2005, 12, 12)) == [("February", D(2005, 2, 1), "month", "absolute")]
+
+
+def test_a_month_labelling_a_row_of_figures_or_a_quote_list_is_no_date():
+    rows = "Maize prev 12.5, Feb 8.7, March 4.2, Apr 1.0, total 26.4\n"
+    quotes = ("Barge rates firmed, dealers said. Quotes included -\n - On station upper river 120 pct bid/127 offered.\n"
+              " - March lower river 112-1/2 pct bid/120 offered - no comparison.\n")
+    assert _found(rows, D(1988, 3, 3)) == []
+    assert _found(quotes, D(1988, 3, 3)) == []
