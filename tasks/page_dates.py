@@ -31,7 +31,7 @@ _YEAR = re.compile(r"(?<!\d)(?:19[5-9]\d|20[0-4]\d)(?!\d)")
 # Label words before a date in an article header, in the languages news sites print most.
 _PUBLISHED_LABEL = re.compile(r"(?i)^\W*(published|posted|first published|publicado|publié|veröffentlicht|"
                               r"pubblicato|opublikowano|publicerad|julkaistu|опубликовано|yayınlanma)\b")
-_UPDATED_LABEL = re.compile(r"(?i)\b(updated?|modified|actualizado|mis à jour|aktualisiert|aggiornato|"
+_UPDATED_LABEL = re.compile(r"(?i)\b((?:last\s+)?updated?|modified|actualizado|mis à jour|aktualisiert|aggiornato|"
                             r"zaktualizowano|päivitetty|обновлено|güncelleme)\b")
 # What a date line may print besides the date: weekday, time, timezone, separators.
 _FILLER = re.compile(r"(?i)\b(mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(mon|tue|wed|thu|fri|sat|sun)\b\.?|"
@@ -51,6 +51,7 @@ _LEAD_SEPARATOR = re.compile(r"\s[|/–—·•-]\s|^\s*\|")
 # Words before a date that make it another thing's date: a member's, a birthday, a copyright.
 _OTHER_THING_LABEL = re.compile(r"(?i)joined|member|born|since|seit|desde|copyright|©|event|deadline|expires")
 LEAD_MAX_WORDS = 5
+PLACE_MAX_WORDS = 2
 HEADER_ZONE_BEFORE = 3      # text pieces before the headline that still belong to its header
 HEADER_ZONE_AFTER = 12      # text pieces after it, at most, before the body starts
 BODY_WORDS = 25             # a text piece this long is the body: the header has ended
@@ -247,14 +248,14 @@ def _header_dates(tree, language: str) -> list[PageDate]:
             or _date_place(element) and not _in_other_item(element, links=False)
             and not any(a.tag == "li" for a in element.iterancestors())]
     long_pieces, around_headline, zone_after = 0, set(headline.iterancestors()), 0
-    for element, text in pieces[inside[-1] + 1:inside[-1] + 1 + HEADER_ZONE_AFTER]:
+    for element, text in pieces[inside[-1] + 1:]:
         long_piece = len(text.split()) >= BODY_WORDS
         long_pieces += long_piece
-        if long_pieces == 2 or long_piece and element.tag == "p" and zone_after:
+        if long_pieces == 2 or long_piece and element.tag == "p" and zone_after or zone_after == HEADER_ZONE_AFTER:
             break   # the body has started (one long piece may be a standfirst right under the headline, or a caption)
-        zone_after += 1
         if _in_other_item(element, False, around_headline):
             continue   # a poll, a "related" box or a comment counter between the headline and the byline
+        zone_after += 1
         zone.append((element, text))
     found = []
     for element, text in zone:
@@ -323,7 +324,9 @@ def _visible_date(text: str, language: str, lead: bool = False) -> str | None:
     day, before = found
     if lead and _LEAD_SEPARATOR.search(f" {before} ") and len(before.split()) <= LEAD_MAX_WORDS + 2 \
             and not _OTHER_THING_LABEL.search(before):
-        before = _LEAD_SEPARATOR.split(f" {before} ")[-1]   # what follows the last separator: a label at most
+        before = _LEAD_SEPARATOR.split(f" {before} ")[-1]   # what follows the last separator: a label or a place
+        if len(before.split()) <= PLACE_MAX_WORDS and not re.search(r"\b[a-z]", before):
+            before = ""   # "Name / New Delhi February 14, 2020": a dateline's place
     before = _FILLER.sub(" ", before)
     before = _UPDATED_LABEL.sub("", _PUBLISHED_LABEL.sub("", before.strip()).strip())
     return day if not re.sub(r"\W+", "", before) else None
@@ -343,7 +346,8 @@ def _printed_date(text: str, language: str, lead: bool = False) -> tuple[str, st
         return None
     for numeric in re.finditer(r"(?<!\d)(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?!\d)", text):
         first, second, year = map(int, numeric.groups())
-        order = "DMY" if first > 12 else "MDY" if second > 12 else \
+        # Dots are day-first wherever they are printed (11.02.2020); slashes follow the page's language.
+        order = "DMY" if first > 12 else "MDY" if second > 12 else "DMY" if "." in numeric.group(0) else \
             ("MDY" if language.startswith("en-us") else None if language.startswith("en") or not language else "DMY")
         day = None if order is None else _day(year, second, first) if order == "DMY" else _day(year, first, second)
         return (day.isoformat(), _without(text, numeric)) if day else None

@@ -120,6 +120,12 @@ STANDFIRST = "<p>" + " ".join(["A standfirst sums the story up in one long sente
     # A standfirst and a poll between the headline and the byline's date.
     (f'<h1>Council passes budget</h1>{STANDFIRST}<div class="poll"><h3>Your view?</h3></div>'
      f'<span>By Ann Lee</span><span>May 9, 2020</span>{BODY}', "en", dt.date(2020, 5, 9)),
+    # An author and a dateline's place before the date; a day-first dotted date on a page of no declared language.
+    (f'<h1>Council passes budget</h1><div>Ann Lee / New Delhi February 14, 2020</div>{BODY}', "en", dt.date(2020, 2, 14)),
+    (f'<h1>Council passes budget</h1><span class="date">11.02.2020, 17:29 Uhr</span>{BODY}', "", dt.date(2020, 2, 11)),
+    # A "related" box longer than the header zone between the headline and the date.
+    ('<h1>Council passes budget</h1><div class="related">' + "<p>Other story</p>" * 14 + "</div>"
+     f'<p class="author">23/06/2020 16h45</p>{BODY}', "pt-br", dt.date(2020, 6, 23)),
     # A date in the page language after a time ("…de 2020, 10h51").
     (f'<h1>Council passes budget</h1><span class="date">01 de Maio de 2020, 10h51</span>{BODY}', "pt-br",
      dt.date(2020, 5, 1)),
