@@ -11,7 +11,10 @@ The similarity is the cosine of TF-IDF vectors of the article and of the story's
 profile, over words and, as a weighted part, canonical entities; where both are dated, it decays
 with the days between the article and the story. Two events of the same kind (two actors in
 rehab, two earthquakes) share most words: the article's distinctive entities (the people and
-places it names most, weighed by rarity) must appear in the story, or the similarity is cut.
+places it names most, weighed by rarity) must appear in the story, or the similarity is cut. What
+differs is evidence too: an article whose year (its publication year, else the latest year it
+names) is more than a year from every article of the story, or whose headline names another thing
+than the story's headlines do (sugar, not coffee), has its similarity cut.
 """
 
 from __future__ import annotations
@@ -43,6 +46,19 @@ DISTINCTIVE_ENTITIES = 3        # the article's most telling people, places, org
 DISTINCTIVE_SHARE = 0.5         # ... one of which must weigh this much per article of the story ...
 MISSING_DISTINCTIVE = 0.5       # ... or the similarity is cut to this share
 HALF_LIFE_DAYS = 7.0            # both dated: the similarity halves for every week between them
+# What differs between two events of one kind (issue 25). An article's year is its publication
+# year, else the latest year its text names (news tells the latest events; earlier years are
+# background): an article whose year no article of the story is within YEAR_GAP of tells another
+# event (the Greek riots of 2008 and the strike deaths of 2010).
+YEAR_GAP = 1
+YEAR_CUT = 0.4
+# The one name that differs, read from the headlines, where it is often no entity (coffee and
+# sugar, gold and copper): a word TITLE_SHARE of the story's headlines hold is nowhere in the
+# article, and a word of the article's headline is in at most TITLE_ABSENT_SHARE of the story's
+# articles; the similarity is then cut to TITLE_CUT.
+TITLE_SHARE = 0.7
+TITLE_ABSENT_SHARE = 0.2
+TITLE_CUT = 0.5
 TITLE_REPEAT = 2                # a title word counts as this many body words
 
 # The index: an article looks for stories through its QUERY_TERMS best terms; a term in more
@@ -55,6 +71,7 @@ STORIES_PER_ARTICLE = 20
 PROFILE_TERMS = {WORD_KIND: 300, ENTITY_KIND: 100}
 
 WORD = re.compile(r"[^\W\d_]{3,}")
+YEAR = re.compile(r"(?<![\d.,$£€-])(19[5-9]\d|20\d\d)(?![\d.,]\d|%)")
 
 STORY_PROFILE_SCHEMA = pa.schema([
     ("story_id", pa.string()), ("kind", pa.string()), ("term", pa.string()), ("weight", pa.float64()),
@@ -129,6 +146,8 @@ class ArticleTerms:
     words: dict[str, float]
     entities: dict[str, float]
     distinctive_labels: dict[str, str] = field(default_factory=dict)   # entity_id -> label
+    year: int | None = None         # publication year, else the latest year the text names
+    title_words: frozenset[str] = frozenset()
     # Per kind, the TermVector under one run's frequencies (an index never changes them).
     _vectors: dict[str, TermVector] = field(default_factory=dict, repr=False)
     _distinctive: list[str] | None = field(default=None, repr=False)
@@ -163,6 +182,15 @@ def _sublinear(counts: Counter) -> dict[str, float]:
     return {term: 1.0 + math.log(count) for term, count in counts.items() if count > 0}
 
 
+def article_year(published_date: dt.date | None, clean_text: str, title: str | None = None) -> int | None:
+    """The year the article tells of: its publication year, else the latest year it names that is
+    not a figure (a price, a share, a range's end), else None."""
+    if published_date is not None:
+        return published_date.year
+    years = [int(y) for y in YEAR.findall(f"{title or ''}\n{clean_text}")]
+    return max(years) if years else None
+
+
 def article_terms(articles: list[dict], mentions: list[dict]) -> dict[str, ArticleTerms]:
     """ArticleTerms of rows (article_id, clean_text, title, published_date), with mention rows
     (article_id, entity_id, label, optional mentions count)."""
@@ -176,7 +204,9 @@ def article_terms(articles: list[dict], mentions: list[dict]) -> dict[str, Artic
     return {row["article_id"]: ArticleTerms(row["article_id"], row.get("published_date"),
                                             _sublinear(word_counts(row["clean_text"], row.get("title"))),
                                             _sublinear(entities.get(row["article_id"], Counter())),
-                                            labels.get(row["article_id"], {}))
+                                            labels.get(row["article_id"], {}),
+                                            article_year(row.get("published_date"), row["clean_text"], row.get("title")),
+                                            frozenset(_folded_counts((row.get("title") or "").lower())))
             for row in articles}
 
 
@@ -216,11 +246,17 @@ class StoryProfile:
     last_date: dt.date | None = None
     _norms: dict[str, float] = field(default_factory=dict, repr=False)
     count: int = 0                  # articles
+    # Of the run's articles only: a loaded story's profile has no years or headlines, and is not cut.
+    years: Counter = field(default_factory=Counter)          # article year -> articles
+    title_words: Counter = field(default_factory=Counter)    # headline word -> articles
 
     def add(self, article: ArticleTerms, frequencies: DocumentFrequencies | None = None) -> None:
         """Add an article's weights; with the run's frequencies, the cached norms follow (a story of
         thousands of articles is not summed again for every article it takes in)."""
         self.count += 1
+        if article.year is not None:
+            self.years[article.year] += 1
+        self.title_words.update(article.title_words)
         for kind in (WORD_KIND, ENTITY_KIND):
             profile = self.terms[kind]
             squared = self._norms.get(kind)
@@ -240,6 +276,14 @@ class StoryProfile:
     def remove(self, article: ArticleTerms, frequencies: DocumentFrequencies) -> None:
         """Take an article's weights out again (it moves to another story); the date span is kept."""
         self.count -= 1
+        if article.year is not None:
+            self.years[article.year] -= 1
+            if self.years[article.year] <= 0:
+                del self.years[article.year]
+        self.title_words.subtract(article.title_words)
+        for word in article.title_words:
+            if self.title_words[word] <= 0:
+                del self.title_words[word]
         for kind in (WORD_KIND, ENTITY_KIND):
             profile = self.terms[kind]
             self.norm(kind, frequencies)   # the squared norm is cached before it is updated
@@ -280,6 +324,27 @@ def _cosine(article: ArticleTerms, story: StoryProfile, kind: str, frequencies: 
     return dot / (vector.norm * story_norm)
 
 
+def _years_apart(article: ArticleTerms, story: StoryProfile) -> int | None:
+    """Years between the article's year and the nearest year of the story's articles."""
+    if article.year is None or not story.years:
+        return None
+    return min(abs(article.year - year) for year in story.years)
+
+
+def _headlines_differ(article: ArticleTerms, story: StoryProfile) -> bool:
+    """Most of the story's headlines name a word the article never uses, and the article's headline
+    names a word the story's articles mostly lack: the thing that differs (coffee against sugar)."""
+    if not article.title_words or not story.title_words or story.count <= 0:
+        return False
+    theirs = any(count >= TITLE_SHARE * story.count and word not in article.words
+                 for word, count in story.title_words.items())
+    if not theirs:
+        return False
+    story_words = story.terms[WORD_KIND]
+    # A word's summed weight is at least 1 per article that holds it.
+    return any(story_words.get(word, 0.0) <= TITLE_ABSENT_SHARE * story.count for word in article.title_words)
+
+
 def distinctive_entities(article: ArticleTerms, frequencies: DocumentFrequencies) -> list[str]:
     """The people, places and organisations the article names most, rarer ones first among equals."""
     if article._distinctive is None:
@@ -309,9 +374,13 @@ def similarity(article: ArticleTerms, story: StoryProfile, frequencies: Document
     if distinctive and story_entities and not any(story_entities.get(e, 0.0) >= DISTINCTIVE_SHARE * story.count
                                                   for e in distinctive):
         score *= MISSING_DISTINCTIVE
+    if TITLE_CUT < 1.0 and _headlines_differ(article, story):
+        score *= TITLE_CUT
     days = _days_apart(article.published_date, story)
     if days:
         score *= 0.5 ** (days / HALF_LIFE_DAYS)
+    elif YEAR_CUT < 1.0 and (_years_apart(article, story) or 0) > YEAR_GAP:
+        score *= YEAR_CUT
     return score
 
 

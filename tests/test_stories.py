@@ -1,0 +1,119 @@
+"""Stories tell two similar events apart by what differs (the year, the thing named in the headline)
+and keep a story's follow-ups together (tasks/stories.py, issue 25)."""
+
+import datetime as dt
+
+import pytest
+
+from tasks import stories
+
+MARCH_2 = dt.date(1987, 3, 2)
+
+
+def _stories(rows: list[dict]) -> dict[str, str]:
+    """Each article's story, the rows clustered earliest first as one run over an empty warehouse."""
+    terms = stories.article_terms(rows, [])
+    index = stories.story_index(terms, stories.LoadedStories())
+    ordered = sorted(rows, key=lambda r: (r.get("published_date") or dt.date.max, r["input_order"]))
+    return stories.assign_stories([terms[r["article_id"]] for r in ordered], index)
+
+
+def _row(article_id: str, order: int, text: str, title: str | None = None, day: dt.date | None = None) -> dict:
+    return {"article_id": article_id, "input_order": order, "clean_text": text, "title": title, "published_date": day}
+
+
+# Two ferry sinkings off one coast, three years apart, told in much the same words; the pages carry
+# no publication date, only the years their text names.
+FERRY = "A passenger ferry sank off the northern coast, and rescuers searched for survivors. {extra}"
+FERRY_2009 = [
+    FERRY.format(extra="The ferry Sea Star capsized in the storm of March 2009 with its cars and crew; "
+                       "officials said most passengers were asleep."),
+    FERRY.format(extra="Divers reached the Sea Star wreck on Sunday. The operator said the ship had passed "
+                       "its 2009 safety inspection."),
+    FERRY.format(extra="Relatives of the Sea Star passengers gathered at the harbour as the search went on "
+                       "into the night of the 2009 storm."),
+]
+FERRY_2012 = [
+    FERRY.format(extra="The ferry Blue Dolphin rolled over near the lighthouse in January 2012, with tourists "
+                       "and trucks aboard, the company said."),
+    FERRY.format(extra="Survivors described the Blue Dolphin listing before it rolled over in the 2012 gale; "
+                       "the trucks had shifted."),
+    FERRY.format(extra="The government ordered an inquiry into the Blue Dolphin operator on Sunday, its "
+                       "second in 2012."),
+]
+
+
+def _ferries() -> list[dict]:
+    return [_row(f"ferry-2009-{n}", n, text) for n, text in enumerate(FERRY_2009)] + \
+           [_row(f"ferry-2012-{n}", 3 + n, text) for n, text in enumerate(FERRY_2012)]
+
+
+def test_two_sinkings_years_apart_in_the_same_words_are_two_stories():
+    story = _stories(_ferries())
+    assert len({story[f"ferry-2009-{n}"] for n in range(3)}) == 1
+    assert len({story[f"ferry-2012-{n}"] for n in range(3)}) == 1
+    assert story["ferry-2009-0"] != story["ferry-2012-0"]
+
+
+def test_the_years_are_what_tells_the_sinkings_apart(monkeypatch):
+    # Without the year's evidence the words alone make one story of the two.
+    monkeypatch.setattr(stories, "YEAR_CUT", 1.0)
+    assert len(set(_stories(_ferries()).values())) == 1
+
+
+@pytest.mark.parametrize(("text", "year"), [
+    ("Prices rose 2008 points in the index, traders said in 2011.", 2011),
+    ("The company paid $2012 a share; the accord of 1999 holds.", 1999),
+    ("Output was 2,015 tonnes, up 20.5 pct.", None),
+])
+def test_an_articles_year_is_the_latest_year_it_names_not_a_figure(text, year):
+    assert stories.article_year(None, text) == year
+
+
+def test_a_dated_articles_year_is_its_publication_year():
+    assert stories.article_year(MARCH_2, "The 1986/87 crop was large; the 2005 pact lapsed.") == 1987
+
+
+# Wire copy of one morning: quota talks in London for two commodities, told in many of the same
+# words, and each one's follow-ups.
+def _commodity_talks() -> list[dict]:
+    return [
+        _row("coffee-1", 0, "Coffee producers and consumers meeting in London failed to agree on export quotas on "
+             "Monday, delegates said, and the talks will resume at noon. Brazil and Colombia split over the "
+             "shares of the coffee quota.", "COFFEE QUOTA TALKS CONTINUE, NO ACCORD SEEN", MARCH_2),
+        _row("sugar-1", 1, "Sugar exporters meeting in London could not settle their quarrel, as Cuba and the "
+             "European producers argued over the sugar quota shares. White sugar prices fell.",
+             "SUGAR EXPORTERS QUARREL OVER QUOTA SHARES", MARCH_2),
+        _row("coffee-2", 2, "Colombia said Brazil blocked a compromise on coffee export quotas at the London talks, "
+             "and its delegates blamed Brazil's demand for a larger share.",
+             "COLOMBIA BLAMES BRAZIL AS COFFEE TALKS STALL", MARCH_2),
+        _row("coffee-3", 3, "Dutch roasters expect coffee prices to fall further now that the London talks on "
+             "coffee quotas have failed, and say Brazil will sell more.",
+             "COFFEE TALKS FAIL, ROASTERS SEE LOWER PRICES", MARCH_2),
+        _row("sugar-2", 4, "Traders expect white sugar prices to fall further after the sugar talks broke up "
+             "and Cuba said it would sell its sugar at any price.",
+             "SUGAR TALKS FAIL, TRADERS SEE LOWER PRICES", MARCH_2),
+    ]
+
+
+def test_coffee_talks_and_sugar_talks_are_two_stories_and_the_follow_ups_join_their_own():
+    story = _stories(_commodity_talks())
+    assert story["coffee-1"] == story["coffee-2"] == story["coffee-3"]
+    assert story["sugar-1"] == story["sugar-2"]
+    assert story["coffee-1"] != story["sugar-1"]
+
+
+def test_the_headlines_are_what_tells_the_talks_apart(monkeypatch):
+    # Without the headlines' evidence the talks' shared words make one story of the two commodities.
+    monkeypatch.setattr(stories, "TITLE_CUT", 1.0)
+    assert len(set(_stories(_commodity_talks()).values())) == 1
+
+
+def test_a_loaded_story_without_headlines_or_years_is_never_cut():
+    # A story read back from the warehouse has only its term profile: no evidence of what differs.
+    terms = stories.article_terms(_ferries()[3:4], [])
+    article = terms["ferry-2012-0"]
+    loaded = stories.StoryProfile("loaded", count=3)
+    loaded.terms[stories.WORD_KIND] = dict(article.words)
+    assert not stories._headlines_differ(article, loaded)
+    assert stories._years_apart(article, loaded) is None
