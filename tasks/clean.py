@@ -30,29 +30,91 @@ import pyarrow.parquet as pq
 from tasks.dates import (MONTH, DateCandidate, PublicationDate, house_date_orders, date_time_spans, find_dates_with_time, find_yearless_dates,
                          resolve_publication)
 
-# Lines that are never the story (matched against the whole stripped line, any case).
+# Lines that are never the story (matched against the whole stripped line, any case): a page's
+# labels and counters, known by their shape, not by any one site's wording.
 JUNK_LINE_PATTERNS = {
-    "share button": r"(share|share (this|here|on \w+|article|story)|print|e-?mail|tweet|pin it|whatsapp|copy link)",
-    "follow or subscribe": r"(follow us|subscribe|sign up|click here|read more|related (topics|articles|stories)|"
-                           r"also read|see also)\b.{0,80}",
-    "advertisement": r"(advertisement|sponsored( content)?|promoted|ad)|.{0,60}\b(shop (now|for your)|buy now|"
-                     r"amazing products)\b.{0,60}",
+    # A label alone ("Related Information") or opening a teaser headline ("READ MORE: Greek police ...").
+    "follow or subscribe": r"(follow us|subscribe|sign up|click here|read more|related (topics|articles|stories)|also read|"
+                           r"see also)\b.{0,160}|related(\s+\w+)?\s*:?",
+    "advertisement": r"advertisements?|sponsored( content)?|promoted|ads?",
     "comment counter": r"((no|\d+) comments?|(leave|add|post) a comment.*|comments? \(?\d*\)?)\.?",
     "view counter": r"(views?|count|reads)\s*:\s*\d+",
-    "copyright": r"(©|\(c\)|copyright\b).{0,200}",
+    # "© 2020 ...", "Copyright ...", and a notice whose © or "All rights reserved" comes after the owner's name.
+    "copyright": r"(©|\(c\)|copyright\b).{0,200}|.{0,100}(©|\ball rights reserved\b).{0,200}",
 }
 JUNK_LINE = [(rule, re.compile(pattern, re.IGNORECASE)) for rule, pattern in JUNK_LINE_PATTERNS.items()]
+# A row of share buttons: a short line made only of sharing actions, networks and the words that
+# join them ("Share Here", "Share this article on Facebook", "Tweet | Email | Print"). One word outside
+# that vocabulary ("Share prices fell") makes it text.
+SHARE_ACTIONS = {"share", "shares", "sharing", "tweet", "email", "e-mail", "mail", "print", "pin", "whatsapp", "copy",
+                 "save", "like", "send", "flip", "repost", "reddit", "facebook", "twitter", "linkedin", "telegram",
+                 "pinterest", "messenger", "flipboard", "vk", "tumblr", "pocket", "threads", "bluesky", "mastodon",
+                 "x", "sms", "link"}
+SHARE_FILLER = {"this", "here", "on", "to", "via", "with", "the", "it", "us", "a", "friend", "article", "story", "post",
+                "page", "now", "your", "and", "or", "options", "icon", "button"}
+SHARE_ROW_MAX_WORDS = 8
+_BUTTON_WORD = re.compile(r"[\w-]+")
+# A call to buy or act, as ads and house promotions print it: an imperative opening a short line
+# that is no sentence ("Shop our deals", "Click Here for your FREE No Obligation Quote", "L&T
+# Superstores Shop For Your Amazing Products Today"), with an offer word, or a bare button ("Buy
+# now"). A story sentence quoting "buy now" ends like a sentence, or runs long, and stays.
+CALL_TO_ACTION = re.compile(
+    r"(?:(?:[A-Z][\w&'.-]*\s+){0,3})"    # a shop's name before the call: "L&T Superstores Shop ..."
+    r"(?i:shop|buy|order|get|grab|save|claim|try|download|subscribe|donate|book|call|click|tap|join|sign up|"
+    r"register|request|start|unlock|upgrade|see|check out|browse|discover)\b(?P<rest>.*)")
+OFFER_WORD = re.compile(r"(?i)\b(deals?|offers?|sales?|discounts?|coupons?|promo|code|free|quotes?|trial|products|"
+                        r"bargains?|savings?|\d+\s?% off|store|shop|newsletter|membership|premium|app)\b")
+CALL_TO_ACTION_MAX_WORDS = 12
+# A bare button: "Buy now", "Shop today", "Subscribe here!"; "Book review" is a heading, no button.
+BUTTON_MAX_WORDS = 3
+BUTTON_REST = re.compile(r"(?i)\s*(now|today|here|online|more|it)?\s*[!>»›]*")
+# What a page prints after its story ends: a teaser for the next one ("Up next: ...", "Related: ..."),
+# a sign-off to the visitor ("Thank you for visiting ..."), a call to click. Set aside only in the
+# run of short lines closing the text, so a story's "Next: the vote" or its own thanks stay.
+TEASER = re.compile(r"(?i)(?:up next|next up|read next|read more|more|related|recommended|watch|listen|"
+                    r"see also|also read|trending|popular|latest|more (?:from|on|in|about) [\w' ]{1,30}|"
+                    r"you (?:may|might) also like|don'?t miss|must read|editor'?s picks?|top stories)"
+                    r"\s*[:|»›>–—-]\s*\S.*"
+                    r"|(?:thanks?|thank you) for (?:visiting|reading|watching|listening|stopping by|subscribing|"
+                    r"choosing|your (?:support|visit|interest))\b.*"
+                    r"|.*\bclick here\b.*")
+TAIL_LINE_MAX_WORDS = 20
 # A desk's contact line closing a wire story: "-- London Newsroom +44 171 542 8062", "-- Jane Doe,
 # New York Energy Desk, +1 212-859-1761", "Fax : ( 6221 ) 344-8404": kept as the contact field.
 # It holds a telephone number (7+ digits) or an e-mail address, so "-- Figures for 1986/87 are ..." is story.
-CONTACT_LINE = re.compile(r"--\s*.{3,160}|(?i:tel(?:ephone)?|phone|fax)\s*[:.]?\s*[+(\d].{6,80}")
+# A web desk's: "Contact reporter Jane Doe at jdoe@example.com or 541-338-2454".
+CONTACT_LINE = re.compile(r"--\s*.{3,160}|(?i:tel(?:ephone)?|phone|fax)\s*[:.]?\s*[+(\d].{6,80}"
+                          r"|(?i:contact|reach|e-?mail)\s+(?i:the\s+)?(?i:reporter|writer|author|editor|us|me|him|her|"
+                          r"[A-Z][\w.'-]+\s+[A-Z][\w.'-]+\s+at)\b.{3,300}")
 PHONE = re.compile(r"\+?\(?\s?\d[\d ()/.+-]{5,}\d")
 EMAIL = re.compile(r"\S+@\S+\.\w+")
+# Credits, known by their shape. Names: capitalised words ("Eric Gay", "Getty Images", "TASS").
+_NAMES = r"[A-Z][\w.'&-]*(?:(?:\s+|\s*,\s*|\s+and\s+|\s*&\s*)(?:[A-Z][\w.'&-]*|of|de|van|von|la|del))*"
+_PHOTO = r"(?i:(?:file |staff |handout )?(?:photo(?:graph)?s?|pictures?|pics?|images?|illustrations?|video))"
+# Photo agencies and wires: what stands beside a photographer's slash ("Eric Gay/AP", "REUTERS/Kevin
+# Lamarque") or alone as a credit ("Getty Images").
+_WIRE = r"(?:AP|AFP|Reuters|REUTERS|EPA|EPA-EFE|PA|UPI|DPA|Xinhua|XINHUA|TASS|ANI|PTI|Bloomberg|ZUMA|Zuma)"
+_PICTURE_DESK = (r"(?:Getty|Shutterstock|Alamy|iStock|[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*\s+(?:Images|Photos|Pictures|"
+                 r"Photography|Stock))")
+_BY_NAMES = rf"{_NAMES}(?:\s*(?:/|,|\bfor\b|\bvia\b)\s*{_NAMES})*"
+CREDIT_SHAPE = (
+    # "Photo: X", "Image credit: X", "(AP Photo/Eric Gay)", "Photograph by Jane Doe/Reuters", "Image credit AP"
+    rf"(?:{_NAMES}\s+)?{_PHOTO}(?:\s+(?i:credits?))?\s*(?:[:|/]\s*.{{1,100}}?|(?i:by|courtesy of|credits?)\s+{_BY_NAMES}"
+    rf"|\s{_BY_NAMES})"
+    # "Credit: X", "Source: X", "Courtesy of X"
+    r"|(?i:credits?|source)\s*:\s*.{1,100}?|(?i:courtesy of)\s+" + _BY_NAMES +
+    # "Eric Gay / Getty Images", "REUTERS/Kevin Lamarque", "Getty Images", "Alex Wong/Getty Images via AFP"
+    rf"|{_NAMES}\s*/\s*(?:{_WIRE}|{_PICTURE_DESK})(?:\s+(?i:via)\s+{_NAMES})?|{_WIRE}\s*/\s*{_NAMES}|{_PICTURE_DESK}"
+    # "Based on materials from TASS", "Reporting by Jane Doe; Editing by John Smith"
+    r"|(?:(?i:based on|with|additional)\s+)?(?i:reporting|writing|editing|materials?|information|research|compiled|"
+    r"written)(?:\s+(?i:and|&)\s+\w+)?\s+(?i:by|from)\s+" + _NAMES +
+    r"(?:\s*[;,]\s*(?i:[a-z ]{3,30})\s+(?i:by|from)\s+" + _NAMES + r")*"
+)
 # Lines that credit a photo or a source: kept as fields, not as text.
-CREDIT_LINE = re.compile(r"\(?\s*((?:image|photo|picture|photograph|pic)s?(?: credits?)?\s*:\s*.+?"
-                         r"|based on materials from .+|source\s*:\s*.+)\s*\)?", re.IGNORECASE)
-# A photo credit printed at the end of a caption: "... withdrawal. photo : AFP".
-CAPTION_CREDIT = re.compile(r"\s+((?:photo|image)s?\s*:\s*[A-Z][\w.&/ -]{0,40})$", re.IGNORECASE)
+CREDIT_LINE = re.compile(rf"\(?\s*({CREDIT_SHAPE})\s*\)?\.?")
+CREDIT_LINE_MAX_WORDS = 16
+# A credit printed at the end of a caption: "... withdrawal. photo : AFP", "... in Austin. (AP Photo/Eric Gay)".
+CAPTION_CREDIT = re.compile(rf"\s+(?:\(({CREDIT_SHAPE})\)|((?i:photo|image)s?\s*:\s*[A-Za-z][\w.&/ -]{{0,40}}))$")
 PUBLISHED_LINE = re.compile(r"(first published|published|last updated|updated|posted)\b\s*(on|at)?\s*[:\-]?",
                             re.IGNORECASE)
 # " date 2021-08-23 Following the Taliban..." as some scrapers glue it to the first paragraph.
@@ -97,6 +159,13 @@ _NOT_WORD = re.compile(r"[\W_]+")
 DATA_ROW_MAX_WORDS = 12
 _FIGURE = re.compile(r"\d")
 
+# Shapes of a data line without figures: a fixture ("Chelsea v Birmingham"), a name with its
+# country or club in brackets ("Paul Honiss (New Zealand)").
+DATA_SHAPE = re.compile(r"\S\s+(?:v|vs\.?)\s+[A-Z]|[A-Z][\w.'-]+\s+\([A-Z][\w .'-]+\)$")
+
+# The rule under a table's header row, as page extraction prints tables ("|---|---|---|"): markup.
+TABLE_RULE = re.compile(r"\|?(?:\s*:?-{3,}:?\s*\|)+(?:\s*:?-{3,}:?\s*)?")
+
 # Hard wrapping: e-mail and wire copy (Reuters-21578) break lines at a fixed width of 50-100
 # columns, so a line break inside a paragraph is not a paragraph break. A text is wrapped when its
 # longest line is that wide and other lines come near it; a line runs on into the next when the
@@ -128,7 +197,7 @@ FIELD_RULES = frozenset({"title", "repeated title", "byline", "dateline", "credi
 
 
 # Rules that set a line aside as site furniture: evidence that short lines beside it are furniture too.
-FURNITURE_EVIDENCE = frozenset(JUNK_LINE_PATTERNS) | {"credit", "repeated line"}
+FURNITURE_EVIDENCE = frozenset(JUNK_LINE_PATTERNS) | {"share button", "credit", "repeated line"}
 
 
 @dataclass
@@ -212,6 +281,7 @@ def clean_article(raw_text: str, title_hint: str | None = None, date_hint: str |
             story.append(kept)
     story = _take_title(story, article)
     story = _drop_furniture_among_credits(story, article, set_aside, len(raw_lines))
+    story = _drop_closing_promotion(story, article)
     story = _take_dateline_and_signoff(story, article)
     for piece in story:
         article.date_candidates += [DateCandidate(d, "body", piece.number) for d in find_dates_with_time(piece.text)]
@@ -325,7 +395,7 @@ def _classify_line(piece: _Piece, in_header: bool, article: CleanArticle, furnit
         return None
     caption_credit = CAPTION_CREDIT.search(line)
     if caption_credit:
-        article.credits.append(caption_credit.group(1).strip())
+        article.credits.append((caption_credit.group(1) or caption_credit.group(2)).strip())
         article._remove(start + caption_credit.start(), end, "credit")
         line = line[:caption_credit.start()]
     return _Piece(number, start, line)
@@ -333,15 +403,22 @@ def _classify_line(piece: _Piece, in_header: bool, article: CleanArticle, furnit
 
 def _set_aside_rule(line: str, number: int, in_header: bool, article: CleanArticle, furniture: bool) -> str | None:
     """The rule that sets a whole line aside (taking its date or credit into article), or None to keep it."""
-    for rule, pattern in JUNK_LINE:
-        if pattern.fullmatch(line):
-            return rule
+    if TABLE_RULE.fullmatch(line):
+        return "markup"
+    cells = [cell.strip() for cell in line.strip("|").split("|")] if line.startswith("|") else []
+    if len([cell for cell in cells if cell]) == 1:   # a layout table's one filled cell ("| Advertisements |  |")
+        junk = junk_rule(next(cell for cell in cells if cell))
+        if junk:
+            return junk
+    junk = junk_rule(line)
+    if junk:
+        return junk
     if _is_contact(line):
         article.contacts.append(line.removeprefix("--").strip())
         return "contact"
-    credit = CREDIT_LINE.fullmatch(line)
+    credit = _credit_line(line)
     if credit:
-        article.credits.append(credit.group(1).strip())
+        article.credits.append(credit)
         return "credit"
     published = PUBLISHED_LINE.match(line)
     if published and find_dates_with_time(line[published.end():]):
@@ -361,6 +438,43 @@ def _set_aside_rule(line: str, number: int, in_header: bool, article: CleanArtic
     if furniture and not AGENCY_SIGNOFF.search(line):
         return "repeated line"
     return None
+
+
+def junk_rule(line: str) -> str | None:
+    """The rule naming a line as page furniture by its shape alone (a label, a counter, a row of share
+    buttons, a call to buy), or None."""
+    for rule, pattern in JUNK_LINE:
+        if pattern.fullmatch(line):
+            return rule
+    if _is_share_row(line):
+        return "share button"
+    if _is_call_to_action(line):
+        return "advertisement"
+    return None
+
+
+def _is_share_row(line: str) -> bool:
+    words = [word.lower() for word in _BUTTON_WORD.findall(line)]
+    return (0 < len(words) <= SHARE_ROW_MAX_WORDS and all(w in SHARE_ACTIONS or w in SHARE_FILLER for w in words)
+            and any(w in SHARE_ACTIONS for w in words) and not SENTENCE_END.search(line.rstrip("!")))
+
+
+def _is_call_to_action(line: str) -> bool:
+    """A short imperative line that sells: see CALL_TO_ACTION. Quoted or full-stopped lines are story."""
+    words = len(line.split())
+    if words > CALL_TO_ACTION_MAX_WORDS or re.search(r"[.?…][\"”’')\]]*$", line) or re.search(r"[\"“”]", line):
+        return False
+    call = CALL_TO_ACTION.fullmatch(line)
+    return bool(call) and (bool(OFFER_WORD.search(call.group("rest")))
+                           or words <= BUTTON_MAX_WORDS and bool(BUTTON_REST.fullmatch(call.group("rest"))))
+
+
+def _credit_line(line: str) -> str | None:
+    """The credit a whole line prints ("(AP Photo/Eric Gay)", "Based on materials from TASS"), or None."""
+    if len(line.split()) > CREDIT_LINE_MAX_WORDS:
+        return None
+    credit = CREDIT_LINE.fullmatch(line)
+    return credit.group(1).strip() if credit else None
 
 
 def _is_contact(line: str) -> bool:
@@ -446,8 +560,11 @@ def _drop_furniture_among_credits(story: list[_Piece], article: CleanArticle, se
     if last_sentence is None:
         return story
     tail = story[last_sentence + 1:]
-    if not tail or any(_FIGURE.search(p.text) or len(p.text.split()) > DATA_ROW_MAX_WORDS
-                       or AGENCY_SIGNOFF.search(p.text) for p in tail):   # a sign-off is a credit, taken later
+    # One line only: two or more short lines after the last sentence are a list of the story's own
+    # (a fixture list, the officials), and so is a line under a label ending in a colon.
+    if len(tail) != 1 or story[last_sentence].text.endswith(":") or any(
+            _FIGURE.search(p.text) or len(p.text.split()) > DATA_ROW_MAX_WORDS or DATA_SHAPE.search(p.text)
+            or AGENCY_SIGNOFF.search(p.text) for p in tail):   # a sign-off is a credit, taken later
         return story
     kept_numbers = {p.number for p in tail}
     after = [number for number in range(tail[0].number + 1, line_count + 1)
@@ -459,6 +576,21 @@ def _drop_furniture_among_credits(story: list[_Piece], article: CleanArticle, se
     for piece in tail:
         article._remove(piece.start, piece.start + len(piece.text), "furniture among credits")
     return story[:last_sentence + 1]
+
+
+def _drop_closing_promotion(story: list[_Piece], article: CleanArticle) -> list[_Piece]:
+    """The run of short lines closing the text, from its first teaser, sign-off or call to click on
+    (TEASER), once the story has had a paragraph: what a page prints after its story ends."""
+    run = len(story)
+    while run > 1 and len(story[run - 1].text.split()) <= TAIL_LINE_MAX_WORDS and (
+            TEASER.fullmatch(story[run - 1].text) or not _ends_sentence(story[run - 1].text)):
+        run -= 1
+    first = next((i for i in range(run, len(story)) if TEASER.fullmatch(story[i].text)), None)
+    if first is None or not any(_is_paragraph(piece.text) for piece in story[:first]):
+        return story
+    for piece in story[first:]:
+        article._remove(piece.start, piece.start + len(piece.text), "closing promotion")
+    return story[:first]
 
 
 def _take_dateline_and_signoff(story: list[_Piece], article: CleanArticle) -> list[_Piece]:
@@ -556,8 +688,8 @@ def _is_data_row(line: str) -> bool:
     """A short line holding a figure that no other rule takes (a date, credit, counter, contact or
     sign-off): a table row, a score, a result."""
     return (len(line.split()) <= DATA_ROW_MAX_WORDS and bool(_FIGURE.search(line)) and not SENTENCE_END.search(line)
-            and not any(pattern.fullmatch(line) for _, pattern in JUNK_LINE)
-            and not (CREDIT_LINE.fullmatch(line) or _is_contact(line) or AGENCY_SIGNOFF.search(line))
+            and not junk_rule(line)
+            and not (_credit_line(line) or _is_contact(line) or AGENCY_SIGNOFF.search(line))
             and not find_dates_with_time(line))
 
 
