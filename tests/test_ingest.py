@@ -3,7 +3,8 @@ import os
 
 import pytest
 
-from tasks.ingest import SourceNotFound, content_id, decode, discover_inputs, read_inputs, source_root
+from tasks.ingest import (SourceNotFound, _without_link_runs, content_id, decode, discover_inputs, read_inputs,
+                          source_root)
 
 
 def _read(root, paths, known=frozenset()):
@@ -156,3 +157,32 @@ def test_too_large_files_are_quarantined_without_reading(tmp_path, monkeypatch):
     (tmp_path / "big.txt").write_text("x" * 11)
     [quarantined] = _read(tmp_path, ["big.txt"]).quarantined
     assert quarantined["reason"] == "file is 0.0 MB, over the 0 MB limit for one article"
+
+
+def test_html_keeps_the_story_table_and_a_linked_phrase(tmp_path):
+    # Another site's page (issue 25): a results table is story, and so is a sentence with a link.
+    html = """<html><head><title>County votes to keep the library</title></head><body>
+    <article><h1>County votes to keep the library</h1>
+    <p>The county board voted on Tuesday to keep the Elm Street library open for at least five more years,
+    after a campaign by residents that gathered more than four thousand signatures in a month.</p>
+    <p>The full minutes are on the <a href="/minutes">board's website</a>, the clerk said after the vote.</p>
+    <table><tr><th>District</th><th>Yes</th><th>No</th></tr>
+    <tr><td>North</td><td>4,120</td><td>3,877</td></tr><tr><td>South</td><td>2,950</td><td>3,301</td></tr></table>
+    <p>Library staff said opening hours would not change, and that a new reading room would open in June.</p>
+    </article></body></html>"""
+    (tmp_path / "page.html").write_text(html)
+    [document] = _read(tmp_path, ["page.html"]).documents
+    text = document["raw_text"]
+    assert "board's website" in text and "reading room would open in June" in text
+    assert "4,120" in text and "South" in text
+
+
+def test_runs_of_lines_that_are_each_a_whole_link_are_navigation():
+    # What an extractor's recall mode keeps of a "More from" block: each line the text of one link.
+    html = """<p>The board meets again in March. Minutes are on <a href="/m">the county site</a>.</p>
+    <h3>More from Elm County</h3><div class="teasers"><div><a href="/a">Council delays bus lane decision again</a></div>
+    <div><a href="/b">Five things to do this weekend</a></div></div><p><a href="/r">Read the full report</a></p>"""
+    text = ("The board meets again in March. Minutes are on the county site.\nRead the full report\n"
+            "More from Elm County\nCouncil delays bus lane decision again\nFive things to do this weekend")
+    assert _without_link_runs(text, html) == ("The board meets again in March. Minutes are on the county site.\n"
+                                              "Read the full report\nMore from Elm County")
