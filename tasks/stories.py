@@ -72,6 +72,7 @@ PROFILE_TERMS = {WORD_KIND: 300, ENTITY_KIND: 100}
 
 WORD = re.compile(r"[^\W\d_]{3,}")
 YEAR = re.compile(r"(?<![\d.,$£€-])(19[5-9]\d|20\d\d)(?![\d.,]\d|%)")
+AHEAD = re.compile(r"\b(?:by|until|till) (?:early |late |mid-|the end of )?$", re.I)
 
 STORY_PROFILE_SCHEMA = pa.schema([
     ("story_id", pa.string()), ("kind", pa.string()), ("term", pa.string()), ("weight", pa.float64()),
@@ -187,7 +188,10 @@ def article_year(published_date: dt.date | None, clean_text: str, title: str | N
     not a figure (a price, a share, a range's end), else None."""
     if published_date is not None:
         return published_date.year
-    years = [int(y) for y in YEAR.findall(f"{title or ''}\n{clean_text}")]
+    text = f"{title or ''}\n{clean_text}"
+    # "by 2030", "until 2015": a year the article looks ahead to is not the year it tells of.
+    years = [int(m.group(1)) for m in YEAR.finditer(text)
+             if not AHEAD.search(text, max(0, m.start() - 20), m.start())]
     return max(years) if years else None
 
 

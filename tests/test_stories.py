@@ -65,8 +65,9 @@ def test_the_years_are_what_tells_the_sinkings_apart(monkeypatch):
     ("Prices rose 2008 points in the index, traders said in 2011.", 2011),
     ("The company paid $2012 a share; the accord of 1999 holds.", 1999),
     ("Output was 2,015 tonnes, up 20.5 pct.", None),
+    ("The riots of 2008 return as the city plans its budget by the end of 2014.", 2008),
 ])
-def test_an_articles_year_is_the_latest_year_it_names_not_a_figure(text, year):
+def test_an_articles_year_is_the_latest_year_it_names_not_a_figure_nor_one_ahead(text, year):
     assert stories.article_year(None, text) == year
 
 
