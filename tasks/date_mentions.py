@@ -109,8 +109,19 @@ _CONTRACT_AFTER = re.compile(
     r"cocoa|cotton|wool|rubber|lumber|cattle|feeders|hogs|bellies|pork|gold|silver|copper|platinum|palladium|"
     r"alumin\w+|nickel|zinc|tin|crude|oil|gasoline|heating|gas|bonds?|T-bonds?|notes|bills|eurodollars?|"
     r"sterling|yen|marks|francs|(?:was|were|is|are)\s+(?:up|down|off|unchanged|steady|firm|weak)|"
-    r"to\s+(?:gain|lose|rise|fall)|rose|fell|climbed|gained|lost|eased|firmed|dropped|slipped|advanced|declined|"
-    r"rallied|settled|closed|ended|finished|traded|opened|jumped|tumbled|slumped|surged)\b")
+    r"to\s+(?:gain|lose|rise|fall)|(?:closing|opening|settling|pacing|leading|rising|falling|gaining|losing|easing|"
+    r"firming)\b|(?:rose|fell|climbed|gained|lost|eased|firmed|dropped|slipped|advanced|declined|rallied|settled|closed|"
+    r"ended|finished|traded|opened|jumped|tumbled|slumped|surged|paced|led|ran)\b)")
+# A contract named outright: the month of delivery, whatever the article ("April/May delivery",
+# "June 10-year bond futures", "March stock index futures").
+_CONTRACT_NAMED_AFTER = re.compile(
+    r"(?:/[A-Z][a-z]+)?(?:\s+delivery|(?:\s+[\w-]+){0,3}?\s+(?:contracts?|futures|options))\b")
+# Futures desks' words for a contract month: "spot April", "nearby June", "distant April".
+_CONTRACT_BEFORE = re.compile(r"(?<![\w-])(?i:spot|nearby|distant|deferred|front|back|prompt)\s+$")
+# Time words before a month ("in July prices rose"); "and", "or", "to" join months of either kind.
+_TIME_CUE_BEFORE = re.compile(r"(?<![\w-])(?:in|since|until|till|by|from|before|after|during|between|early|late|"
+                              r"mid|last|next|this|(?:end|beginning|start|middle|rest|half|part|weeks?|days?)\s+of)"
+                              r"[\s-]+$", re.IGNORECASE)
 # After a commodity, what makes the month that of a statistic ("January oil output"), not a contract's.
 _STATISTIC_AFTER = re.compile(r"\s+(?:output|production|exports?|imports?|sales|stocks|figures|data|consumption|"
                               r"arrivals|crop|use|demand|supply|supplies)\b")
@@ -398,15 +409,18 @@ def _contract_month(match: re.Match, kind: str, text: str) -> bool:
     another month ("Dec/Jul", "June/July"), or a table row's label. A time word before it ("in July
     prices rose") makes it a time again, unless a contract word follows."""
     start, end = match.span(kind)
+    before = text[max(0, start - 12):start]
+    if _CONTRACT_BEFORE.search(before):
+        return True
     after = _CONTRACT_AFTER.match(text, end)
     if after and not _STATISTIC_AFTER.match(text, after.end()):
         contract_word = re.match(r"(?:/[A-Z][a-z]+)?\s+(?:contract|futures|option|deliver|shipment|position|spread)",
                                  text[end:after.end()])
-        if contract_word or not _MONTH_CUE_BEFORE.search(text[max(0, start - 12):start]):
+        if contract_word or not _TIME_CUE_BEFORE.search(before):
             return True
     if re.search(r"\b(?:deliver(?:y|ies)|shipments?)\s+(?:in|for)\s+$", text[max(0, start - 24):start]):
         return True   # "light sweet crude for delivery in January" ("contracts in February" is a time: volume)
-    if _MONTH_CUE_BEFORE.search(text[max(0, start - 12):start]):
+    if _TIME_CUE_BEFORE.search(before):
         return False
     if re.search(r"(?<![\w-])the\s+$", text[max(0, start - 5):start]) and \
             re.match(r"\s+(?:has|had|is|was|were|will|would)\b", text[end:end + 8]):
@@ -432,7 +446,8 @@ def _is_date(kind: str, match: re.Match, text: str, market: bool = False) -> boo
         return False   # a row's label and a cell: a contract month and a price
     if kind == "month" and not _MONTH_CUE_BEFORE.search(before) and _table_row(text, start, end):
         return False   # a row's label ("in November" in a wrapped line of figures is prose)
-    if kind == "month" and market and _contract_month(match, kind, text):
+    if kind == "month" and (market and _contract_month(match, kind, text) or _CONTRACT_NAMED_AFTER.match(text, end)
+                            and not _TIME_CUE_BEFORE.search(before)):
         return False
     if kind == "year" and _NAME_AFTER_YEAR.match(text, end):
         return False

@@ -209,3 +209,19 @@ def test_a_month_labelling_a_row_of_figures_or_a_quote_list_is_no_date():
               " - March lower river 112-1/2 pct bid/120 offered - no comparison.\n")
     assert _found(rows, D(1988, 3, 3)) == []
     assert _found(quotes, D(1988, 3, 3)) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Soybean futures were mixed, with spot April pacing the gain while nearby June was unchanged at 125 cents.",
+    "Live cattle futures settled higher, December closing up the limit of 1.5 cents a pound and April ran up 1.4 cents.",
+    "June 10-year bond futures closed higher.",                         # the contract named a few words on
+    "The ministry ordered barley for April/May delivery.",              # a delivery month needs no market around it
+])
+def test_futures_desk_words_name_a_contract(text):
+    assert [row[0] for row in _found(text, D(1987, 3, 3))] == []
+
+
+def test_a_month_of_trading_volume_stays_a_date_in_a_market_report():
+    text = ("Futures volume rose. Total trading volume for March reached 6.7 million contracts, and a total of "
+            "six indicators available for January contributed to the decline in contracts.")
+    assert [row[0] for row in _found(text, D(1987, 4, 3))] == ["March", "January"]
