@@ -245,7 +245,7 @@ def _header_dates(tree, language: str) -> list[PageDate]:
     container = headline.getparent() if headline.getparent() is not None else headline
     zone = [(element, text) for element, text in pieces[max(0, inside[0] - HEADER_ZONE_BEFORE):inside[0]]
             if element is container or container in element.iterancestors()
-            or _date_place(element) and not _in_other_item(element, links=False)
+            or _date_place(element) and not _in_other_item(element, False, set(headline.iterancestors()))
             and not any(a.tag == "li" for a in element.iterancestors())]
     long_pieces, around_headline, zone_after = 0, set(headline.iterancestors()), 0
     for element, text in pieces[inside[-1] + 1:]:
@@ -272,7 +272,8 @@ def _header_dates(tree, language: str) -> list[PageDate]:
         label = element.getprevious() if element.tag == "dd" else None   # <dt>Joined</dt><dd>May 11, 2017</dd>
         if label is not None and not _PUBLISHED_LABEL.search(label.text_content()):
             continue
-        date = _visible_date(text, language, lead=True) if len(text.split()) <= DATE_LINE_MAX_WORDS else None
+        date = _visible_date(text, language, lead=True, place=_date_place(element)) \
+            if len(text.split()) <= DATE_LINE_MAX_WORDS else None
         if date:
             origin = PUBLISHED_LINE if _PUBLISHED_LABEL.search(text) else HEADER_LINE
             found.append(PageDate(date, origin + _suffix(text)))
@@ -302,7 +303,7 @@ def _date_place_dates(pieces, language: str) -> list[PageDate]:
             continue
         time_element = element if element.tag == "time" else None
         date = (_machine_date(time_element.get("datetime")) if time_element is not None else None) or \
-            _visible_date(text, language, lead=True)
+            _visible_date(text, language, lead=True, place=True)
         if date:
             return [PageDate(date, (TIME_ELEMENT if time_element is not None else HEADER_LINE) + _suffix(text))]
     return []
@@ -312,12 +313,14 @@ def _suffix(text: str) -> str:
     return MODIFIED if _UPDATED_LABEL.search(text) and not _PUBLISHED_LABEL.search(text) else ""
 
 
-def _visible_date(text: str, language: str, lead: bool = False) -> str | None:
+def _visible_date(text: str, language: str, lead: bool = False, place: bool = False) -> str | None:
     """The date a header line opens with, as ISO: before it only a weekday, a "Published" or "Updated"
     label, punctuation; after it a time, a source, a credit. None for "Joined May 11, 2017".
 
     With `lead` (a line beside the headline), a few words may come first when a separator ends them:
-    a section, an author or a place ("Erhverv - 02. januar 2020", "| TNN | Apr 7, 2020")."""
+    a section, an author or a place ("Erhverv - 02. januar 2020", "| TNN | Apr 7, 2020"). In an element
+    named for the date (`place`), a word or two with no figure may too: a weekday in any language
+    ("Senin, 4 Mei 2020")."""
     found = _printed_date(" ".join(text.split()), language, lead)
     if found is None:
         return None
@@ -327,6 +330,9 @@ def _visible_date(text: str, language: str, lead: bool = False) -> str | None:
         before = _LEAD_SEPARATOR.split(f" {before} ")[-1]   # what follows the last separator: a label or a place
         if len(before.split()) <= PLACE_MAX_WORDS and not re.search(r"\b[a-z]", before):
             before = ""   # "Name / New Delhi February 14, 2020": a dateline's place
+    if place and len(before.split()) <= PLACE_MAX_WORDS and not re.search(r"\d", before) \
+            and not _OTHER_THING_LABEL.search(before):
+        before = ""
     before = _FILLER.sub(" ", before)
     before = _UPDATED_LABEL.sub("", _PUBLISHED_LABEL.sub("", before.strip()).strip())
     return day if not re.sub(r"\W+", "", before) else None

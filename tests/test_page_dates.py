@@ -126,6 +126,13 @@ STANDFIRST = "<p>" + " ".join(["A standfirst sums the story up in one long sente
     # A "related" box longer than the header zone between the headline and the date.
     ('<h1>Council passes budget</h1><div class="related">' + "<p>Other story</p>" * 14 + "</div>"
      f'<p class="author">23/06/2020 16h45</p>{BODY}', "pt-br", dt.date(2020, 6, 23)),
+    # A weekday in the page's language before the date, in an element named for it.
+    (f'<h1>Council passes budget</h1><time class="grey">Senin, 4 Mei 2020 04:25 WIB</time>{BODY}', "id-id",
+     dt.date(2020, 5, 4)),
+    # A date just above the headline, the article wrapped in a "widget" the headline shares.
+    ('<div class="widget-article"><div class="article-info byline"><span class="article-datetime">2020. 06. 04. 11:27'
+     f'</span></div><div class="article-title"><h1>Council passes budget</h1></div>{BODY}</div>', "hu",
+     dt.date(2020, 6, 4)),
     # A date in the page language after a time ("…de 2020, 10h51").
     (f'<h1>Council passes budget</h1><span class="date">01 de Maio de 2020, 10h51</span>{BODY}', "pt-br",
      dt.date(2020, 5, 1)),
