@@ -250,7 +250,7 @@ class StoryProfile:
     last_date: dt.date | None = None
     _norms: dict[str, float] = field(default_factory=dict, repr=False)
     count: int = 0                  # articles
-    # Of the run's articles only: a loaded story's profile has no years or headlines, and is not cut.
+    # Of the run's articles only (the warehouse keeps neither): a loaded story is judged by those that joined it.
     years: Counter = field(default_factory=Counter)          # article year -> articles
     title_words: Counter = field(default_factory=Counter)    # headline word -> articles
 
