@@ -40,7 +40,7 @@ JUNK_LINE_PATTERNS = {
     "comment counter": r"((no|\d+) comments?|(leave|add|post) a comment.*|comments? \(?\d*\)?)\.?",
     "view counter": r"(views?|count|reads)\s*:\s*\d+",
     # "© 2020 ...", "Copyright ...", and a notice whose © or "All rights reserved" comes after the owner's name.
-    "copyright": r"(©|\(c\)|copyright\b).{0,200}|.{0,100}(©|\ball rights reserved\b).{0,200}",
+    "copyright": r".{0,3}(©|ⓒ|\(c\)|copyright\b).{0,200}|.{0,100}(©|ⓒ|\ball rights reserved\b).{0,200}",
 }
 JUNK_LINE = [(rule, re.compile(pattern, re.IGNORECASE)) for rule, pattern in JUNK_LINE_PATTERNS.items()]
 # A row of share buttons: a short line made only of sharing actions, networks and the words that
@@ -79,6 +79,16 @@ TEASER = re.compile(r"(?i)(?:up next|next up|read next|read more|more|related|re
                     r"choosing|your (?:support|visit|interest))\b.*"
                     r"|.*\bclick here\b.*")
 TAIL_LINE_MAX_WORDS = 20
+# In the closing run, a house plug may run longer: "Get the best of News18 delivered to your inbox -
+# subscribe to News18 Daybreak. Follow News18.com on Twitter, Instagram, ..."
+# Followed: "us" or a site's own address ("Follow News18.com on"), never "Follow him on Instagram to watch".
+HOUSE_PLUG = re.compile(r".*\b(?:(?i:subscribe to|sign up for|delivered to your inbox)|(?i:follow)\s+(?:(?i:us)|\w+\.\w+)"
+                        r"\s+(?i:on))\b.*")
+TEASER_MAX_WORDS = 45
+# Anywhere in the text, a teaser label and its separator before a headline ("MUST READ | Thousands of
+# Australians ...", "WATCH: ..."): a headline ends in no full stop, so "Related: a vote is due." is story.
+TEASER_LINE = re.compile(r"(?i:must read|read more|read next|read|also read|watch|listen|related|recommended|see also|"
+                         r"up next|more)\s*[:|»›]\s*\S.*")
 # A desk's contact line closing a wire story: "-- London Newsroom +44 171 542 8062", "-- Jane Doe,
 # New York Energy Desk, +1 212-859-1761", "Fax : ( 6221 ) 344-8404": kept as the contact field.
 # It holds a telephone number (7+ digits) or an e-mail address, so "-- Figures for 1986/87 are ..." is story.
@@ -90,7 +100,9 @@ PHONE = re.compile(r"\+?\(?\s?\d[\d ()/.+-]{5,}\d")
 EMAIL = re.compile(r"\S+@\S+\.\w+")
 # Credits, known by their shape. Names: capitalised words ("Eric Gay", "Getty Images", "TASS").
 _NAMES = r"[A-Z][\w.'&-]*(?:(?:\s+|\s*,\s*|\s+and\s+|\s*&\s*)(?:[A-Z][\w.'&-]*|of|de|van|von|la|del))*"
-_PHOTO = r"(?i:(?:file |staff |handout )?(?:photo(?:graph)?s?|pictures?|pics?|images?|illustrations?|video))"
+# "Foto" (Spanish, Portuguese, German, Italian, Dutch, Polish...), "Imagen", "Bild": credits are printed alike.
+_PHOTO = (r"(?i:(?:file |staff |handout )?(?:photo(?:graph)?s?|fotos?|pictures?|pics?|images?|imagens?|imagen|bild|"
+          r"illustrations?|video))")
 # Photo agencies and wires: what stands beside a photographer's slash ("Eric Gay/AP", "REUTERS/Kevin
 # Lamarque") or alone as a credit ("Getty Images").
 _WIRE = r"(?:AP|AFP|Reuters|REUTERS|EPA|EPA-EFE|PA|UPI|DPA|Xinhua|XINHUA|TASS|ANI|PTI|Bloomberg|ZUMA|Zuma)"
@@ -114,7 +126,8 @@ CREDIT_SHAPE = (
 CREDIT_LINE = re.compile(rf"\(?\s*({CREDIT_SHAPE})\s*\)?\.?")
 CREDIT_LINE_MAX_WORDS = 16
 # A credit printed at the end of a caption: "... withdrawal. photo : AFP", "... in Austin. (AP Photo/Eric Gay)".
-CAPTION_CREDIT = re.compile(rf"\s+(?:\(({CREDIT_SHAPE})\)|((?i:photo|image)s?\s*:\s*[A-Za-z][\w.&/ -]{{0,40}}))$")
+# "... ganhou um lar. — Foto: Mayara Subtil/G1": the dash before it goes with it.
+CAPTION_CREDIT = re.compile(rf"\s+(?:[—–-]\s+)?(?:\(({CREDIT_SHAPE})\)|({_PHOTO}\s*:\s*[A-Za-z][\w.&/ -]{{0,40}}))$")
 PUBLISHED_LINE = re.compile(r"(first published|published|last updated|updated|posted)\b\s*(on|at)?\s*[:\-]?",
                             re.IGNORECASE)
 # " date 2021-08-23 Following the Taliban..." as some scrapers glue it to the first paragraph.
@@ -197,7 +210,7 @@ FIELD_RULES = frozenset({"title", "repeated title", "byline", "dateline", "credi
 
 
 # Rules that set a line aside as site furniture: evidence that short lines beside it are furniture too.
-FURNITURE_EVIDENCE = frozenset(JUNK_LINE_PATTERNS) | {"share button", "credit", "repeated line"}
+FURNITURE_EVIDENCE = frozenset(JUNK_LINE_PATTERNS) | {"share button", "teaser", "credit", "repeated line"}
 
 
 @dataclass
@@ -406,6 +419,8 @@ def _set_aside_rule(line: str, number: int, in_header: bool, article: CleanArtic
     if TABLE_RULE.fullmatch(line):
         return "markup"
     cells = [cell.strip() for cell in line.strip("|").split("|")] if line.startswith("|") else []
+    if cells and not any(cells):   # a layout table's empty row
+        return "markup"
     if len([cell for cell in cells if cell]) == 1:   # a layout table's one filled cell ("| Advertisements |  |")
         junk = junk_rule(next(cell for cell in cells if cell))
         if junk:
@@ -448,6 +463,8 @@ def junk_rule(line: str) -> str | None:
             return rule
     if _is_share_row(line):
         return "share button"
+    if TEASER_LINE.fullmatch(line) and not _ends_sentence(line) and len(line.split()) <= TITLE_MAX_WORDS:
+        return "teaser"
     if _is_call_to_action(line):
         return "advertisement"
     return None
@@ -582,10 +599,13 @@ def _drop_closing_promotion(story: list[_Piece], article: CleanArticle) -> list[
     """The run of short lines closing the text, from its first teaser, sign-off or call to click on
     (TEASER), once the story has had a paragraph: what a page prints after its story ends."""
     run = len(story)
-    while run > 1 and len(story[run - 1].text.split()) <= TAIL_LINE_MAX_WORDS and (
-            TEASER.fullmatch(story[run - 1].text) or not _ends_sentence(story[run - 1].text)):
+    def promotes(text: str) -> bool:
+        return len(text.split()) <= TEASER_MAX_WORDS and bool(TEASER.fullmatch(text) or HOUSE_PLUG.fullmatch(text))
+
+    while run > 1 and (promotes(story[run - 1].text) or len(story[run - 1].text.split()) <= TAIL_LINE_MAX_WORDS
+                       and not _ends_sentence(story[run - 1].text)):
         run -= 1
-    first = next((i for i in range(run, len(story)) if TEASER.fullmatch(story[i].text)), None)
+    first = next((i for i in range(run, len(story)) if promotes(story[i].text)), None)
     if first is None or not any(_is_paragraph(piece.text) for piece in story[:first]):
         return story
     for piece in story[first:]:

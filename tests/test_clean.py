@@ -620,3 +620,25 @@ def test_teaser_labels_notices_contacts_and_ad_cells_inside_a_page_go():
     assert article.clean_text == ("The pier reopened on Saturday after storm repairs.\n\n"
                                   "Fishing boats returned to the harbour by the afternoon.")
     assert article.contacts == ["Contact reporter Ana Silva at asilva@coastnews.example or 555-201-3344."]
+
+
+def test_teasers_inside_the_text_and_a_house_plug_closing_it_go():
+    raw = ("Bushfires burned across three states on Friday.\n"
+           "MUST READ | Thousands call for the prime minister's resignation\n"
+           "Firefighters said cooler weather had helped.\n"
+           "Related: a second evacuation order is due next week.\n"
+           "Rumor has it the band will tour next year. Follow him on Instagram to watch.\n"
+           "Get the best of Coast24 delivered to your inbox - subscribe to Coast24 Daily. Follow Coast24.com on "
+           "Twitter, Instagram and Facebook.\n")
+    article = clean_article(raw)
+    assert article.clean_text == ("Bushfires burned across three states on Friday.\n\n"
+                                  "Firefighters said cooler weather had helped.\n\n"
+                                  "Related: a second evacuation order is due next week.\n\n"
+                                  "Rumor has it the band will tour next year. Follow him on Instagram to watch.")
+
+
+def test_caption_credits_in_other_languages_and_empty_layout_rows():
+    article = clean_article("Cachorro abandonado ganhou um lar. — Foto: Mayara Subtil/G1\n|  |  |  |\n"
+                            "A vaquinha online juntou o dinheiro do tratamento.\n")
+    assert article.clean_text == "Cachorro abandonado ganhou um lar.\n\nA vaquinha online juntou o dinheiro do tratamento."
+    assert article.credits == ["Foto: Mayara Subtil/G1"]
