@@ -253,6 +253,9 @@ class StoryProfile:
     # Of the run's articles only (the warehouse keeps neither): a loaded story is judged by those that joined it.
     years: Counter = field(default_factory=Counter)          # article year -> articles
     title_words: Counter = field(default_factory=Counter)    # headline word -> articles
+    # The words TITLE_SHARE of its headlines hold, kept until an article comes or goes: a story of
+    # thousands of headlines is compared far more often than it changes.
+    _headline_words: tuple[str, ...] | None = field(default=None, repr=False)
 
     def add(self, article: ArticleTerms, frequencies: DocumentFrequencies | None = None) -> None:
         """Add an article's weights; with the run's frequencies, the cached norms follow (a story of
@@ -261,6 +264,7 @@ class StoryProfile:
         if article.year is not None:
             self.years[article.year] += 1
         self.title_words.update(article.title_words)
+        self._headline_words = None
         for kind in (WORD_KIND, ENTITY_KIND):
             profile = self.terms[kind]
             squared = self._norms.get(kind)
@@ -285,6 +289,7 @@ class StoryProfile:
             if self.years[article.year] <= 0:
                 del self.years[article.year]
         self.title_words.subtract(article.title_words)
+        self._headline_words = None
         for word in article.title_words:
             if self.title_words[word] <= 0:
                 del self.title_words[word]
@@ -303,6 +308,13 @@ class StoryProfile:
                     profile[term] = after
                 squared += (after ** 2 - before ** 2) * idf_squared
             self._norms[kind] = max(squared, 0.0)
+
+    def headline_words(self) -> tuple[str, ...]:
+        """The words TITLE_SHARE of the story's headlines hold (of its run's articles)."""
+        if self._headline_words is None:
+            self._headline_words = tuple(word for word, count in self.title_words.items()
+                                         if count >= TITLE_SHARE * self.count)
+        return self._headline_words
 
     def add_date(self, day: dt.date | None) -> None:
         if day is not None:
@@ -340,9 +352,7 @@ def _headlines_differ(article: ArticleTerms, story: StoryProfile) -> bool:
     names a word the story's articles mostly lack: the thing that differs (coffee against sugar)."""
     if not article.title_words or not story.title_words or story.count <= 0:
         return False
-    theirs = any(count >= TITLE_SHARE * story.count and word not in article.words
-                 for word, count in story.title_words.items())
-    if not theirs:
+    if all(word in article.words for word in story.headline_words()):
         return False
     story_words = story.terms[WORD_KIND]
     # A word's summed weight is at least 1 per article that holds it.
