@@ -68,6 +68,8 @@ def evidence_kind(origin: str) -> str | None:
         return "metadata"
     if origin in ("time element", "date prefix"):
         return "published line"
+    if origin == "page title":
+        return "header line"
     return origin if origin in KIND_RANK else None
 
 

@@ -8,7 +8,7 @@ and the article header: a `<time datetime>` or a line that is only a date (maybe
 "Published" label, or a section, author or place ended by a separator) printed beside the headline,
 before the body starts (a standfirst, a poll or a "related" box may come between); an element named
 for the date ("byline", "created_at", "fecha") just above the headline; without a headline, the first
-such element before the body. Never read: running
+such element before the body; as a last resort, a part of the <title> that is only a date. Never read: running
 text, links, scripts other than JSON-LD, anything after the body starts (comments, "related"
 lists, ads). A date without its day (a year, a month) is no evidence.
 """
@@ -23,6 +23,9 @@ from dataclasses import dataclass
 # Origins, as date_source shows them (a meta tag's origin carries its name: "meta:dc.date").
 JSON_LD, MICRODATA, URL, TIME_ELEMENT = "json-ld", "itemprop:datePublished", "url", "time element"
 PUBLISHED_LINE, HEADER_LINE, MODIFIED = "published line", "header line", " (modified)"
+TITLE = "page title"    # ranked as a header line (tasks/dates.py): the title is printed at the head of the page
+# What separates a title's parts: the headline, the date, the site's name.
+_TITLE_PARTS = re.compile(r"\s[|–—-]\s|[|｜()（）]|\s-$|^-\s")
 
 _ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?=$|[T ]\d|\s)")
 # A date in a URL path: /2020/01/13/, -2020-01-13-, _20200113 (htmldate's pattern plus the compact form).
@@ -81,8 +84,21 @@ def page_date_evidence(html: str, url: str | None = None) -> list[PageDate]:
     urls += [link.get("href") for link in tree.iterfind('.//link[@rel="canonical"]')]
     urls += [meta.get("content") for meta in tree.iterfind('.//meta[@property="og:url"]')]
     evidence += [found for found in (url_date(u) for u in urls if u) if found][:1]
-    evidence += _header_dates(tree, language)
+    header = _header_dates(tree, language)
+    evidence += header or _title_dates(tree, language)
     return evidence
+
+
+def _title_dates(tree, language: str) -> list[PageDate]:
+    """A part of the page's <title> that is only a date ("… （2020年2月15日）｜BIGLOBEニュース", "… - 23/06/2020 -"):
+    some sites print the article's date there and nowhere else. A date inside the title's words
+    ("What happened on June 4, 1989") is a topic, not the page's date."""
+    title = tree.findtext(".//title") or ""
+    for part in _TITLE_PARTS.split(title):
+        date = _visible_date(part, language) if part.strip() and len(part.split()) <= DATE_LINE_MAX_WORDS else None
+        if date:
+            return [PageDate(date, TITLE)]
+    return []
 
 
 def _language(tree) -> str:

@@ -156,3 +156,13 @@ def test_words_before_a_date_that_make_it_another_things_date(line):
     html = (f'<html lang="en"><head><title>Council passes budget</title></head><body><article>'
             f'<h1>Council passes budget</h1><div class="byline">{line}</div>{BODY}</article></body></html>')
     assert _resolved(html) == (None, None)
+
+
+@pytest.mark.parametrize("title, expected", [
+    ("Nogizaka photo shoot（2020年2月15日）｜BIGLOBE News", (dt.date(2020, 2, 15), "page title")),
+    ("Driver flips new car leaving the dealer - 23/06/2020 - Cars", (dt.date(2020, 6, 23), "page title")),
+    ("What happened on June 4, 1989 - The Gazette", (None, None)),     # a date among the headline's words: its topic
+])
+def test_a_title_part_that_is_only_a_date_dates_a_page_with_no_other(title, expected):
+    html = f'<html lang="pt-br"><head><title>{title}</title></head><body><div>{BODY}</div></body></html>'
+    assert _resolved(html) == expected
