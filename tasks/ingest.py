@@ -391,7 +391,8 @@ def _html_main_text(html: str) -> tuple[str, str | None, list[dict]]:
 
 
 def _without_link_runs(text: str, html: str) -> str:
-    """The text less runs of MIN_LINK_RUN or more lines that are each wholly one link of the page."""
+    """The text less runs of MIN_LINK_RUN or more lines that are each wholly one link of the page,
+    unless nothing else is left."""
     import lxml.html
     from lxml.etree import ParserError
 
@@ -412,7 +413,10 @@ def _without_link_runs(text: str, html: str) -> str:
         if end - start >= MIN_LINK_RUN:
             in_run[start:end] = [True] * (end - start)
         start = end + 1 if end == start else end
-    return "\n".join(line for line, drop in zip(lines, in_run) if not drop)
+    kept = "\n".join(line for line, drop in zip(lines, in_run) if not drop)
+    # A page that is nothing but links keeps them: a page is never lost to this rule (its dates
+    # and its record stay; the clean suite judges what is left).
+    return kept if kept.strip() else text
 
 
 def _spaced(text: str) -> str:

@@ -186,3 +186,8 @@ def test_runs_of_lines_that_are_each_a_whole_link_are_navigation():
             "More from Elm County\nCouncil delays bus lane decision again\nFive things to do this weekend")
     assert _without_link_runs(text, html) == ("The board meets again in March. Minutes are on the county site.\n"
                                               "Read the full report\nMore from Elm County")
+
+
+def test_a_page_of_nothing_but_links_is_not_lost():
+    html = '<ul><li><a href="/a">View The Advertiser</a></li><li><a href="/b">View The Herald Sun</a></li></ul>'
+    assert _without_link_runs("View The Advertiser\nView The Herald Sun", html) == "View The Advertiser\nView The Herald Sun"
