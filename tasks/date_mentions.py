@@ -115,7 +115,10 @@ _CONTRACT_AFTER = re.compile(
 # A contract named outright: the month of delivery, whatever the article ("April/May delivery",
 # "June 10-year bond futures", "March stock index futures").
 _CONTRACT_NAMED_AFTER = re.compile(
-    r"(?:/[A-Z][a-z]+)?(?:\s+delivery|(?:\s+[\w-]+){0,3}?\s+(?:contracts?|futures|options))\b")
+    rf"(?:(?:\s*[/-]\s*|\s+(?:to|through|and|or)\s+|,\s*){_MONTH}\.?(?:\s+{_YEAR})?)*"   # "November to April 1987"
+    r"(?:\s+(?:delivery|shipment)|(?:\s+[\w-]+){0,3}?\s+(?:contracts?|futures|options?))\b")
+# A price quoted against a contract month: "offered at 17 over July", "25 cents under May".
+_BASIS_BEFORE = re.compile(r"\d[\d./-]*\s+(?:(?:cents?|cts|points?)\s+)?(?:over|under|off)\s+$")
 # Futures desks' words for a contract month: "spot April", "nearby June", "distant April".
 _CONTRACT_BEFORE = re.compile(r"(?<![\w-])(?i:spot|nearby|distant|deferred|front|back|prompt)\s+$")
 # Time words before a month ("in July prices rose"); "and", "or", "to" join months of either kind.
@@ -410,13 +413,15 @@ def _contract_month(match: re.Match, kind: str, text: str) -> bool:
     prices rose") makes it a time again, unless a contract word follows."""
     start, end = match.span(kind)
     before = text[max(0, start - 12):start]
-    if _CONTRACT_BEFORE.search(before):
+    if _CONTRACT_BEFORE.search(before) or _BASIS_BEFORE.search(text[max(0, start - 24):start]):
         return True
     after = _CONTRACT_AFTER.match(text, end)
     if after and not _STATISTIC_AFTER.match(text, after.end()):
-        contract_word = re.match(r"(?:/[A-Z][a-z]+)?\s+(?:contract|futures|option|deliver|shipment|position|spread)",
-                                 text[end:after.end()])
-        if contract_word or not _TIME_CUE_BEFORE.search(before):
+        # A thing traded follows ("in June T-bonds", "the May contract"), or a price move ("July climbed"),
+        # which after a time word is the market's in that month ("in July rose"): a time.
+        moved = re.match(r"(?:/[A-Z][a-z]+)?\s+(?:to\s+\w+|\w+ed|\w+ing|rose|fell|lost|led|ran|was|were|is|are)\b",
+                         text[end:after.end()])
+        if not moved or not _TIME_CUE_BEFORE.search(before):
             return True
     if re.search(r"\b(?:deliver(?:y|ies)|shipments?)\s+(?:in|for)\s+$", text[max(0, start - 24):start]):
         return True   # "light sweet crude for delivery in January" ("contracts in February" is a time: volume)

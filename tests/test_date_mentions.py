@@ -225,3 +225,14 @@ def test_a_month_of_trading_volume_stays_a_date_in_a_market_report():
     text = ("Futures volume rose. Total trading volume for March reached 6.7 million contracts, and a total of "
             "six indicators available for January contributed to the decline in contracts.")
     assert [row[0] for row in _found(text, D(1987, 4, 3))] == ["March", "January"]
+
+
+@pytest.mark.parametrize("text", [
+    "Taiwan bought 54,000 tonnes of corn for April shipment, private export sources said.",
+    "Initially, only January, March and May delivery months will be listed.",
+    "The premium for the November to April shipment rose to 13.50 dlrs per tonne.",
+    "Wheat was offered at 17 over July, no bid, and futures settled at 3 cents a bushel higher.",
+    "The breakout projects gains to 103 in June T-bonds, futures traders said as bonds settled.",
+])
+def test_shipment_windows_month_lists_and_basis_quotes_name_contracts(text):
+    assert [row[0] for row in _found(text, D(1987, 3, 3))] == []
