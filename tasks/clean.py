@@ -67,6 +67,7 @@ OFFER_WORD = re.compile(r"(?i)\b(deals?|offers?|sales?|discounts?|coupons?|promo
 CALL_TO_ACTION_MAX_WORDS = 12
 # A bare button: "Buy now", "Shop today", "Subscribe here!"; "Book review" is a heading, no button.
 BUTTON_MAX_WORDS = 3
+SELLING_VERB = re.compile(r"(?i)(buy|shop|subscribe|donate)\b")   # "Buy Home Insurance": a button whatever follows
 BUTTON_REST = re.compile(r"(?i)\s*(now|today|here|online|more|it)?\s*[!>»›]*")
 # What a page prints after its story ends: a teaser for the next one ("Up next: ...", "Related: ..."),
 # a sign-off to the visitor ("Thank you for visiting ..."), a call to click. Set aside only in the
@@ -481,9 +482,11 @@ def _is_call_to_action(line: str) -> bool:
     words = len(line.split())
     if words > CALL_TO_ACTION_MAX_WORDS or re.search(r"[.?…][\"”’')\]]*$", line) or re.search(r"[\"“”]", line):
         return False
-    call = CALL_TO_ACTION.fullmatch(line)
+    # A tag line before the call: "Cover from Earthquake & Floods. Buy Home Insurance".
+    call = CALL_TO_ACTION.fullmatch(line) or CALL_TO_ACTION.fullmatch(re.split(r"[.!]\s+(?=[A-Z])", line)[-1])
     return bool(call) and (bool(OFFER_WORD.search(call.group("rest")))
-                           or words <= BUTTON_MAX_WORDS and bool(BUTTON_REST.fullmatch(call.group("rest"))))
+                           or len(call.group(0).split()) <= BUTTON_MAX_WORDS and (
+                               bool(BUTTON_REST.fullmatch(call.group("rest"))) or bool(SELLING_VERB.match(call.group(0)))))
 
 
 def _credit_line(line: str) -> str | None:

@@ -546,13 +546,14 @@ def test_calls_to_buy_go_and_a_story_quoting_buy_now_stays():
            "Buy now\n"
            "Buy now, pay later lenders face new rules from regulators\n"
            "Grab 30% off at the Harbor Outlet store\n"
+           "| Cover from Storms & Floods. Buy Home Insurance |  |\n"
            "Stores said footfall was up on last year.\n")
     article = clean_article(raw)
     assert article.clean_text == ("Retail sales rose in November as shoppers bought early.\n\n"
                                   'Analysts told families to "buy now" before tariffs raise prices in January.\n\n'
                                   "Buy now, pay later lenders face new rules from regulators\n\n"
                                   "Stores said footfall was up on last year.")
-    assert [span.rule for span in article.removed] == ["advertisement"] * 3
+    assert [span.rule for span in article.removed] == ["advertisement"] * 4
 
 
 def test_share_button_rows_go_and_a_line_about_shares_stays():
