@@ -128,7 +128,9 @@ CREDIT_LINE = re.compile(rf"\(?\s*({CREDIT_SHAPE})\s*\)?\.?")
 CREDIT_LINE_MAX_WORDS = 16
 # A credit printed at the end of a caption: "... withdrawal. photo : AFP", "... in Austin. (AP Photo/Eric Gay)".
 # "... ganhou um lar. — Foto: Mayara Subtil/G1": the dash before it goes with it.
-CAPTION_CREDIT = re.compile(rf"\s+(?:[—–-]\s+)?(?:\(({CREDIT_SHAPE})\)|({_PHOTO}\s*:\s*[A-Za-z][\w.&/ -]{{0,40}}))$")
+# "... in Dallas. Tom Pennington/Getty Images": a photographer and a picture desk after the caption's sentence.
+CAPTION_CREDIT = re.compile(rf"\s+(?:[—–-]\s+)?(?:\(({CREDIT_SHAPE})\)|({_PHOTO}\s*:\s*[A-Za-z][\w.&/ -]{{0,40}})"
+                            rf"|(?<=[.!?\"”’)]\s)({_NAMES}\s*/\s*(?:{_WIRE}|{_PICTURE_DESK})(?:\s+(?i:via)\s+{_NAMES})?))$")
 PUBLISHED_LINE = re.compile(r"(first published|published|last updated|updated|posted)\b\s*(on|at)?\s*[:\-]?",
                             re.IGNORECASE)
 # " date 2021-08-23 Following the Taliban..." as some scrapers glue it to the first paragraph.
@@ -409,7 +411,7 @@ def _classify_line(piece: _Piece, in_header: bool, article: CleanArticle, furnit
         return None
     caption_credit = CAPTION_CREDIT.search(line)
     if caption_credit:
-        article.credits.append((caption_credit.group(1) or caption_credit.group(2)).strip())
+        article.credits.append(next(group for group in caption_credit.groups() if group).strip())
         article._remove(start + caption_credit.start(), end, "credit")
         line = line[:caption_credit.start()]
     return _Piece(number, start, line)

@@ -520,13 +520,14 @@ def test_photo_credits_go_to_the_credits_field_by_their_shape():
            "Alex Wong / Getty Images\n"
            "Officials said the crossing would cut commuting times by a quarter.\n"
            "Image credit: City of Austin\n"
-           "Photo by Jane Ruiz/Reuters\n")
+           "Photo by Jane Ruiz/Reuters\n"
+           "The mayor cuts the ribbon on Tuesday. Tom Pennington/Getty Images\n")
     article = clean_article(raw)
     assert article.credits == ["AP Photo/Eric Gay", "Alex Wong / Getty Images", "Image credit: City of Austin",
-                               "Photo by Jane Ruiz/Reuters"]
+                               "Photo by Jane Ruiz/Reuters", "Tom Pennington/Getty Images"]
     assert article.clean_text == ("The bridge over the Colorado River opened to traffic on Tuesday after three years "
                                   "of work.\n\nCrowds walk across the bridge in Austin, Texas.\n\nOfficials said the "
-                                  "crossing would cut commuting times by a quarter.")
+                                  "crossing would cut commuting times by a quarter.\n\nThe mayor cuts the ribbon on Tuesday.")
 
 
 def test_a_wire_reporting_credit_is_a_credit_and_a_sentence_about_sources_is_story():
