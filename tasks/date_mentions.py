@@ -452,8 +452,9 @@ def _is_date(kind: str, match: re.Match, text: str, market: bool = False) -> boo
     if kind == "month" and not _MONTH_CUE_BEFORE.search(before) and _table_row(text, start, end):
         return False   # a row's label ("in November" in a wrapped line of figures is prose)
     if kind == "month" and (market and _contract_month(match, kind, text) or _CONTRACT_NAMED_AFTER.match(text, end)
-                            and not _TIME_CUE_BEFORE.search(before)):
-        return False
+                            and not _TIME_CUE_BEFORE.search(before)
+                            or _BASIS_BEFORE.search(text[max(0, start - 24):start])):
+        return False   # a contract month; a price quoted against one ("offered at 17 over July") in any article
     if kind == "year" and _NAME_AFTER_YEAR.match(text, end):
         return False
     if kind == "weekday" and _SET_BEFORE.search(before):

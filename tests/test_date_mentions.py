@@ -236,3 +236,8 @@ def test_a_month_of_trading_volume_stays_a_date_in_a_market_report():
 ])
 def test_shipment_windows_month_lists_and_basis_quotes_name_contracts(text):
     assert [row[0] for row in _found(text, D(1987, 3, 3))] == []
+
+
+def test_a_basis_quote_names_a_contract_in_any_article_and_a_rise_over_a_month_is_a_time():
+    assert [row[0] for row in _found("Wheat for June was offered at 17 over July, no bid.", D(1987, 3, 3))] == ["June"]
+    assert [row[0] for row in _found("Exports rose 3 pct over July levels.", D(1987, 9, 3))] == ["July"]
