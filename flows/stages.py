@@ -169,7 +169,8 @@ def find_duplicates(lake: OpenRun, articles_in: list[str], prints_in: list[str],
     copies = dedup.link_copies(articles, prints, lake.dedup_candidates(dedup.candidate_request(articles, prints,
                                                                                               threshold)), threshold)
     found = {"links": dedup.assign_links(copies.pool, copies.links, {}), "signatures": copies.signatures,
-             "fingerprints": copies.fingerprints, "borrowings": copies.borrowings}
+             "fingerprints": copies.fingerprints, "borrowings": copies.borrowings,
+             "borrowed_passages": copies.borrowed_passages}
     for kind, path in found_out.items():
         write(found[kind], path)
 

@@ -66,7 +66,8 @@ class Staging:
     def dedup_outputs(self, batch: int) -> dict[str, str]:
         """Where one batch's search for copies writes each part of its result (flows/stages.py find_duplicates)."""
         return {"links": self.path("duplicates", f"links-{batch:05d}")} | {
-            kind: self.path(kind, f"dedup-{batch:05d}") for kind in ("signatures", "fingerprints", "borrowings")}
+            kind: self.path(kind, f"dedup-{batch:05d}") for kind in ("signatures", "fingerprints", "borrowings",
+                                                                           "borrowed_passages")}
 
     def story_outputs(self) -> dict[str, str]:
         """Where the run's search for stories writes (flows/stages.py find_stories)."""

@@ -222,7 +222,8 @@ def render(report: Report, title: str) -> str:
             + _table(report.borrowings, [("article", "article"), ("source_path", "source"),
                                          ("borrowed_from_title", "borrowed from"),
                                          ("borrowed_from_path", "its source"), ("borrowed_share", "share of words"),
-                                         ("borrowed_paragraphs", "paragraphs")], "No borrowings."))
+                                         ("borrowed_paragraphs", "paragraphs"), ("lifted_text", "lifted text")],
+                     "No borrowings."))
     sections = [
         f"<h1>{html.escape(title)}</h1><p class=meta>Publication dates {html.escape(period)}; made "
         f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC by newsflow report.</p>",

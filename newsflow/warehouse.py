@@ -397,7 +397,8 @@ class Warehouse:
             ids = {"article_ids": [row["article_id"] for row in articles]}
             signatures, fingerprints = (self._table(con, f"reads/candidate_{kind}", ids)
                                         for kind in ("signatures", "fingerprints"))
-        return dedup.EarlierArticles(articles, signatures, fingerprints)
+            folder_sizes = {row["folder"]: row["articles"] for row in self._rows(con, "reads/folder_sizes", request)}
+        return dedup.EarlierArticles(articles, signatures, fingerprints, folder_sizes)
 
     def loaded_stories(self, run_terms: dict[str, stories.ArticleTerms], con: duckdb.DuckDBPyConnection | None = None,
                        this_run: str | None = None) -> stories.LoadedStories:

@@ -6,7 +6,10 @@ Three kinds of copy, all flagged, none deleted:
   threshold, candidates found by LSH band keys (bands x rows as datasketch chooses them), joined
   within the run and against the warehouse's persisted keys, never by comparing all pairs;
 - borrowed paragraphs: the share of an article's words in paragraphs mostly found in another
-  (winnowed shingle fingerprints), recorded beside the article, not as a duplicate.
+  (winnowed shingle fingerprints), recorded beside the article, not as a duplicate, from two
+  paragraphs or about 40 words whatever share of the article they make, with the lifted spans
+  of both texts; a site's paragraph under every story and a quotation many outlets carry are not
+  borrowings.
 Every exact or near copy points at the earliest copy of its group (published_date, then the
 order inputs were read) with duplicate_of. Signatures and fingerprints are persisted, so later
 runs find copies of articles loaded long before (see newsflow/warehouse.py Warehouse.dedup_candidates).
@@ -19,6 +22,7 @@ import functools
 import hashlib
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -53,8 +57,28 @@ BAND_KEY_SCHEME = "mix64"
 WINNOW_WINDOW = 4
 # A paragraph is borrowed when this share of its fingerprints occurs in the other article.
 BORROWED_PARAGRAPH = 0.5
-# Borrowings below this share of the article's words are not recorded.
+# A borrowing is recorded from a lifted passage of MIN_BORROWED_WORDS words, or of MIN_BORROWED_PARAGRAPHS
+# paragraphs or MIN_BORROWED_SHARE of the later article's words, whatever share it makes: a site that
+# sets two wire paragraphs into its own story borrows them. Below MIN_LIFTED_WORDS it is a stock line or
+# two ("Reuters", "More follows", a table's header), not a lift.
 MIN_BORROWED_SHARE = 0.2
+MIN_BORROWED_PARAGRAPHS = 2
+MIN_BORROWED_WORDS = 40
+MIN_LIFTED_WORDS = 20
+# A paragraph whose fingerprints recur in this many articles of the borrower's own folder (a site's
+# scrape), and in this share of the folder's articles, is the site's furniture printed under every story
+# ("About the agency ..."), not a borrowing. The share keeps a wire's paragraph that a few of its
+# follow-ups repeat (Reuters-21578 is one folder of 19,043 stories) a borrowing.
+SITE_FURNITURE_ARTICLES = 3
+SITE_FURNITURE_SHARE = 0.5
+# A paragraph this much inside quotation marks, whose fingerprints this many articles carry, is a
+# quotation many outlets print, not a passage lifted from one of them.
+QUOTATION_SHARE = 0.8
+WIDELY_CARRIED = 3
+# A paragraph that shares less than this share of its fingerprints with the earlier article, the shared
+# ones mostly widely carried, is a wire template with its figures changed ("The non-callable bond is
+# available in denominations of ..."), stock text; a lifted paragraph, a word changed, shares more.
+TEMPLATE_COVERAGE = 0.75
 # A passage in more articles than this is a stock phrase ("said in a statement"), not a borrowing.
 MAX_ARTICLES_PER_FINGERPRINT = 50
 # Pairs sharing fewer fingerprints cannot share a paragraph worth counting.
@@ -81,6 +105,12 @@ PRINTS_SCHEMA = pa.schema([
 BORROWING_SCHEMA = pa.schema([
     ("article_id", pa.string()), ("borrowed_from", pa.string()), ("borrowed_share", pa.float64()),
     ("borrowed_paragraphs", pa.int32()),
+])
+# One lifted passage: consecutive borrowed paragraphs of article_id's clean_text, and where they stand
+# in borrowed_from's clean_text (end offsets exclusive).
+PASSAGE_SCHEMA = pa.schema([
+    ("article_id", pa.string()), ("start_char", pa.int32()), ("end_char", pa.int32()),
+    ("borrowed_from", pa.string()), ("source_start_char", pa.int32()), ("source_end_char", pa.int32()),
 ])
 
 
@@ -124,8 +154,22 @@ def _permutations() -> tuple:
     return MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
 
 
+def paragraph_spans(clean_text: str) -> list[tuple[int, int]]:
+    """Where each paragraph fingerprint() counts stands in the text: its lines that hold a word,
+    without their outer spaces."""
+    spans, start = [], 0
+    for line in clean_text.split("\n"):
+        if WORD.search(line):
+            stripped = line.strip()
+            first = start + line.index(stripped)
+            spans.append((first, first + len(stripped)))
+        start += len(line) + 1
+    return spans
+
+
 def fingerprint(clean_text: str) -> Fingerprints:
-    """MinHash of the text's word shingles, and each paragraph's winnowed fingerprints."""
+    """MinHash of the text's word shingles, and each paragraph's winnowed fingerprints (paragraphs as
+    paragraph_spans finds them, in its order)."""
     from datasketch import MinHash
 
     paragraphs = [WORD.findall(p.lower()) for p in clean_text.split("\n")]
@@ -203,12 +247,28 @@ def near_duplicate_pairs(minhashes: np.ndarray, is_new: np.ndarray, threshold: f
     return {(int(a), int(b)) for a, b in zip(first[estimated >= threshold], second[estimated >= threshold])}
 
 
-def borrowed_share(borrower: Fingerprints, source_prints: set[int]) -> tuple[float, int]:
-    """Share of the borrower's words in paragraphs mostly found in the source, and how many paragraphs."""
-    total = sum(words for words, _ in borrower.paragraphs)
-    borrowed = [words for words, prints in borrower.paragraphs
-                if prints and len(prints & source_prints) >= BORROWED_PARAGRAPH * len(prints)]
-    return (sum(borrowed) / total if total else 0.0), len(borrowed)
+def borrowed_paragraphs(borrower: Fingerprints, source_prints: set[int]) -> list[int]:
+    """Indexes of the borrower's paragraphs mostly found in the source (half their fingerprints: a word
+    changed here and there leaves a lifted paragraph lifted)."""
+    return [index for index, (_, prints) in enumerate(borrower.paragraphs)
+            if prints and len(prints & source_prints) >= BORROWED_PARAGRAPH * len(prints)]
+
+
+def quoted_share(text: str) -> float:
+    """Share of the text's letters and digits inside quotation marks."""
+    inside, closing, quoted, total = False, "", 0, 0
+    for character in text:
+        if inside and character == closing:
+            inside = False
+        elif not inside and character in QUOTE_CLOSING:
+            inside, closing = True, QUOTE_CLOSING[character]
+        elif character.isalnum():
+            total += 1
+            quoted += inside
+    return quoted / total if total else 0.0
+
+
+QUOTE_CLOSING = {'"': '"', "\u201c": "\u201d", "\u201e": "\u201c", "\u00ab": "\u00bb", "\u2018": "\u2019"}
 
 
 def earliest_first(article: dict) -> tuple:
@@ -302,32 +362,123 @@ def assign_links(pool: dict[str, dict], links: dict[str, str | None], story_of: 
     return pa.Table.from_pylist(rows, schema=DUPLICATE_SCHEMA)
 
 
-def borrowings(pool: dict[str, dict], known: pa.Table, is_new: np.ndarray) -> pa.Table:
-    """For pairs sharing passages (one of them new), the share the later article borrows from the earlier.
+@dataclass
+class Lift:
+    """What a later article takes from an earlier one: the paragraphs counted, their words, the article's."""
 
-    `known` holds the pool's fingerprints (PRINTS_SCHEMA), `is_new` says which of its rows are the run's.
+    later: str
+    earlier: str
+    paragraphs: list[int]
+    words: int
+    total_words: int
+
+    @property
+    def share(self) -> float:
+        return self.words / self.total_words if self.total_words else 0.0
+
+    def recorded(self) -> bool:
+        """A borrowing worth recording: a passage of about 40 words, or of two paragraphs or a fifth of the
+        article, but never less than a sentence's worth of words (a short brief's one stock line)."""
+        return self.words >= MIN_BORROWED_WORDS or self.words >= MIN_LIFTED_WORDS and (
+            len(self.paragraphs) >= MIN_BORROWED_PARAGRAPHS or self.share >= MIN_BORROWED_SHARE)
+
+
+def source_folder(source_path: str) -> str:
+    """The folder an input was read from, relative to the source: a site's scrape ('' at the top)."""
+    return source_path.rpartition("/")[0]
+
+
+def borrowings(pool: dict[str, dict], known: pa.Table, is_new: np.ndarray,
+               loaded_folder_sizes: dict[str, int] | None = None) -> tuple[pa.Table, pa.Table]:
+    """For pairs sharing passages (one of them new), what the later article borrows from the earlier: the
+    share of its words (BORROWING_SCHEMA) and the lifted passages of both texts (PASSAGE_SCHEMA).
+
+    `known` holds the pool's fingerprints (PRINTS_SCHEMA), `is_new` says which of its rows are the run's;
+    `loaded_folder_sizes` how many loaded articles each of their folders holds.
     """
     ids = known["article_id"].to_pylist()
     paragraphs = _column(known, "paragraph_prints")
     prints = pc.list_flatten(paragraphs)
     article = pc.take(pc.list_parent_indices(paragraphs), pc.list_parent_indices(prints))
+    folder_names = sorted({source_folder(row["source_path"]) for row in pool.values()})
+    folder_of = {folder: number for number, folder in enumerate(folder_names)}
+    folder_sizes = Counter(source_folder(row["source_path"]) for row in pool.values() if not row["loaded"])
+    folder_sizes.update(loaded_folder_sizes or {})
+    folders = pa.array([folder_of[source_folder(pool[article_id]["source_path"])] for article_id in ids], pa.int32())
     exploded = pa.table({"article": article, "fingerprint": pc.list_flatten(prints),
-                         "is_new": pc.take(pa.array(is_new, pa.bool_()), article)})
+                         "is_new": pc.take(pa.array(is_new, pa.bool_()), article), "folder": pc.take(folders, article)})
     with duckdb.connect() as con:
         con.register("prints", exploded)
         pairs = con.execute(read_sql("dedup/shared_passages"), {
             "max_articles_per_fingerprint": MAX_ARTICLES_PER_FINGERPRINT,
             "min_shared_fingerprints": MIN_SHARED_FINGERPRINTS}).fetchall()
-    measured = prints_from_table(known.take(pa.array(sorted({row for pair in pairs for row in pair}), pa.int64())))
-    rows = []
+        paired = sorted({row for pair in pairs for row in pair})
+        con.register("paired", pa.table({"article": pa.array(paired, article.type)}))
+        carried = con.execute(read_sql("dedup/passage_carriers")).fetchall()
+    widely_carried = {(ids[row], value) for row, value, carriers, _ in carried if carriers >= WIDELY_CARRIED}
+    site_furniture = {(ids[row], value) for row, value, _, in_folder in carried
+                      if in_folder >= max(SITE_FURNITURE_ARTICLES,
+                                          SITE_FURNITURE_SHARE * folder_sizes[source_folder(pool[ids[row]]["source_path"])])}
+    measured = prints_from_table(known.take(pa.array(paired, pa.int64())))
+    spans = functools.cache(lambda article_id: paragraph_spans(pool[article_id]["clean_text"]))
+
+    def not_a_borrowing(article_id: str, index: int, source_prints: set[int]) -> bool:
+        """A paragraph the article's own site prints under its stories, a wire template, or a quotation many
+        outlets carry."""
+        paragraph = measured[article_id].paragraphs[index][1]
+        if sum((article_id, value) in site_furniture for value in paragraph) >= BORROWED_PARAGRAPH * len(paragraph):
+            return True
+        shared = paragraph & source_prints
+        if len(shared) < TEMPLATE_COVERAGE * len(paragraph) and \
+                sum((article_id, value) in widely_carried for value in shared) >= BORROWED_PARAGRAPH * len(shared):
+            return True
+        if sum((article_id, value) in widely_carried for value in paragraph) < BORROWED_PARAGRAPH * len(paragraph):
+            return False
+        start, end = spans(article_id)[index]
+        return quoted_share(pool[article_id]["clean_text"][start:end]) >= QUOTATION_SHARE
+
+    rows, passages = [], []
     for pair in pairs:
         earlier, later = sorted((ids[row] for row in pair), key=lambda article_id: earliest_first(pool[article_id]))
-        share, paragraph_count = borrowed_share(measured[later], measured[earlier].all_fingerprints())
-        if share >= MIN_BORROWED_SHARE:
-            rows.append({"article_id": later, "borrowed_from": earlier, "borrowed_share": round(share, 4),
-                         "borrowed_paragraphs": paragraph_count})
-    return pa.Table.from_pylist(sorted(rows, key=lambda r: (r["article_id"], r["borrowed_from"])),
-                                schema=BORROWING_SCHEMA)
+        words = [count for count, _ in measured[later].paragraphs]
+        source_prints = measured[earlier].all_fingerprints()
+        lifted = [index for index in borrowed_paragraphs(measured[later], source_prints)
+                  if not not_a_borrowing(later, index, source_prints)]
+        lift = Lift(later, earlier, lifted, sum(words[index] for index in lifted), sum(words))
+        if lift.paragraphs and lift.recorded():
+            rows.append({"article_id": later, "borrowed_from": earlier, "borrowed_share": round(lift.share, 4),
+                         "borrowed_paragraphs": len(lifted)})
+            passages.extend(lifted_passages(lift, measured, spans))
+    return (pa.Table.from_pylist(sorted(rows, key=lambda r: (r["article_id"], r["borrowed_from"])),
+                                 schema=BORROWING_SCHEMA),
+            pa.Table.from_pylist(sorted(passages, key=lambda r: (r["article_id"], r["borrowed_from"], r["start_char"])),
+                                 schema=PASSAGE_SCHEMA))
+
+
+def _consecutive_runs(indexes: list[int]) -> list[list[int]]:
+    """[1, 2, 4] -> [[1, 2], [4]]."""
+    runs: list[list[int]] = []
+    for index in indexes:
+        if runs and index == runs[-1][-1] + 1:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return runs
+
+
+def lifted_passages(lift: Lift, measured: dict[str, Fingerprints], spans) -> list[dict]:
+    """One row per run of consecutive lifted paragraphs, with where they stand in the earlier text: the
+    span of the earlier paragraphs that share most with each of them."""
+    later, earlier = measured[lift.later].paragraphs, measured[lift.earlier].paragraphs
+    rows = []
+    for run in _consecutive_runs(lift.paragraphs):
+        sources = [max(range(len(earlier)), key=lambda q, p=later[index][1]: (len(p & earlier[q][1]), -q))
+                   for index in run]
+        rows.append({"article_id": lift.later, "start_char": spans(lift.later)[run[0]][0],
+                     "end_char": spans(lift.later)[run[-1]][1], "borrowed_from": lift.earlier,
+                     "source_start_char": min(spans(lift.earlier)[q][0] for q in sources),
+                     "source_end_char": max(spans(lift.earlier)[q][1] for q in sources)})
+    return rows
 
 
 @dataclass
@@ -337,6 +488,7 @@ class EarlierArticles:
     articles: list[dict]     # ids, path, dates, content_hash, story_id, duplicate_of, clean_text
     signatures: pa.Table     # article_id, lsh_layout, minhash
     fingerprints: pa.Table   # FINGERPRINT_SCHEMA rows
+    folder_sizes: dict[str, int] = field(default_factory=dict)   # loaded articles per source folder
 
     @classmethod
     def none(cls) -> EarlierArticles:
@@ -349,13 +501,15 @@ class DedupResult:
     """What the load stage writes: links, and the run's signatures, fingerprints and borrowings."""
 
     SCHEMAS = {"links": DUPLICATE_SCHEMA, "signatures": SIGNATURE_SCHEMA, "fingerprints": FINGERPRINT_SCHEMA,
-               "borrowings": BORROWING_SCHEMA, "story_terms": stories.STORY_TERM_SCHEMA,
+               "borrowings": BORROWING_SCHEMA, "borrowed_passages": PASSAGE_SCHEMA,
+               "story_terms": stories.STORY_TERM_SCHEMA,
                "story_profiles": stories.STORY_PROFILE_SCHEMA}
 
     links: pa.Table
     signatures: pa.Table
     fingerprints: pa.Table
     borrowings: pa.Table
+    borrowed_passages: pa.Table
     story_terms: pa.Table
     story_profiles: pa.Table
 
@@ -391,6 +545,7 @@ def candidate_request(articles: pa.Table, prints: pa.Table, threshold: float) ->
                                   .to_numpy()).tolist(),
         "min_shared_fingerprints": MIN_SHARED_FINGERPRINTS,
         "max_articles_per_fingerprint": MAX_ARTICLES_PER_FINGERPRINT,
+        "folders": sorted({source_folder(path) for path in articles["source_path"].to_pylist()}),
     }
 
 
@@ -451,6 +606,7 @@ class Copies:
     signatures: pa.Table
     fingerprints: pa.Table
     borrowings: pa.Table
+    borrowed_passages: pa.Table
 
 
 def link_copies(articles: pa.Table, prints: pa.Table, earlier: EarlierArticles,
@@ -473,7 +629,7 @@ def link_copies(articles: pa.Table, prints: pa.Table, earlier: EarlierArticles,
     signed = pc.or_(pa.array(is_new, pa.bool_()),
                     pc.is_in(known["article_id"], value_set=rekeyed.combine_chunks()))
     return Copies(pool, groups, duplicate_links(pool, groups), new_ids, _signature_rows(known.filter(signed), lsh),
-                  _fingerprint_rows(prints), borrowings(pool, known, is_new))
+                  _fingerprint_rows(prints), *borrowings(pool, known, is_new, earlier.folder_sizes))
 
 
 def find_stories(ordered: list[stories.ArticleTerms], loaded_stories: stories.LoadedStories,
@@ -508,4 +664,4 @@ def find_copies(articles: pa.Table, prints: pa.Table, mentions: list[dict], earl
         given=given_stories(pool, copies.groups), original_of={a: links[a] for a in new_ids if links[a] in new_ids})
     return DedupResult(links=assign_links(pool, links, story_of), signatures=copies.signatures,
                        fingerprints=copies.fingerprints, borrowings=copies.borrowings,
-                       story_terms=story_terms, story_profiles=story_profiles)
+                       borrowed_passages=copies.borrowed_passages, story_terms=story_terms, story_profiles=story_profiles)

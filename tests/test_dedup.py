@@ -116,6 +116,118 @@ def test_shared_paragraphs_are_recorded_with_their_share_but_are_not_copies():
         "borrowed_share": round(borrowed_words / total_words, 4), "borrowed_paragraphs": 2}]
 
 
+# A wire story, and a local paper's longer story that sets two of its paragraphs (a word changed) among
+# its own: a small share of the paper's words, a borrowing all the same.
+COPPER_WIRE = (
+    "Workers at the Escondida copper mine in northern Chile began an indefinite strike on Tuesday after\n"
+    "talks with the operator over a new three-year wage contract broke down late on Monday night.\n"
+    "The union, which represents about 2,500 workers, said the company had refused to share a larger part\n"
+    "of last year's record profits and had offered a bonus smaller than the one paid three years ago.\n"
+    "Escondida produced about five per cent of the world's mined copper last year, and traders said any\n"
+    "stoppage lasting more than two weeks would tighten a market already short of refined metal.\n"
+    "Copper prices on the London Metal Exchange rose 1.8 per cent in early trading on the news."
+)
+COPPER_FEATURE = (
+    "The harbour town of Antofagasta has lived from copper for a century, and its mood rises and falls with\n"
+    "the price of the red metal quoted every morning on the screens of the port's shipping agents.\n"
+    "Fishermen mending nets on the old pier say they can tell a good year by the number of trucks on the\n"
+    "coast road, and this winter the road has been busy with ore bound for the smelters further south.\n"
+    "The union, which represents about 2,500 workers, said the company had refused to share a bigger part\n"
+    "of last year's record profits and had offered a bonus smaller than the one paid three years ago.\n"
+    "Escondida produced about five per cent of the world's mined copper last year, and traders said any\n"
+    "stoppage lasting more than two weeks would tighten a market already short of refined metal.\n"
+    "At the town's market, stallholders said shoppers were already holding back, remembering the long\n"
+    "dispute of 2017, when the strike lasted forty-four days and many families fell behind on their rent.\n"
+    "The mayor has asked both sides to return to the table, and the regional governor offered to mediate.\n"
+    "Schools in the mining district will stay open, the education office said, whatever the talks bring.\n"
+    "A local radio station has opened its morning programme to callers, most of them miners' wives, who\n"
+    "describe the household sums that a month without wages would upset, from school shoes to gas bills.\n"
+    "The church of San Francisco will keep its soup kitchen open every evening for as long as it lasts.\n"
+    "Older residents recall that the town's first bank was opened by the mining company itself in 1920.\n"
+    "Tourism officials, for their part, hope the dispute will not put off the cruise ships due in March.\n"
+    "The port's stevedores, who load the copper concentrate, said they would support the strikers.\n"
+    "Their own contract runs until next year, but their leaders have promised to refuse overtime.\n"
+    "A shipping agent said two bulk carriers had already been told to wait at anchor off the breakwater.\n"
+    "Hotel owners along the seafront report cancellations from buyers who had planned to visit the mine.\n"
+    "The cooperative bakery, founded by miners in the 1950s, has begun selling bread at cost to strikers."
+)
+
+
+def test_two_lifted_paragraphs_are_a_borrowing_whatever_share_they_make():
+    result = _find(_articles(("wire", COPPER_WIRE, MON, 0), ("feature", COPPER_FEATURE, TUE, 1)))
+    [borrowing] = result.borrowings.to_pylist()
+    lifted = COPPER_FEATURE.split("\n")[4:8]
+    lifted_words = len(dedup.WORD.findall(" ".join(lifted)))
+    assert (borrowing["article_id"], borrowing["borrowed_from"], borrowing["borrowed_paragraphs"]) == \
+        ("feature", "wire", 4)
+    assert borrowing["borrowed_share"] == round(lifted_words / len(dedup.WORD.findall(COPPER_FEATURE)), 4) < 0.2
+    # One passage: the feature's lines 5-8, the wire's lines 3-6, so the reader can see the lifted text.
+    [passage] = result.borrowed_passages.to_pylist()
+    assert COPPER_FEATURE[passage["start_char"]:passage["end_char"]] == "\n".join(lifted)
+    assert COPPER_WIRE[passage["source_start_char"]:passage["source_end_char"]] == \
+        "\n".join(COPPER_WIRE.split("\n")[2:6])
+    assert not any(row["duplicate_of"] for row in result.links.to_pylist())
+
+
+def test_a_stock_sentence_in_both_is_not_a_borrowing():
+    stock = "The company did not immediately respond to a request for comment on Tuesday."
+    result = _find(_articles(("wire", COPPER_WIRE + "\n" + stock, MON, 0),
+                             ("strike", STRIKE + "\n" + stock, TUE, 1)))
+    assert len(result.borrowings) == 0 and len(result.borrowed_passages) == 0
+
+
+# What a site prints under every one of its stories, whatever the story.
+ABOUT_THE_PAPER = (
+    "The Harbour Courier is an independent weekly founded in 1908 by the fishermen's cooperative of Port\n"
+    "Halden. It is owned by a trust whose charter forbids any shareholder a say in what the paper prints,\n"
+    "and it is funded by its readers: subscribe at the office on Quay Street or by post."
+)
+
+
+def _site_articles(folder: str, *rows) -> pa.Table:
+    """Rows of (article_id, clean_text, published_date, input_order), all scraped from one site's folder."""
+    return pa.Table.from_pylist([
+        {"article_id": a, "source_path": f"{folder}/{a}.txt", "record_index": None, "clean_text": text,
+         "published_date": date, "content_hash": f"hash-of-{a}", "input_order": order}
+        for a, text, date, order in rows], schema=ARTICLE_SCHEMA)
+
+
+def test_a_paragraph_a_site_prints_under_every_story_is_not_a_borrowing():
+    articles = _site_articles("courier", ("strike", STRIKE + "\n" + ABOUT_THE_PAPER, MON, 0),
+                              ("festival", HARBOUR_FESTIVAL + "\n" + ABOUT_THE_PAPER, TUE, 1),
+                              ("copper", COPPER_WIRE + "\n" + ABOUT_THE_PAPER, TUE, 2))
+    assert len(_find(articles).borrowings) == 0
+    # Another site that lifts the paragraph (with a line of the festival story) does borrow it, from each
+    # of the site's stories that print it.
+    other = _site_articles("gazette", ("lifted", HARBOUR_FESTIVAL.split("\n")[0] + "\n" + ABOUT_THE_PAPER,
+                                       NEXT_MONTH, 3))
+    found = _find(pa.concat_tables([articles, other])).borrowings.to_pylist()
+    assert {(row["borrowed_from"], row["borrowed_paragraphs"]) for row in found if row["article_id"] == "lifted"} \
+        == {("festival", 4), ("strike", 3), ("copper", 3)}
+    assert {row["article_id"] for row in found} == {"lifted"}
+
+
+# A statement many outlets quote in full, each in a story of its own: one paragraph.
+STATEMENT = (
+    '"We will not sign any agreement that leaves our members poorer than they were three years ago, and we '
+    "are ready to stay out for as long as it takes, whatever the company says in its advertisements and "
+    'whatever the government says in parliament about the cost to the national economy," the union said.'
+)
+
+
+def test_a_quotation_many_outlets_carry_is_not_a_borrowing_but_a_wire_paragraph_is():
+    paragraph = "\n".join(COPPER_WIRE.split("\n")[2:4])    # the union's figures, outside quotation marks
+    articles = _site_articles("wires", ("wire", COPPER_WIRE + "\n" + STATEMENT, MON, 0))
+    outlets = [_site_articles(outlet, (outlet, text + "\n" + STATEMENT + "\n" + paragraph, TUE, n))
+               for n, (outlet, text) in enumerate((("courier", STRIKE), ("gazette", HARBOUR_FESTIVAL),
+                                                   ("herald", STRIKE_ELSEWHERE)), start=1)]
+    found = _find(pa.concat_tables([articles, *outlets])).borrowings.to_pylist()
+    # Each outlet borrows the wire's paragraph (two lines: two paragraphs to the cleaner), never the quotation.
+    assert {(row["article_id"], row["borrowed_from"], row["borrowed_paragraphs"]) for row in found} >= \
+        {(outlet, "wire", 2) for outlet in ("courier", "gazette", "herald")}
+    assert all(row["borrowed_paragraphs"] == 2 for row in found)
+
+
 def test_the_same_event_in_other_words_is_one_story_and_no_copy():
     articles = _articles(("strike", STRIKE, MON, 0), ("retold", STRIKE_RETOLD, TUE, 1))
     mentions = _mentions({"strike": [PORT, SORVIK, UNION, BOARD], "retold": [PORT, SORVIK, UNION, BOARD]})
@@ -177,6 +289,17 @@ def test_an_earlier_copy_arriving_later_relinks_the_loaded_ones():
     # The story keeps the id it was loaded with: story ids are stable across runs.
     assert _links(result) == {"first": (None, "late"), "late": ("first", "late"),
                               "later-edit": ("first", "late")}
+
+
+def test_a_lift_from_an_article_loaded_in_an_earlier_run_is_found_with_its_passage():
+    first_run = _articles(("wire", COPPER_WIRE, MON, 0), ("festival", HARBOUR_FESTIVAL, MON, 1))
+    earlier = _loaded(_find(first_run), first_run)
+    result = _find(_articles(("feature", COPPER_FEATURE, TUE, 10)), earlier=earlier)
+    assert [(row["article_id"], row["borrowed_from"], row["borrowed_paragraphs"])
+            for row in result.borrowings.to_pylist()] == [("feature", "wire", 4)]
+    [passage] = result.borrowed_passages.to_pylist()
+    assert COPPER_WIRE[passage["source_start_char"]:passage["source_end_char"]] == \
+        "\n".join(COPPER_WIRE.split("\n")[2:6])
 
 
 def test_the_same_input_read_again_is_not_its_own_copy():
@@ -291,6 +414,17 @@ def test_seeds_000_and_001_are_linked_and_the_five_form_one_story(seed_warehouse
     # 000's second to fourth paragraphs (187 of its 481 words) retell 001's.
     assert (link["borrower"], link["lender"]) == ("000_2537d38693dccd6e.txt", "001_cc92b69f11ad1a98.txt")
     assert 0.35 < link["borrowed_share"] < 0.42
+    # The lifted passage, in both texts: the same sentences, the source's from its second paragraph on.
+    [passage] = _query(seed_warehouse, """
+        select substr(a.clean_text, p.start_char + 1, p.end_char - p.start_char) as lifted,
+               substr(f.clean_text, p.source_start_char + 1, p.source_end_char - p.source_start_char) as source
+        from borrowed_passages p join articles a using (article_id) join articles f on f.article_id = p.borrowed_from""")
+    assert passage["lifted"].startswith("Russian President Vladimir Putin has said that that the heads of CSTO")
+    assert passage["source"].startswith("A previous post by Kazakh Presidential Spokesperson Berik Uali")
+    assert "the Taliban movement" in passage["lifted"] and "the Taliban movement" in passage["source"]
+    [borrower] = _query(seed_warehouse, "sql/queries/duplicates_of_article.sql",
+                        source_path="001_cc92b69f11ad1a98.txt")
+    assert (borrower["relation"], borrower["lifted_text"]) == ("borrows from it", passage["lifted"])
     [story] = _query(seed_warehouse, "select * from stories")
     assert (story["first_seen"], story["last_seen"], story["article_count"], story["distinct_articles"]) == \
         ("2021-08-21", "2021-08-27", 5, 5)

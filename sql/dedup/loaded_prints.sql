@@ -10,11 +10,25 @@ with paragraphs as (
     group by article_id, paragraph_index
 ),
 
+-- A short paragraph may own no fingerprint, so it has no row: it comes back empty (its words unknown)
+-- so that list positions stay paragraph indexes, as lifted passages' offsets need (dedup.paragraph_spans).
+numbered as (
+    select article_id, unnest(range(last_paragraph + 1)) as paragraph_index
+    from (select article_id, max(paragraph_index) as last_paragraph from fingerprints group by article_id)
+),
+
+filled as (
+    select n.article_id, n.paragraph_index, coalesce(p.paragraph_words, 0) as paragraph_words,
+           coalesce(p.paragraph_prints, []::bigint[]) as paragraph_prints
+    from numbered as n
+    left join paragraphs as p using (article_id, paragraph_index)
+),
+
 articles as (
     select article_id,
            list(paragraph_words order by paragraph_index) as paragraph_words,
            list(paragraph_prints order by paragraph_index) as paragraph_prints
-    from paragraphs
+    from filled
     group by article_id
 )
 
