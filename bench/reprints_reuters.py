@@ -151,7 +151,8 @@ def main() -> None:
     report = {"split": args.split, "rule": "former" if args.former_rule else "current", "stories": len(stories)} | report
     Path("bench/results").mkdir(parents=True, exist_ok=True)
     sample = natural_passages(result, articles, args.read, rng)
-    Path(f"bench/results/reprints_{args.split}{'_former' if args.former_rule else ''}.json").write_text(json.dumps(report | {"read": sample}, indent=1))
+    out = Path(f"bench/results/reprints_{args.split}{'_former' if args.former_rule else ''}.json")
+    out.write_text(json.dumps(report | {"read": sample}, indent=1))
     print(json.dumps(report, indent=1))
     for row in sample:
         print(f"\n--- {row['article']} borrows from {row['from']} (share {row['share']})\n"

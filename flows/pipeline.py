@@ -114,10 +114,17 @@ def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: st
         shutil.rmtree(staging.root, ignore_errors=True)
     run_summary = summary.read_run_summary(store, run.run_id) | {"quality_docs": docs["path"],
                                                                      "quality_failures": docs["failures"]}
-    if run_summary["articles_loaded"]:   # a run with nothing new leaves the page as it was
+    if run_summary["articles_loaded"] and os.environ.get(REPORT_SWITCH, "on").lower() == "off":
+        run_summary["report_skipped"] = f"{REPORT_SWITCH}=off"
+    elif run_summary["articles_loaded"]:   # a run with nothing new leaves the page as it was
         run_summary["report"] = _write_report(store, Path(warehouse) / report.REPORT_FILE)
     summary.publish_artifacts(run_summary)
     return run_summary
+
+
+# NEWSFLOW_REPORT=off: runs leave the report page (a few seconds each) to `newsflow report`, as a backfill
+# of many small runs, or the test suite's hundred runs, may want.
+REPORT_SWITCH = "NEWSFLOW_REPORT"
 
 
 def _write_report(store: Warehouse, out: Path) -> dict | None:

@@ -19,6 +19,7 @@ import datetime as dt
 import functools
 import html
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,11 +158,29 @@ def png_data_uri(spec: dict) -> str:
 
 @functools.cache
 def _script() -> str:
+    """Vega-Embed, Vega and Vega-Lite in one script, for the Vega-Lite version Altair writes specs for.
+
+    vl-convert takes 1.6 s to bundle it, on every run that loads articles: it is kept in the user's cache
+    folder under the versions that made it, and made again when either changes."""
     import altair as alt
     import vl_convert
 
-    # Vega-Embed, Vega and Vega-Lite in one script, for the Vega-Lite version Altair writes specs for.
-    return vl_convert.javascript_bundle(vl_version=alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0])
+    vega_lite = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
+    cache_root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    cached = cache_root / "newsflow" / f"vega-embed-vl{vega_lite}-vlc{vl_convert.__version__}.js"
+    try:
+        return cached.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    bundle = vl_convert.javascript_bundle(vl_version=vega_lite)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_name(f"{cached.name}.{os.getpid()}.partial")   # never a half-written bundle
+        partial.write_text(bundle, encoding="utf-8")
+        partial.replace(cached)
+    except OSError:   # a read-only home: the page is still written, the bundle made again next time
+        pass
+    return bundle
 
 
 def _table(rows: list[dict], columns: list[tuple[str, str]], empty: str) -> str:

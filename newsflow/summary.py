@@ -119,7 +119,9 @@ def print_summary(run: dict, console) -> None:
         ("entity mentions", run["mentions"]), ("entities in warehouse", run["entities"]),
         ("data quality", _quality_line(run)), ("time per stage", _seconds(run)),
         ("GX Data Docs", run.get("quality_docs") or "none: nothing new was checked"),
-        ("report", (run.get("report") or {}).get("path") or "unchanged: nothing new was loaded"),
+        ("report", (run.get("report") or {}).get("path") or (f"not written ({run['report_skipped']})"
+                                                             if run.get("report_skipped")
+                                                             else "unchanged: nothing new was loaded")),
     ):
         table.add_row(label, str(value))
     for q in run["quarantine"]:

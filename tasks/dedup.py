@@ -416,9 +416,11 @@ def borrowings(pool: dict[str, dict], known: pa.Table, is_new: np.ndarray,
         con.register("paired", pa.table({"article": pa.array(paired, article.type)}))
         carried = con.execute(read_sql("dedup/passage_carriers")).fetchall()
     widely_carried = {(ids[row], value) for row, value, carriers, _ in carried if carriers >= WIDELY_CARRIED}
+    def site_size(row: int) -> int:
+        return folder_sizes[source_folder(pool[ids[row]]["source_path"])]
+
     site_furniture = {(ids[row], value) for row, value, _, in_folder in carried
-                      if in_folder >= max(SITE_FURNITURE_ARTICLES,
-                                          SITE_FURNITURE_SHARE * folder_sizes[source_folder(pool[ids[row]]["source_path"])])}
+                      if in_folder >= max(SITE_FURNITURE_ARTICLES, SITE_FURNITURE_SHARE * site_size(row))}
     measured = prints_from_table(known.take(pa.array(paired, pa.int64())))
     spans = functools.cache(lambda article_id: paragraph_spans(pool[article_id]["clean_text"]))
 

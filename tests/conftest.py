@@ -20,6 +20,9 @@ SEEDS = PROJECT / "seeds"
 # Before Prefect is imported anywhere: stay offline, and give the server time on 2 cores.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+# The report page costs a few seconds a run and the suite makes a hundred runs: only the tests of the
+# report write it (tests/test_ui.py's served runs, tests/e2e).
+os.environ.setdefault("NEWSFLOW_REPORT", "off")
 
 
 @pytest.fixture(scope="session")

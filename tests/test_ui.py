@@ -54,7 +54,9 @@ def _serve(workdir: Path, env: dict, *schedule: str) -> subprocess.Popen:
     shutil.copytree(SEEDS, workdir / "seeds")
     command = [str(Path(sys.executable).parent / "newsflow"), "serve", *schedule]
     # INFO, as a user's `newsflow serve` logs: the runs' logs reach the server (the console is dropped).
-    return subprocess.Popen(command, cwd=workdir, env=env | {"PREFECT_LOGGING_LEVEL": "INFO"},
+    # The runs write their report, as a user's do (the suite leaves it out elsewhere: tests/conftest.py).
+    return subprocess.Popen(command, cwd=workdir,
+                            env=env | {"PREFECT_LOGGING_LEVEL": "INFO", "NEWSFLOW_REPORT": "on"},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
