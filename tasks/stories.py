@@ -375,8 +375,12 @@ def _days_apart(day: dt.date | None, story: StoryProfile) -> int | None:
     return max(0, (day - story.last_date).days)
 
 
-def similarity(article: ArticleTerms, story: StoryProfile, frequencies: DocumentFrequencies) -> float:
-    """How likely the article tells the story (0-1): words and entities, distinctive entities, time."""
+def similarity(article: ArticleTerms, story: StoryProfile, frequencies: DocumentFrequencies,
+               floor: float = 0.0) -> float:
+    """How likely the article tells the story (0-1): words and entities, distinctive entities, time.
+
+    Below `floor` the exact value does not matter (no story is joined below the threshold): a score the
+    time cut already takes below it is returned without the headline check, a third of the comparing."""
     words = _cosine(article, story, WORD_KIND, frequencies)
     entities = _cosine(article, story, ENTITY_KIND, frequencies)
     # Entities scale the words' similarity (up when they agree, down when they do not) but cannot
@@ -388,13 +392,15 @@ def similarity(article: ArticleTerms, story: StoryProfile, frequencies: Document
     if distinctive and story_entities and not any(story_entities.get(e, 0.0) >= DISTINCTIVE_SHARE * story.count
                                                   for e in distinctive):
         score *= MISSING_DISTINCTIVE
+    days = _days_apart(article.published_date, story)
+    time_cut = 0.5 ** (days / HALF_LIFE_DAYS) if days else \
+        YEAR_CUT if YEAR_CUT < 1.0 and (_years_apart(article, story) or 0) > YEAR_GAP else 1.0
+    if score * time_cut < floor:
+        return score * time_cut
     if TITLE_CUT < 1.0 and _headlines_differ(article, story):
         score *= TITLE_CUT
-    days = _days_apart(article.published_date, story)
-    if days:
-        score *= 0.5 ** (days / HALF_LIFE_DAYS)
-    elif YEAR_CUT < 1.0 and (_years_apart(article, story) or 0) > YEAR_GAP:
-        score *= YEAR_CUT
+    if time_cut != 1.0:
+        score *= time_cut
     return score
 
 
@@ -433,11 +439,12 @@ class StoryIndex:
         return found + [s for s in self.loaded_candidates.get(article.article_id, [])
                         if s not in found and s in self.profiles]
 
-    def best_story(self, article: ArticleTerms) -> tuple[str | None, float]:
+    def best_story(self, article: ArticleTerms, threshold: float = 0.0) -> tuple[str | None, float]:
+        """The most similar candidate story and its similarity, exact from `threshold` up."""
         best, best_score = None, 0.0
         for story_id in self.candidates(article):
             self.compared += 1
-            score = similarity(article, self.profiles[story_id], self.frequencies)
+            score = similarity(article, self.profiles[story_id], self.frequencies, floor=threshold)
             if score > best_score or (score == best_score and best is not None and story_id < best):
                 best, best_score = story_id, score
         return best, best_score
@@ -473,7 +480,7 @@ def assign_stories(ordered: list[ArticleTerms], index: StoryIndex, given: dict[s
     for article in ordered:
         story_id = given.get(article.article_id) or assigned.get(original_of.get(article.article_id, ""))
         if story_id is None:
-            best, score = index.best_story(article)
+            best, score = index.best_story(article, threshold)
             story_id = best if best is not None and score >= threshold else article.article_id
         assigned[article.article_id] = story_id
         index.add(story_id, article)
@@ -503,7 +510,7 @@ def refine_stories(movable: list[ArticleTerms], copies: dict[str, list[ArticleTe
                 profile.remove(member, index.frequencies)
             if profile.count <= 0:
                 del index.profiles[current]
-            best, score = index.best_story(article)
+            best, score = index.best_story(article, threshold)
             if best is not None and score >= threshold:
                 target = best
             elif current not in index.profiles:
