@@ -34,6 +34,7 @@ class WorkerPool:
 
     def start(self) -> WorkerPool:
         if self.workers > 1 and self._executor is None:
+            _start_helpers_deaf_to_ctrl_c()
             # forkserver, not fork: the flow process runs Prefect's threads, which fork would copy mid-flight.
             self._executor = ProcessPoolExecutor(max_workers=self.workers, initializer=_start_worker,
                                                  mp_context=multiprocessing.get_context("forkserver"))
@@ -70,6 +71,26 @@ class WorkerPool:
         if self._executor is not None:
             executor, self._executor = self._executor, None
             executor.shutdown(cancel_futures=True)
+
+
+def _start_helpers_deaf_to_ctrl_c() -> None:
+    """Start multiprocessing's resource tracker and fork server with Ctrl-C blocked, as they inherit it.
+
+    A Ctrl-C at the terminal reaches every process of the run. The fork server ignores it only once it
+    has imported its preloaded modules: a Ctrl-C in those first seconds printed its KeyboardInterrupt
+    traceback above the run's one-line farewell. A blocked signal stays blocked across fork and exec;
+    the flow process decides what Ctrl-C means. The mask is this thread's only (the pool may start in a
+    task's thread): the process still takes Ctrl-C in its main thread."""
+    import multiprocessing.forkserver
+    import multiprocessing.resource_tracker
+
+    # The tracker blocks Ctrl-C for its own start and then unblocks it (whatever it was before): first.
+    multiprocessing.resource_tracker.ensure_running()
+    unblocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)
 
 
 def _start_worker() -> None:

@@ -288,3 +288,22 @@ def test_a_run_killed_with_sigkill_leaves_no_process_behind(tmp_path, many_input
     run.kill()                           # the run's process alone, as the OOM killer would
     run.wait()
     assert _gone(run.pid) == []
+
+
+START_POOL_AND_CTRL_C = """
+import os, signal, multiprocessing.forkserver as forkserver
+from newsflow.processes import WorkerPool
+pool = WorkerPool(2).start()
+forkserver.ensure_running()   # started by the pool already; multiprocessing would on the first task
+os.kill(forkserver._forkserver._forkserver_pid, signal.SIGINT)   # while it imports its preloaded modules
+print(pool.map(abs, [-1, -2]))
+pool.shutdown()
+"""
+
+
+def test_ctrl_c_while_the_worker_pool_starts_prints_nothing_and_the_pool_works():
+    # Ctrl-C reaches every process of the run; the fork server only ignores it once its imports are done,
+    # and printed a KeyboardInterrupt traceback above the farewell line when it came before (CI, once).
+    started = subprocess.run([sys.executable, "-c", START_POOL_AND_CTRL_C], capture_output=True, text=True,
+                             timeout=120, cwd=Path(__file__).resolve().parent.parent)
+    assert (started.returncode, started.stdout, started.stderr) == (0, "[1, 2]\n", "")
