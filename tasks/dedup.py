@@ -416,6 +416,7 @@ def borrowings(pool: dict[str, dict], known: pa.Table, is_new: np.ndarray,
         con.register("paired", pa.table({"article": pa.array(paired, article.type)}))
         carried = con.execute(read_sql("dedup/passage_carriers")).fetchall()
     widely_carried = {(ids[row], value) for row, value, carriers, _ in carried if carriers >= WIDELY_CARRIED}
+
     def site_size(row: int) -> int:
         return folder_sizes[source_folder(pool[ids[row]]["source_path"])]
 
