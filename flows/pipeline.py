@@ -34,7 +34,8 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.callables import get_call_parameters
 from pydantic import WithJsonSchema
 
-from flows.batches import BATCHES_IN_FLIGHT, batch_bounds, completed_tasks_at_debug, dask_runner, started_by_logger
+from flows.batches import (BATCHES_IN_FLIGHT, BatchTurns, batch_bounds, completed_tasks_at_debug, dask_runner,
+                           started_by_logger)
 from flows.settle import Settlement
 from flows.stages import (build_quality_docs, check_accounting, check_batch, check_extraction, clean_batch,
                           discover_inputs, extract_batch, find_repeated_lines, fingerprint_batch, ingest_batch,
@@ -230,10 +231,11 @@ def process_batches(staging: Staging, source: str, batch_size: int, first_order:
         stage_known_entities(store, full_refresh, staging.path("known", "entities"))
 
     progress = RunProgress(sum(read_counts[number]["documents"] for number in new), logger) if new else None
+    turns = BatchTurns(new)
 
     def submit(number: int):
         if not on_dask:
-            return process_batch.submit(staging, number, run_date, model, pool, parameters, progress)
+            return process_batch.submit(staging, number, run_date, model, pool, parameters, progress, turns)
         return process_batch_on_worker.submit(staging.pack(_batch_inputs(staging, number)), number, run_date,
                                               model, parameters)
 
@@ -290,19 +292,22 @@ def process_batch_on_worker(inputs: dict[str, bytes], number: int, run_date: dt.
 
 @task(name="batch", cache_policy=NO_CACHE)
 def process_batch(staging: Staging, number: int, run_date: dt.date, model: str, pool: WorkerPool,
-                  parameters: dict, progress: RunProgress | None = None) -> dict:
-    """One batch after ingest: check raw → clean → check clean → extract, fingerprint → check extracted."""
-    raw = check_batch("raw", parameters, staging.path("documents", number), staging.path("raw", number),
-                      **staging.check_outputs("raw", number))
-    cleaned = clean_batch(run_date, staging.path("raw", number), staging.path("repeated", "lines"),
-                          staging.path("cleaned", number))
-    checked = check_batch("clean", parameters, staging.path("cleaned", number), staging.path("clean", number),
-                          **staging.check_outputs("clean", number))
+                  parameters: dict, progress: RunProgress | None = None, turns: BatchTurns | None = None) -> dict:
+    """One batch after ingest: check raw → clean → check clean → fingerprint, extract → check extracted."""
+    with turns.turn(number) if turns else contextlib.nullcontext():
+        raw = check_batch("raw", parameters, staging.path("documents", number), staging.path("raw", number),
+                          **staging.check_outputs("raw", number))
+        cleaned = clean_batch(run_date, staging.path("raw", number), staging.path("repeated", "lines"),
+                              staging.path("cleaned", number))
+        checked = check_batch("clean", parameters, staging.path("cleaned", number), staging.path("clean", number),
+                              **staging.check_outputs("clean", number))
+        # Fingerprints before NER: the workers are still busy with the batches before this one, whereas after
+        # this batch's NER, for the run's last batch, they would be computed with every worker idle.
+        prints = fingerprint_batch(staging.path("clean", number), staging.path("prints", number))
     unchecked = {kind: staging.path(f"unchecked_{kind}", number) for kind in ("mentions", "date_mentions", "quotes")}
     extracted = extract_batch(model, pool, staging.path("clean", number), staging.path("known", "entities"),
                               unchecked["mentions"], staging.path("entities", number), unchecked["date_mentions"],
                               unchecked["quotes"], progress)
-    prints = fingerprint_batch(staging.path("clean", number), staging.path("prints", number))
     suites = {"extracted": "mentions", "date_mentions": "date_mentions", "quotes": "quotes"}
     found = check_extraction(parameters, staging.path("clean", number), unchecked["mentions"],
                              staging.path("entities", number), unchecked["date_mentions"], unchecked["quotes"],

@@ -96,11 +96,14 @@ def extract_batch(model: str, pool: WorkerPool, articles_in: str, known_entities
     progress: the run's newsflow.progress.RunProgress, told as each chunk of articles is through NER."""
     started = time.perf_counter()
     articles = read(articles_in)
-    mentions = extract.recognise_entities(articles, model, pool, progress.advance if progress else None)
+    # Dates need no mentions: found while the workers recognise entities, not after, when the run's last
+    # batch would find them with every worker idle.
+    mentions = extract.recognise_entities(articles, model, pool, progress.advance if progress else None,
+                                          meanwhile=lambda: write(date_mentions.date_mentions(articles),
+                                                                  date_mentions_out))
     mentions, batch_entities = entities.resolve_entities(mentions, articles, read(known_entities_in))
     write(mentions, mentions_out)
     write(batch_entities, entities_out)
-    write(date_mentions.date_mentions(articles), date_mentions_out)
     write(quotes.quotes(articles, mentions, batch_entities), quotes_out)
     return {"mentions": len(mentions), "seconds": time.perf_counter() - started}
 

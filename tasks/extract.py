@@ -199,23 +199,28 @@ def article_fields(articles: pa.Table) -> list[dict[str, str | None]]:
     return [dict(zip(columns, values)) for values in zip(*columns.values())]
 
 
-def recognise_entities(articles: pa.Table, model: str, pool, done=None) -> pa.Table:
+def recognise_entities(articles: pa.Table, model: str, pool, done=None, meanwhile=None) -> pa.Table:
     """Mentions of every article of the batch, split across `pool`'s worker processes (a
     newsflow.processes.WorkerPool: `workers`, `started`, `map_in_order`) when the batch is worth it.
 
-    done(articles): called as each chunk of articles is through, for a run's progress."""
-    done = done or (lambda articles: None)
+    done(articles): called as each chunk of articles is through, for a run's progress.
+    meanwhile(): work of this process that needs no mentions, run while the workers read (else first)."""
+    done, meanwhile = done or (lambda articles: None), meanwhile or (lambda: None)
     ids, texts = articles["article_id"].to_pylist(), article_fields(articles)
     if not pool.started and (pool.workers == 1 or len(texts) < 2 * MIN_ARTICLES_PER_WORKER):
+        meanwhile()
         mentions = mentions_of(ids, texts, model)
         done(len(ids))
         return pa.Table.from_pylist(mentions, schema=MENTION_SCHEMA)
     # Several chunks per worker so one slow chunk does not leave a core idle at the end.
     size = max(1, -(-len(texts) // (pool.workers * 4)))
     starts = range(0, len(texts), size)
+    # Every chunk is handed to the workers here; this process does its own share before it waits on them.
+    chunks = pool.map_in_order(mentions_of, [ids[s:s + size] for s in starts], [texts[s:s + size] for s in starts],
+                               [model] * len(starts))
+    meanwhile()
     rows = []
-    for start, chunk in zip(starts, pool.map_in_order(mentions_of, [ids[s:s + size] for s in starts],
-                                                      [texts[s:s + size] for s in starts], [model] * len(starts))):
+    for start, chunk in zip(starts, chunks):
         rows += chunk
         done(len(ids[start:start + size]))
     return pa.Table.from_pylist(rows, schema=MENTION_SCHEMA)

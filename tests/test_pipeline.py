@@ -1,12 +1,14 @@
 """End to end: the real flow, DuckLake, spaCy and GX, on the seeds and on unhappy inputs."""
 
+import contextlib
 import json
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
 
-from flows.batches import batch_bounds
+from flows.batches import BatchTurns, batch_bounds
 from flows.pipeline import news_pipeline
 from tasks.quality import BatchCheckFailed
 from tests.conftest import PROJECT, SEEDS, newsflow_in_process, snapshot
@@ -207,6 +209,33 @@ def test_batches_cover_every_input_once_with_short_first_and_last(count, batch_s
     bounds = batch_bounds(count, batch_size)
     assert [end - start for start, end in bounds] == sizes
     assert [i for start, end in bounds for i in range(start, end)] == list(range(count))
+
+
+def test_batches_take_their_turns_in_batch_order_whichever_thread_starts_first():
+    turns, entered = BatchTurns([0, 2, 5]), []
+
+    def batch(number: int, fails: bool = False):
+        with turns.turn(number):
+            entered.append(number)
+            if fails:
+                raise RuntimeError("a stage failed")
+
+    def failing(number: int):
+        with contextlib.suppress(RuntimeError):
+            batch(number, fails=True)
+
+    # Started last first: each waits for the batches before it, and a failed batch still ends its turn.
+    threads = [threading.Thread(target=batch, args=(5,)), threading.Thread(target=failing, args=(2,)),
+               threading.Thread(target=batch, args=(0,))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert entered == [0, 2, 5]
+    # A batch whose turn is past (a retry) or that is not in the order waits for none.
+    batch(2)
+    batch(7)
+    assert entered == [0, 2, 5, 2, 7]
 
 
 def test_the_run_form_shows_dask_address_as_an_optional_text_box():
