@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from tasks.ingest import (SourceNotFound, _without_link_runs, content_id, decode, discover_inputs, read_inputs,
+from tasks.ingest import (SourceNotFound, _with_lines_inside_the_story, _without_link_runs, content_id, decode, discover_inputs, read_inputs,
                           source_root)
 
 
@@ -186,6 +186,30 @@ def test_runs_of_lines_that_are_each_a_whole_link_are_navigation():
             "More from Elm County\nCouncil delays bus lane decision again\nFive things to do this weekend")
     assert _without_link_runs(text, html) == ("The board meets again in March. Minutes are on the county site.\n"
                                               "Read the full report\nMore from Elm County")
+
+
+def test_lines_the_default_mode_finds_inside_the_story_join_the_precise_text():
+    # An interview page: precise mode kept the answers and dropped the question between them;
+    # the default mode also kept a teaser and a menu word among them, a newsletter form after the
+    # story and the title before it.
+    precise = "I started as a tester in 2009.\nTaking the job abroad, and I would do it again."
+    fuller = ("Meet the engineer who builds our runners\n"
+              "I started as a tester in 2009.\n"
+              "What's the biggest career risk you have ever taken?\n"
+              "Contents\n"
+              "Serena Williams picked up her first title in three years -- and her first since ...\n"
+              "Taking the job abroad, and I would do it again.\n"
+              "Sign up for our newsletter and get the best stories every week.")
+    assert _with_lines_inside_the_story(precise, fuller) == (
+        "I started as a tester in 2009.\nWhat's the biggest career risk you have ever taken?\n"
+        "Taking the job abroad, and I would do it again.")
+
+
+def test_the_precise_text_stands_when_the_default_mode_lost_one_of_its_lines():
+    precise = "The mayor resigned on Monday.\nHer deputy takes over until May."
+    fuller = "The mayor resigned on Monday.\nA paragraph only the default mode found, of many words.\nShare this"
+    assert _with_lines_inside_the_story(precise, fuller) == precise
+    assert _with_lines_inside_the_story(precise, "") == precise
 
 
 def test_a_page_of_nothing_but_links_is_not_lost():
