@@ -4,6 +4,7 @@ copies of warehouses, and the `newsflow` command run as a subprocess or in this 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import io
 import os
 import shutil
@@ -23,6 +24,67 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 # The report page costs a few seconds a run and the suite makes a hundred runs: only the tests of the
 # report write it (tests/test_ui.py's served runs, tests/e2e).
 os.environ.setdefault("NEWSFLOW_REPORT", "off")
+# Under pytest-xdist (pyproject's addopts run the suite on several workers), each worker gets a Prefect
+# home of its own, below the one it was given: a run with no server boots a temporary API on the SQLite
+# database in PREFECT_HOME, and two workers booting one on the same fresh database race its migrations.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["PREFECT_HOME"] = str(Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect"))
+                                     / f"xdist-{os.environ['PYTEST_XDIST_WORKER']}")
+
+
+def _turn_lock(config, name: str) -> Path | None:
+    """A lock file shared by the xdist workers of this session, in the session's temporary folder (xdist
+    gives each worker a folder of its own inside it); None when the suite runs in one process."""
+    if not hasattr(config, "workerinput"):
+        return None
+    return Path(config.option.basetemp).parent / f"newsflow-{name}.lock"
+
+
+@contextlib.contextmanager
+def _locked(path: Path, mode: int):
+    with path.open("a") as handle:
+        fcntl.flock(handle, mode)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def _turn(config, alone: bool):
+    """A test marked `alone` runs while no other worker runs a test: it asserts how fast something
+    answers (a fraction of a second), which CPU taken by tests on the other workers would slow down.
+    Every other test holds the shared lock while it runs; a test alone takes the turnstile first, so
+    that no new test starts, then the exclusive lock once the running ones end."""
+    turnstile, running = _turn_lock(config, "turnstile"), _turn_lock(config, "running")
+    if running is None:
+        yield
+    elif alone:
+        with _locked(turnstile, fcntl.LOCK_EX), _locked(running, fcntl.LOCK_EX):
+            yield
+    else:
+        with _locked(turnstile, fcntl.LOCK_EX):
+            pass
+        with _locked(running, fcntl.LOCK_SH):
+            yield
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    # Around setup, call and teardown: the fixtures a test starts (servers, warehouses) take CPU too.
+    with _turn(item.config, item.get_closest_marker("alone") is not None):
+        return (yield)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under xdist, the modules with tests marked slow come first, each module's tests in their order.
+    pyproject's addopts hand out whole modules in collection order (--dist loadfile --no-loadscope-reorder):
+    a module of a few long tests (a Dask cluster, Prefect servers) handed out last would run on after
+    the other workers have finished."""
+    if not hasattr(config, "workerinput"):
+        return
+    slow = {item.module.__name__ for item in items if item.get_closest_marker("slow") and hasattr(item, "module")}
+    items.sort(key=lambda item: getattr(item, "module", None) is None or item.module.__name__ not in slow)
 
 
 @pytest.fixture(scope="session")

@@ -169,6 +169,7 @@ def test_two_runs_at_once_one_refuses_and_a_query_sees_the_last_snapshot(tmp_pat
     assert snapshot(warehouse) == before
 
 
+@pytest.mark.alone     # it times the refusal: other tests' CPU would slow it (tests/conftest.py _turn)
 def test_a_run_while_another_holds_the_lock_is_refused_in_one_line(tmp_path):
     with wh.write_lock(tmp_path / "warehouse"):
         asked = time.monotonic()
