@@ -133,7 +133,11 @@ def decode(data: bytes) -> tuple[str, str] | None:
     """(text, encoding) for bytes in any common encoding, or None for binary data."""
     for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if data.startswith(bom):
-            return data.decode(encoding), encoding
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:   # a byte-order mark before bytes that are not that encoding
+                return None
+            return None if "\x00" in text else (text, encoding)
     if b"\x00" in data and (utf16 := _utf16_without_bom(data)) is not None:
         return utf16.replace("\r\n", "\n").replace("\r", "\n"), "utf-16"
     try:

@@ -57,6 +57,14 @@ def test_binary_bytes_are_not_text():
     assert decode(b"text with a NUL\x00 in the middle") is None
 
 
+def test_a_byte_order_mark_before_bytes_of_another_kind_is_not_text():
+    # Found by the hostile-inputs test: a UTF-16 mark over an odd number of bytes, or over NULs.
+    assert decode(b"\xfe\xff\x00\x00\x00") is None
+    assert decode(b"\xff\xfe\x00\x00") is None
+    assert decode(b"\xef\xbb\xbfcaf\xe9") is None
+    assert decode("\ufeffThe mayor resigned.".encode("utf-16-be")) == ("The mayor resigned.", "utf-16")
+
+
 def test_windows_newlines_are_normalised():
     assert decode(b"one\r\ntwo\rthree") == ("one\ntwo\nthree", "utf-8")
 
