@@ -42,6 +42,7 @@ from flows.stages import (build_quality_docs, check_accounting, check_batch, che
                           stage_known_entities, stage_known_inputs)
 from flows.staging import KEEP_FOR, Staging, read, write
 from newsflow import report, summary
+from newsflow.interrupts import caused_by_ctrl_c
 from newsflow.processes import WorkerPool
 from newsflow.progress import RunProgress
 from newsflow.warehouse import STAGING_DIR, Warehouse, open_read_only
@@ -107,6 +108,8 @@ def news_pipeline(source: str = "seeds", warehouse: str = "warehouse", model: st
             docs = _run(run, store, staging, pool, batches, source, model, full_refresh, batch_size, corrections,
                         near_duplicate_threshold)
         except Exception as error:
+            if caused_by_ctrl_c(error):   # e.g. DuckDB's "Query interrupted": an interrupted run, not a failed one
+                raise KeyboardInterrupt from error
             run.status, run.message = "failed", f"{type(error).__name__}: {error}"
             store.record_failed_run(run)
             raise

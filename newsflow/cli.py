@@ -170,7 +170,10 @@ def _run_holding_the_lock(args: argparse.Namespace) -> int:
             api.kill()
         warehouse.hold_commits(timeout=COMMIT_WAIT_SECONDS)
 
-    interrupts = RunInterrupts(farewell=lambda: _interrupted_line(_lake(args), started), cleanup=cleanup)
+    from newsflow.warehouse import commit_under_way
+
+    interrupts = RunInterrupts(farewell=lambda: _interrupted_line(_lake(args), started), cleanup=cleanup,
+                               committing=commit_under_way)
     interrupts.install()
     try:
         api = temporary_api.start_unless_configured()   # boots while the pipeline's modules load
@@ -198,6 +201,7 @@ def _run_pipeline(args: argparse.Namespace, api) -> int:
     # run waits for the API and for Prefect's own calls to create the flow run.
     quality.prepare_in_background()
     from flows.pipeline import DEFAULT_BATCH_SIZE, news_pipeline
+    from newsflow.interrupts import caused_by_ctrl_c
     from newsflow.summary import print_summary
     from tasks.extract import DEFAULT_MODEL, ModelNotInstalled
     from tasks.ingest import SourceNotFound
@@ -215,6 +219,8 @@ def _run_pipeline(args: argparse.Namespace, api) -> int:
     except (SourceNotFound, ModelNotInstalled) as error:
         return _fail(str(error))
     except Exception as error:  # the run could not complete: say why in one line
+        if caused_by_ctrl_c(error):
+            raise KeyboardInterrupt from error
         return _fail(f"run failed: {type(error).__name__}: {error}", code=1)
     print_summary(summary, Console())
     return 0

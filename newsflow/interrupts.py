@@ -4,6 +4,12 @@ The first Ctrl-C interrupts the flow, so Prefect records its runs as crashed. Bu
 runner then waits for the task threads still at work (a batch's NER can take a minute), so after
 a short grace the process ends without them; a second Ctrl-C ends it at once. Prefect's own report
 of the crash (a traceback) is silenced: the user reads one line saying what happened and what to do.
+
+Two things stand between a Ctrl-C and a true line. DuckDB runs Python's signal handlers while a
+query runs and turns the KeyboardInterrupt into its own RuntimeError("Query interrupted"), which
+code catching Exception would take for a failure (`caused_by_ctrl_c` tells them apart). And an
+interrupt raised inside the run's commit could stop it half-way: while one is under way the
+handler raises nothing, and the ending waits for the commit to finish before saying it did.
 """
 
 from __future__ import annotations
@@ -22,8 +28,9 @@ GRACE_SECONDS = 3.0
 class RunInterrupts:
     """Ends the process on SIGINT: `farewell()` gives the line to print, `cleanup()` runs first."""
 
-    def __init__(self, farewell: Callable[[], str], cleanup: Callable[[], None]):
-        self.farewell, self.cleanup = farewell, cleanup
+    def __init__(self, farewell: Callable[[], str], cleanup: Callable[[], None],
+                 committing: Callable[[], bool] = lambda: False):
+        self.farewell, self.cleanup, self.committing = farewell, cleanup, committing
         self.interrupted = threading.Event()
         self._ending = threading.Lock()
 
@@ -33,6 +40,12 @@ class RunInterrupts:
     def _on_interrupt(self, signum, frame) -> None:
         if self._ending.locked():
             return                    # already ending, in this thread or another
+        if self.committing():
+            # Not into the commit: cleanup() waits for it to finish, and the line then says it did.
+            self.interrupted.set()
+            logging.disable(logging.CRITICAL)
+            threading.Thread(target=self.end_now, daemon=True).start()
+            return
         if self.interrupted.is_set():
             self.end_now()            # a second Ctrl-C: no more grace
         self.interrupted.set()
@@ -54,3 +67,14 @@ class RunInterrupts:
         sys.stdout.flush()
         # Not sys.exit: that would wait for Prefect's task threads, the very wait this cuts short.
         os._exit(INTERRUPTED)
+
+
+def caused_by_ctrl_c(error: BaseException) -> bool:
+    """Whether `error` was raised because of a Ctrl-C (a KeyboardInterrupt turned into another exception)."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, KeyboardInterrupt):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False

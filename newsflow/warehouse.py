@@ -643,10 +643,10 @@ class OpenRun:
                 run.stage_seconds["load"] = self.load_seconds + time.perf_counter() - started
                 self.warehouse._insert_run(con, run, f"newsflow run {run.run_id}")
                 con.execute("commit")
+                self._close()   # before the lock is let go: nothing after it may roll a commit back
         except BaseException:
             self.discard()
             raise
-        self._close()
 
     def discard(self) -> None:
         """Roll back whatever was loaded: the lake stays as its last snapshot has it."""
@@ -661,6 +661,11 @@ class OpenRun:
         if self._con is not None:
             self._con.close()
             self._con = None
+
+
+def commit_under_way() -> bool:
+    """Whether a run is committing in this process now."""
+    return _COMMITS.locked()
 
 
 def hold_commits(timeout: float) -> None:
