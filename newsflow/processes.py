@@ -74,7 +74,8 @@ class WorkerPool:
 
 
 def _start_helpers_deaf_to_ctrl_c() -> None:
-    """Start multiprocessing's resource tracker and fork server with Ctrl-C blocked, as they inherit it.
+    """Start multiprocessing's resource tracker and fork server with Ctrl-C blocked, as they inherit it,
+    and the fork server in a process group of its own (newsflow/own_process_group.py).
 
     A Ctrl-C at the terminal reaches every process of the run. The fork server ignores it only once it
     has imported its preloaded modules: a Ctrl-C in those first seconds printed its KeyboardInterrupt
@@ -84,6 +85,8 @@ def _start_helpers_deaf_to_ctrl_c() -> None:
     import multiprocessing.forkserver
     import multiprocessing.resource_tracker
 
+    # Out of the run's process group once it has started: no Ctrl-C at a terminal reaches it or its workers.
+    multiprocessing.forkserver.set_forkserver_preload(["newsflow.own_process_group", "__main__"])
     # The tracker blocks Ctrl-C for its own start and then unblocks it (whatever it was before): first.
     multiprocessing.resource_tracker.ensure_running()
     unblocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
@@ -94,9 +97,9 @@ def _start_helpers_deaf_to_ctrl_c() -> None:
 
 
 def _start_worker() -> None:
-    # Ctrl-C at the terminal reaches the workers too: the flow process decides what it means, and a
-    # worker would print a KeyboardInterrupt traceback. A worker ends when the flow process does,
-    # even killed, without finishing its batch (newsflow.children).
+    # The flow process decides what Ctrl-C means, and a worker would print a KeyboardInterrupt traceback:
+    # out of the terminal's reach already (own_process_group), it ignores one sent to it alone too.
+    # A worker ends when the flow process does, even killed, without finishing its batch (newsflow.children).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     children.end_with_the_run()
 

@@ -1,5 +1,6 @@
 """Crashes and concurrent use: real `newsflow run` subprocesses, killed, raced and read from."""
 
+import json
 import os
 import shutil
 import signal
@@ -267,7 +268,7 @@ def test_ctrl_c_ends_a_run_in_seconds_in_one_line_and_the_rerun_loads_everything
     # line says it truly (the runs table below), and a commit under way finished before it was written.
     committed = f"newsflow: run interrupted after it committed: {warehouse} holds the whole run\n"
     assert (run.returncode, stderr) in {(130, committed), (130, f"newsflow: run interrupted; nothing was committed "
-                                         f"to {warehouse}: run the same command again to finish the work\n")}
+                                         f"to {warehouse}: run the same command again to finish the work\n")}, stderr
     assert time.monotonic() - interrupted < 10
     assert _gone(run.pid) == []          # the temporary API, the fork server and the NER workers too
     rerun = subprocess.run([str(Path(sys.executable).parent / "newsflow"), "run", "--source", str(many_inputs),
@@ -308,3 +309,25 @@ def test_ctrl_c_while_the_worker_pool_starts_prints_nothing_and_the_pool_works()
     started = subprocess.run([sys.executable, "-c", START_POOL_AND_CTRL_C], capture_output=True, text=True,
                              timeout=120, cwd=Path(__file__).resolve().parent.parent)
     assert (started.returncode, started.stdout, started.stderr) == (0, "[1, 2]\n", "")
+
+
+
+REPORT_PROCESS_GROUPS = """
+import json, os, multiprocessing.forkserver as forkserver
+from newsflow.processes import WorkerPool
+pool = WorkerPool(2).start()
+workers = pool.map(os.getpgid, [0] * 4) + [os.getpgid(forkserver._forkserver._forkserver_pid)]   # started now
+print(json.dumps({"run": [os.getpgid(0), os.getsid(0)], "groups": sorted(set(workers)),
+                  "sessions": sorted(set(pool.map(os.getsid, [0] * 4)))}))
+pool.shutdown()
+"""
+
+
+def test_the_workers_are_out_of_the_reach_of_a_terminal_ctrl_c_but_in_the_runs_session():
+    # A terminal sends Ctrl-C to its foreground process group: the run's alone, the workers are in another.
+    started = subprocess.run([sys.executable, "-c", REPORT_PROCESS_GROUPS], capture_output=True, text=True,
+                             timeout=120, cwd=Path(__file__).resolve().parent.parent, start_new_session=True)
+    assert started.returncode == 0, started.stderr
+    seen = json.loads(started.stdout)
+    (run_group, session), [worker_group] = seen["run"], seen["groups"]
+    assert worker_group != run_group and seen["sessions"] == [session]
