@@ -77,11 +77,12 @@ def _start_helpers_deaf_to_ctrl_c() -> None:
     """Start multiprocessing's resource tracker and fork server with Ctrl-C blocked, as they inherit it,
     and the fork server in a process group of its own (newsflow/own_process_group.py).
 
-    A Ctrl-C at the terminal reaches every process of the run. The fork server ignores it only once it
-    has imported its preloaded modules: a Ctrl-C in those first seconds printed its KeyboardInterrupt
-    traceback above the run's one-line farewell. A blocked signal stays blocked across fork and exec;
-    the flow process decides what Ctrl-C means. The mask is this thread's only (the pool may start in a
-    task's thread): the process still takes Ctrl-C in its main thread."""
+    A Ctrl-C at the terminal reaches every process of the run's process group: the fork server too, until
+    it has imported newsflow.own_process_group, and it ignores Ctrl-C only once its preloads are imported:
+    a Ctrl-C in those first seconds printed its KeyboardInterrupt traceback above the run's farewell line.
+    A blocked signal stays blocked across fork and exec; the flow process decides what Ctrl-C means. The
+    mask is this thread's only (the pool may start in a task's thread): the process still takes Ctrl-C in
+    its main thread."""
     import multiprocessing.forkserver
     import multiprocessing.resource_tracker
 
