@@ -9,6 +9,7 @@ import decimal
 import json
 import os
 import sys
+import threading
 from pathlib import Path
 
 # Prefect reads its settings when imported; these defaults keep a fresh machine offline and
@@ -170,16 +171,22 @@ def _run_holding_the_lock(args: argparse.Namespace) -> int:
             api.kill()
         warehouse.hold_commits(timeout=COMMIT_WAIT_SECONDS)
 
-    from newsflow.warehouse import commit_under_way
-
     interrupts = RunInterrupts(farewell=lambda: _interrupted_line(_lake(args), started), cleanup=cleanup,
-                               committing=commit_under_way)
+                               committing=_committing)
     interrupts.install()
     try:
         api = temporary_api.start_unless_configured()   # boots while the pipeline's modules load
-        return _run_pipeline(args, api)
+        code = _run_pipeline(args, api, interrupts.interrupted)
     except KeyboardInterrupt:
         interrupts.end_now()
+    if interrupts.interrupted.is_set():
+        interrupts.end_now()   # a Ctrl-C during the commit: its ending thread prints the line and exits
+    return code
+
+
+def _committing() -> bool:
+    warehouse = sys.modules.get("newsflow.warehouse")   # not imported yet: no commit can be under way
+    return warehouse is not None and warehouse.commit_under_way()
 
 
 def _interrupted_line(warehouse, started: dt.datetime) -> str:
@@ -191,7 +198,7 @@ def _interrupted_line(warehouse, started: dt.datetime) -> str:
             "run the same command again to finish the work")
 
 
-def _run_pipeline(args: argparse.Namespace, api) -> int:
+def _run_pipeline(args: argparse.Namespace, api, interrupted: threading.Event) -> int:
     from rich.console import Console
 
     from tasks import quality
@@ -219,7 +226,7 @@ def _run_pipeline(args: argparse.Namespace, api) -> int:
     except (SourceNotFound, ModelNotInstalled) as error:
         return _fail(str(error))
     except Exception as error:  # the run could not complete: say why in one line
-        if caused_by_ctrl_c(error):
+        if caused_by_ctrl_c(error) or interrupted.is_set():   # e.g. the API the ending stopped: not a failure
             raise KeyboardInterrupt from error
         return _fail(f"run failed: {type(error).__name__}: {error}", code=1)
     print_summary(summary, Console())
