@@ -27,6 +27,9 @@ from newsflow.resources import read_sql
 
 REPORT_FILE = "report.html"   # WAREHOUSE/report.html: written after each run that loads articles, and by default
 TOP_STORIES = 25
+# The story section's figures, columns of the stories view.
+SHOWN_STORY_COLUMNS = ("story_id", "headline", "first_seen", "last_seen", "article_count", "distinct_sources",
+                       "top_entities")
 TOP_ENTITIES_PER_LABEL = 8
 HEADLINE_CHARACTERS = 70
 LABEL_TITLES = {"PERSON": "People", "ORG": "Organisations", "GPE": "Places"}
@@ -71,13 +74,14 @@ def read_report(con, since: str | None = None, until: str | None = None, story: 
     entity_days = _rows(con, "entity_days", bounds | {"limit": TOP_ENTITIES_PER_LABEL}) if period["since"] else []
     chosen = story or (stories[0]["story_id"] if stories else None)
     shown = None
-    if chosen:
-        found = con.execute("select story_id, headline, first_seen, last_seen, article_count, distinct_sources, "
-                            "top_entities from stories where story_id = $story", {"story": chosen}).fetchall()
+    if chosen and not story:   # the largest story: its row is the first of `stories`, as the view gives it
+        shown = {column: stories[0][column] for column in SHOWN_STORY_COLUMNS}
+    elif chosen:
+        found = con.execute(f"select {', '.join(SHOWN_STORY_COLUMNS)} from stories where story_id = $story",
+                            {"story": chosen}).fetchall()
         if not found:
             raise LookupError(f"no story {chosen} in the warehouse: see sql/queries/stories_of_week.sql for ids")
-        shown = dict(zip(("story_id", "headline", "first_seen", "last_seen", "article_count", "distinct_sources",
-                          "top_entities"), found[0]))
+        shown = dict(zip(SHOWN_STORY_COLUMNS, found[0]))
     in_story = {"story": chosen}
     return Report(
         since=period["since"], until=period["until"], stories=stories, story_days=story_days,

@@ -113,3 +113,31 @@ def test_a_period_narrows_the_stories_to_their_publication_dates(report_warehous
     assert made.stderr.endswith(": 1 story, publication dates 2022-06-01 to 2022-06-30\n"), made.stderr
     page = out.read_text()
     assert "Magnus Carlsen" in page and "River Severn" not in page
+
+
+def test_the_pages_stories_and_the_run_summarys_are_the_stories_views_rows(report_warehouse):
+    """The page and the run summary compute their stories for the few they show, not through the view (which
+    scores every story): they must give what the view gives."""
+    from newsflow.report import SHOWN_STORY_COLUMNS, read_report
+    from newsflow.summary import read_run_summary
+    from newsflow.warehouse import Warehouse, open_read_only
+
+    columns = ", ".join(SHOWN_STORY_COLUMNS)
+    with open_read_only(report_warehouse) as con:
+        report = read_report(con)
+        assert len(report.stories) == 6   # the seeds' story and the five above
+        for row in report.stories:
+            [in_view] = con.execute(f"select {columns} from stories where story_id = $id", {"id": row["story_id"]}).fetchall()
+            assert tuple(row[column] for column in SHOWN_STORY_COLUMNS) == in_view
+        assert report.story == {column: report.stories[0][column] for column in SHOWN_STORY_COLUMNS}
+        by_view = con.execute("select story_id, article_count from stories order by article_count desc, first_seen, "
+                              "story_id").fetchall()
+        assert [(row["story_id"], row["article_count"]) for row in report.stories] == by_view
+        run_id = con.execute("select run_id from runs").fetchone()[0]
+        begun = con.execute("select s.story_id, s.first_seen, s.last_seen, s.article_count, a.title, a.source_path "
+                            "from stories as s join articles as a on a.article_id = s.first_article_id "
+                            "order by s.article_count desc, s.first_seen nulls last, a.source_path").fetchall()
+    summary = read_run_summary(Warehouse(report_warehouse), run_id)
+    assert (summary["stories"], summary["stories_begun"]) == (6, 6)
+    assert [tuple(row.values()) for row in summary["new_stories"]] == \
+        [(s, str(first), str(last), n, title, path) for s, first, last, n, title, path in begun]
