@@ -27,7 +27,7 @@ from newsflow.resources import read_sql
 
 REPORT_FILE = "report.html"   # WAREHOUSE/report.html: written after each run that loads articles, and by default
 TOP_STORIES = 25
-# The story section's figures, columns of the stories view.
+# The story section's figures: the columns of sql/report/story.sql.
 SHOWN_STORY_COLUMNS = ("story_id", "headline", "first_seen", "last_seen", "article_count", "distinct_sources",
                        "top_entities")
 TOP_ENTITIES_PER_LABEL = 8
@@ -77,11 +77,10 @@ def read_report(con, since: str | None = None, until: str | None = None, story: 
     if chosen and not story:   # the largest story: its row is the first of `stories`, as the view gives it
         shown = {column: stories[0][column] for column in SHOWN_STORY_COLUMNS}
     elif chosen:
-        found = con.execute(f"select {', '.join(SHOWN_STORY_COLUMNS)} from stories where story_id = $story",
-                            {"story": chosen}).fetchall()
+        found = _rows(con, "story", {"story": chosen})
         if not found:
             raise LookupError(f"no story {chosen} in the warehouse: see sql/queries/stories_of_week.sql for ids")
-        shown = dict(zip(SHOWN_STORY_COLUMNS, found[0]))
+        shown = found[0]
     in_story = {"story": chosen}
     return Report(
         since=period["since"], until=period["until"], stories=stories, story_days=story_days,

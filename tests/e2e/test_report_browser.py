@@ -141,3 +141,15 @@ def test_the_pages_stories_and_the_run_summarys_are_the_stories_views_rows(repor
     assert (summary["stories"], summary["stories_begun"]) == (6, 6)
     assert [tuple(row.values()) for row in summary["new_stories"]] == \
         [(s, str(first), str(last), n, title, path) for s, first, last, n, title, path in begun]
+
+
+def test_a_story_asked_for_is_shown_with_the_figures_of_the_largest(report_warehouse):
+    from newsflow.report import SHOWN_STORY_COLUMNS, read_report
+    from newsflow.warehouse import open_read_only
+
+    with open_read_only(report_warehouse) as con:
+        largest = read_report(con)
+        second = largest.stories[1]
+        asked = read_report(con, story=second["story_id"])
+    assert asked.story == {column: second[column] for column in SHOWN_STORY_COLUMNS}
+    assert list(asked.story) == list(largest.story)
