@@ -12,6 +12,8 @@ import sys
 import threading
 from pathlib import Path
 
+from newsflow import heap
+
 # Prefect reads its settings when imported; these defaults keep a fresh machine offline and
 # give the ephemeral server time to start on a small machine. The user's own settings win.
 PREFECT_DEFAULTS = {
@@ -107,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     for name, value in (PREFECT_DEFAULTS | ARROW_DEFAULTS).items():
         os.environ.setdefault(name, value)
+    heap.freeze_at_exit()
     return {"run": _run, "query": _query, "report": _report, "serve": _serve,
             "move-catalog": _move_catalog}[args.command](args)
 
@@ -213,6 +216,7 @@ def _run_pipeline(args: argparse.Namespace, api, interrupted: threading.Event) -
     from tasks.extract import DEFAULT_MODEL, ModelNotInstalled
     from tasks.ingest import SourceNotFound
 
+    heap.freeze_once("the pipeline's modules")   # Prefect's too; GX's when its import is done
     dedup_options = ({} if args.near_duplicate_threshold is None
                      else {"near_duplicate_threshold": args.near_duplicate_threshold})
     try:

@@ -20,6 +20,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from newsflow import heap
 from newsflow.resources import expectations_dir
 from tasks.dates import EARLIEST_DATE
 from tasks.entities import NAME_LABELS
@@ -89,7 +90,9 @@ def _batch_definition():
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False}
     source = context.data_sources.add_pandas("newsflow")
-    return source.add_dataframe_asset("batch").add_batch_definition_whole_dataframe("whole batch")
+    definition = source.add_dataframe_asset("batch").add_batch_definition_whole_dataframe("whole batch")
+    heap.freeze_once("great_expectations")   # its modules and context last as long as the process
+    return definition
 
 
 def prepare_in_background() -> None:
