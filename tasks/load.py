@@ -38,8 +38,8 @@ class Table:
 # mentions just inserted; the run's record counts the entities).
 TABLES = (
     Table("articles", key=("article_id",), ddl=("articles", "articles_contact"),
-          # The staged articles joined to their duplicate links, and the loaded articles they replace
-          # (changed inputs, --full-refresh): every table below reads these two temporary tables.
+          # The staged articles joined to their duplicate links (a macro over the batch's files), and the
+          # loaded articles they replace (changed inputs, --full-refresh): every table below reads these two.
           load=("stage_tables", "replaced_articles", "delete_replaced_articles", "insert_articles",
                 "relink_earlier_copies"),
           staged={"articles": clean.ARTICLE_SCHEMA, "duplicates": dedup.DUPLICATE_SCHEMA}),

@@ -4,6 +4,7 @@ order they finish in, each against the batches settled before it, committed once
 import shutil
 import time
 
+import pyarrow as pa
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
@@ -66,3 +67,40 @@ def test_the_same_inputs_give_the_same_copies_and_stories_whichever_batch_finish
     snapshots = query(tmp_path / "in-order", "select count(*) as n from ducklake_snapshots('lake') "
                                              "where commit_message like 'newsflow run %'")
     assert snapshots == [{"n": 1}]
+
+
+def test_a_runs_open_transaction_keeps_no_copy_of_each_loaded_batchs_texts(tmp_path):
+    """Batch after batch load into one open transaction, which keeps every table it replaced until it
+    commits: the load statements read a batch's articles from its files, never through a temporary table
+    of them, or a 20,000-article run held 250 MB of texts until its commit."""
+    from flows.staging import write
+    from newsflow.warehouse import Warehouse
+    from tasks import clean, dedup, load
+
+    lake = Warehouse(tmp_path / "warehouse").open_run()
+    empty = {kind: str(tmp_path / f"empty-{kind}.parquet") for kind in load.STAGED}
+    for kind, schema in load.STAGED.items():
+        write(schema.empty_table(), empty[kind])
+
+    def texts_held() -> int:
+        return lake.connection.execute("select sum(memory_usage_bytes) from duckdb_memory() "
+                                       "where tag in ('IN_MEMORY_TABLE', 'OVERFLOW_STRINGS')").fetchone()[0]
+
+    held = []
+    for batch in range(6):
+        words = [f"word{batch}x{i}" for i in range(200_000)]   # 2 MB of text an article
+        articles = pa.Table.from_pylist([{
+            "article_id": f"a{batch}-{n}", "source_path": f"{batch}-{n}.txt", "clean_text": " ".join(words[n:]),
+            "title": f"Batch {batch}", "content_hash": f"h{batch}-{n}", "word_count": len(words), "input_order": batch,
+        } for n in range(2)], schema=clean.ARTICLE_SCHEMA)
+        staged = dict(empty) | {"articles": str(tmp_path / f"articles-{batch}.parquet"),
+                                "duplicates": str(tmp_path / f"duplicates-{batch}.parquet")}
+        write(articles, staged["articles"])
+        write(pa.Table.from_pylist([{"article_id": f"a{batch}-{n}"} for n in range(2)], schema=dedup.DUPLICATE_SCHEMA),
+              staged["duplicates"])
+        lake.load({kind: [path] for kind, path in staged.items()}, "run-1")
+        held.append(texts_held())
+    assert lake.connection.execute("select count(*) from articles").fetchone()[0] == 12
+    # 4 MB of texts a batch: held, they would have grown by 20 MB over the five batches after the first.
+    assert held[-1] - held[0] < 2**20, held
+    lake.discard()

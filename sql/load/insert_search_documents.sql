@@ -2,5 +2,5 @@
 insert into search_documents by name
 select article_id, sum(term_count)::integer as terms, $run_id as run_id
 from search_terms
-where run_id = $run_id and article_id in (select article_id from temp.staged_articles)
+where run_id = $run_id and article_id in (select article_id from temp.staged_articles($articles, $duplicates))
 group by article_id

@@ -5,7 +5,7 @@ insert into search_terms by name
 with words as (
     select article_id, unnest(regexp_split_to_array(lower(strip_accents(coalesce(title, '') || ' ' || clean_text)),
                                                     '[^\pL\pN]+')) as term
-    from temp.staged_articles
+    from temp.staged_articles($articles, $duplicates)
 )
 select article_id, term, count(*)::integer as term_count, $run_id as run_id
 from words

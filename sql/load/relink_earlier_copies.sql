@@ -4,4 +4,4 @@ update articles
 set duplicate_of = links.duplicate_of, story_id = links.story_id
 from read_parquet($duplicates) as links
 where articles.article_id = links.article_id
-    and articles.article_id not in (select article_id from temp.staged_articles)
+    and articles.article_id not in (select article_id from temp.staged_articles($articles, $duplicates))
