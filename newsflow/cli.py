@@ -109,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     for name, value in (PREFECT_DEFAULTS | ARROW_DEFAULTS).items():
         os.environ.setdefault(name, value)
+    heap.return_large_blocks()
     heap.freeze_at_exit()
     return {"run": _run, "query": _query, "report": _report, "serve": _serve,
             "move-catalog": _move_catalog}[args.command](args)
