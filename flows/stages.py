@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from flows.staging import STAGED_STAGE, read, write
+from flows.staging import STAGED_STAGE, read, write, write_chunks
 from newsflow.processes import WorkerPool
 from newsflow.warehouse import OpenRun, Warehouse
 from tasks import clean, date_mentions, dedup, entities, extract, ingest, load, quality, quotes, stories
@@ -207,11 +207,10 @@ def find_stories(lake: OpenRun, articles_in: list[str], mentions_in: list[str], 
         [run_terms[row["article_id"]] for row in ordered],
         stories.LoadedStories() if full_refresh else lake.loaded_stories(run_terms, run_id),
         given=given, original_of={a: links[a] for a in rows if links.get(a) in rows})
-    found = {"links": pa.Table.from_pylist([{"article_id": a, "duplicate_of": links.get(a), "story_id": story_of[a]}
-                                            for a in sorted(rows)], schema=dedup.DUPLICATE_SCHEMA),
-             "story_terms": story_terms, "story_profiles": story_profiles}
-    for kind, path in found_out.items():
-        write(found[kind], path)
+    write(pa.Table.from_pylist([{"article_id": a, "duplicate_of": links.get(a), "story_id": story_of[a]}
+                                for a in sorted(rows)], schema=dedup.DUPLICATE_SCHEMA), found_out["links"])
+    write(story_profiles, found_out["story_profiles"])
+    write_chunks(story_terms, stories.STORY_TERM_SCHEMA, found_out["story_terms"])
 
 
 # What dedup.earliest_first orders articles by.

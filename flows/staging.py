@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyarrow as pa
@@ -119,6 +120,13 @@ class Staging:
 
 def write(table: pa.Table, path: str) -> None:
     pq.write_table(table, path)
+
+
+def write_chunks(tables: Iterable[pa.Table], schema: pa.Schema, path: str) -> None:
+    """Write tables one after another into one file, each gone before the next is made."""
+    with pq.ParquetWriter(path, schema) as writer:
+        for table in tables:
+            writer.write_table(table)
 
 
 def read(path: str, columns: list[str] | None = None) -> pa.Table:

@@ -27,6 +27,7 @@ import operator
 import re
 from array import array
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import compress, repeat
 
@@ -566,11 +567,16 @@ def story_profile_rows(index: StoryIndex, story_ids) -> pa.Table:
 
 def story_term_rows(articles: dict[str, ArticleTerms], assigned: dict[str, str]) -> pa.Table:
     """The run's articles' term weights under their stories: what later runs find stories by."""
-    # Built TERM_ROWS_ARTICLES articles at a time: as Python lists, the rows of a 20,000-article run
-    # (2.6 million) took more memory than all of its stories.
+    return pa.concat_tables(story_term_chunks(articles, assigned)) if assigned else STORY_TERM_SCHEMA.empty_table()
+
+
+def story_term_chunks(articles: dict[str, ArticleTerms], assigned: dict[str, str]) -> Iterator[pa.Table]:
+    """story_term_rows, TERM_ROWS_ARTICLES articles at a time, for a writer to take one by one: as
+    Python lists the rows of a 20,000-article run (2.6 million) took more memory than all of its
+    stories, and even as one Arrow table 80 MB more than the file they are written to needs."""
     ids = sorted(assigned)
-    return pa.concat_tables([_story_term_rows(articles, assigned, ids[start:start + TERM_ROWS_ARTICLES])
-                             for start in range(0, len(ids), TERM_ROWS_ARTICLES)] or [STORY_TERM_SCHEMA.empty_table()])
+    for start in range(0, len(ids), TERM_ROWS_ARTICLES):
+        yield _story_term_rows(articles, assigned, ids[start:start + TERM_ROWS_ARTICLES])
 
 
 def _story_term_rows(articles: dict[str, ArticleTerms], assigned: dict[str, str], ids: list[str]) -> pa.Table:

@@ -104,3 +104,40 @@ def test_a_runs_open_transaction_keeps_no_copy_of_each_loaded_batchs_texts(tmp_p
     # 4 MB of texts a batch: held, they would have grown by 20 MB over the five batches after the first.
     assert held[-1] - held[0] < 2**20, held
     lake.discard()
+
+
+def test_the_runs_story_terms_are_written_a_chunk_at_a_time_and_are_the_rows_of_all_its_articles(tmp_path,
+                                                                                                  monkeypatch):
+    """The story stage writes its term rows chunk by chunk into one file, each chunk gone before the next is
+    made (a 20,000-article run's 2.6 million rows, held whole, were its peak), and the file holds the same rows
+    as the run's articles' terms made at once."""
+    import pyarrow.parquet as pq
+
+    from flows.stages import find_stories
+    from flows.staging import write
+    from newsflow.warehouse import Warehouse
+    from tasks import clean, dedup, load, stories
+
+    texts = ["Strikers closed the port of Piraeus as the union marched on Athens.",
+             "The union's strike at Piraeus kept ferries in port for a second day.",
+             "A comet passed close to Jupiter, astronomers at the Paranal observatory said."]
+    articles = pa.Table.from_pylist([{"article_id": f"a{n}", "source_path": f"{n}.txt", "record_index": None,
+                                      "title": None, "content_hash": f"h{n}", "published_date": None,
+                                      "input_order": n, "clean_text": text} for n, text in enumerate(texts)],
+                                    schema=pa.schema([clean.ARTICLE_SCHEMA.field(name) for name in dedup.ARTICLE_COLUMNS]))
+    write(articles, str(tmp_path / "articles.parquet"))
+    write(load.STAGED["mentions"].empty_table(), str(tmp_path / "mentions.parquet"))
+    out = {kind: str(tmp_path / f"{kind}.parquet") for kind in ("links", "story_terms", "story_profiles")}
+    monkeypatch.setattr(stories, "TERM_ROWS_ARTICLES", 1)
+    lake = Warehouse(tmp_path / "warehouse").open_run()
+    find_stories.fn(lake, [str(tmp_path / "articles.parquet")], [str(tmp_path / "mentions.parquet")], {}, "run-1",
+                    True, out, {})
+    lake.discard()
+
+    written = pq.ParquetFile(out["story_terms"])
+    assert written.metadata.num_row_groups == 3   # a chunk an article, written as it was made
+    story_of = {row["article_id"]: row["story_id"] for row in pq.read_table(out["links"]).to_pylist()}
+    assert story_of["a0"] == story_of["a1"] != story_of["a2"]
+    at_once = stories.story_term_rows(stories.article_terms(articles.to_pylist(), []), story_of)
+    assert written.read().sort_by([("article_id", "ascending"), ("kind", "ascending"), ("term", "ascending")]) \
+        .equals(at_once.sort_by([("article_id", "ascending"), ("kind", "ascending"), ("term", "ascending")]))
