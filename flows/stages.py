@@ -220,11 +220,16 @@ ORDER_COLUMNS = ("article_id", "published_date", "input_order")
 def _run_terms(articles_in: list[str], mentions_in: list[str], merged: dict[str, str]
                ) -> dict[str, stories.ArticleTerms]:
     """The run's articles as the story stage compares them (tasks/stories.py article_terms)."""
-    mentions = [row | {"entity_id": merged.get(row["entity_id"], row["entity_id"])}
-                for p in mentions_in for row in stories.entity_counts(read(p))]
+    mentions, headlines = [], []
+    for path in mentions_in:
+        table = read(path)
+        mentions += [row | {"entity_id": merged.get(row["entity_id"], row["entity_id"])}
+                     for row in stories.entity_counts(table)]
+        headlines += [row | {"entity_id": merged.get(row["entity_id"], row["entity_id"])}
+                      for row in stories.headline_entity_rows(table)]
     articles = [row for p in articles_in
                 for row in pq.read_table(p, columns=list(dedup.ARTICLE_COLUMNS)).to_pylist()]
-    return stories.article_terms(articles, mentions)
+    return stories.article_terms(articles, mentions, headlines)
 
 
 @task(name="load batch", cache_policy=NO_CACHE)

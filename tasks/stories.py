@@ -14,7 +14,9 @@ rehab, two earthquakes) share most words: the article's distinctive entities (th
 places it names most, weighed by rarity) must appear in the story, or the similarity is cut. What
 differs is evidence too: an article whose year (its publication year, else the latest year it
 names) is more than a year from every article of the story, or whose headline names another thing
-than the story's headlines do (sugar, not coffee), has its similarity cut.
+than the story's headlines do (sugar, not coffee), has its similarity cut; one whose body names no one
+telling (a results table) and whose headline names a company no article of the story names is
+another story.
 """
 
 from __future__ import annotations
@@ -62,6 +64,15 @@ TITLE_SHARE = 0.7
 TITLE_ABSENT_SHARE = 0.2
 TITLE_CUT = 0.5
 TITLE_REPEAT = 2                # a title word counts as this many body words
+# An article whose body names no one telling (a results table: "Shr 25 cts vs 20 cts", its row labels
+# read as names, "cts" an organisation) is about the company or person its headline names: where no
+# article of the story names that one, the similarity is cut to SUBJECT_CUT, which not even identical
+# words and entities (1.3) lift over the threshold: another subject is another story. A body entity in more than COMMON_ENTITY_SHARE of the articles,
+# and more than COMMON_ENTITY_ARTICLES (in a small run every entity is in a large share), tells no one
+# apart. Chosen on Reuters results releases; ECB+ topics 1-10 and 11-20 unchanged.
+SUBJECT_CUT = 0.05
+COMMON_ENTITY_SHARE = 0.05
+COMMON_ENTITY_ARTICLES = 50
 
 # The index: an article looks for stories through its QUERY_TERMS best terms; a term in more
 # than MAX_ARTICLES_PER_TERM articles ("said", the country of every story) finds none alone.
@@ -154,9 +165,11 @@ class ArticleTerms:
     distinctive_labels: dict[str, str] = field(default_factory=dict)   # entity_id -> label
     year: int | None = None         # publication year, else the latest year the text names
     title_words: frozenset[str] = frozenset()
+    headline_entities: frozenset[str] = frozenset()   # the people, places, organisations the headline names
     # Per kind, the TermVector under one run's frequencies (an index never changes them).
     _vectors: dict[str, TermVector] = field(default_factory=dict, repr=False)
     _distinctive: list[str] | None = field(default=None, repr=False)
+    _body_tells: bool | None = field(default=None, repr=False)
 
     def terms(self, kind: str) -> dict[str, float]:
         return self.words if kind == WORD_KIND else self.entities
@@ -193,9 +206,14 @@ def article_year(published_date: dt.date | None, clean_text: str, title: str | N
     return max(years) if years else None
 
 
-def article_terms(articles: list[dict], mentions: list[dict]) -> dict[str, ArticleTerms]:
-    """ArticleTerms of rows (article_id, clean_text, title, published_date), with mention rows
-    (article_id, entity_id, label, optional mentions count)."""
+def article_terms(articles: list[dict], mentions: list[dict], headline_mentions: list[dict] = ()
+                  ) -> dict[str, ArticleTerms]:
+    """ArticleTerms of rows (article_id, clean_text, title, published_date), with mention rows of their
+    bodies (article_id, entity_id, label, optional mentions count) and of their headlines (article_id,
+    entity_id: headline_entities)."""
+    headline: dict[str, set[str]] = defaultdict(set)
+    for row in headline_mentions:
+        headline[row["article_id"]].add(row["entity_id"])
     entities: dict[str, Counter] = defaultdict(Counter)
     labels: dict[str, dict[str, str]] = defaultdict(dict)
     for row in mentions:
@@ -208,7 +226,8 @@ def article_terms(articles: list[dict], mentions: list[dict]) -> dict[str, Artic
                                             _sublinear(entities.get(row["article_id"], Counter())),
                                             labels.get(row["article_id"], {}),
                                             article_year(row.get("published_date"), row["clean_text"], row.get("title")),
-                                            frozenset(_folded_counts((row.get("title") or "").lower())))
+                                            frozenset(_folded_counts((row.get("title") or "").lower())),
+                                            frozenset(headline.get(row["article_id"], ())))
             for row in articles}
 
 
@@ -251,6 +270,7 @@ class StoryProfile:
     # Of the run's articles only (the warehouse keeps neither): a loaded story is judged by those that joined it.
     years: Counter = field(default_factory=Counter)          # article year -> articles
     title_words: Counter = field(default_factory=Counter)    # headline word -> articles
+    headline_entities: Counter = field(default_factory=Counter)   # entity a headline names -> articles
     # The words TITLE_SHARE of its headlines hold, kept until an article comes or goes: a story of
     # thousands of headlines is compared far more often than it changes.
     _headline_words: tuple[str, ...] | None = field(default=None, repr=False)
@@ -262,6 +282,7 @@ class StoryProfile:
         if article.year is not None:
             self.years[article.year] += 1
         self.title_words.update(article.title_words)
+        self.headline_entities.update(article.headline_entities)
         self._headline_words = None
         for kind in (WORD_KIND, ENTITY_KIND):
             profile = self.terms[kind]
@@ -291,6 +312,10 @@ class StoryProfile:
         for word in article.title_words:
             if self.title_words[word] <= 0:
                 del self.title_words[word]
+        self.headline_entities.subtract(article.headline_entities)
+        for entity in article.headline_entities:
+            if self.headline_entities[entity] <= 0:
+                del self.headline_entities[entity]
         for kind in (WORD_KIND, ENTITY_KIND):
             profile = self.terms[kind]
             self.norm(kind, frequencies)   # the squared norm is cached before it is updated
@@ -357,6 +382,21 @@ def _headlines_differ(article: ArticleTerms, story: StoryProfile) -> bool:
     return any(story_words.get(word, 0.0) <= TITLE_ABSENT_SHARE * story.count for word in article.title_words)
 
 
+def _subject_absent(article: ArticleTerms, story: StoryProfile, frequencies: DocumentFrequencies) -> bool:
+    """The article's body names no one telling, its headline names someone, and no article of the story
+    names them: in its headline or its body."""
+    if not article.headline_entities or not story.title_words:   # a loaded story keeps no headlines
+        return False
+    story_entities = story.terms[ENTITY_KIND]
+    if any(story.headline_entities.get(e) or story_entities.get(e) for e in article.headline_entities):
+        return False
+    if article._body_tells is None:
+        common = max(COMMON_ENTITY_SHARE * frequencies.documents, COMMON_ENTITY_ARTICLES)
+        article._body_tells = any(frequencies.articles_with(ENTITY_KIND, e) <= common
+                                  for e in article.distinctive_labels)
+    return not article._body_tells
+
+
 def distinctive_entities(article: ArticleTerms, frequencies: DocumentFrequencies) -> list[str]:
     """The people, places and organisations the article names most, rarer ones first among equals."""
     if article._distinctive is None:
@@ -397,6 +437,8 @@ def similarity(article: ArticleTerms, story: StoryProfile, frequencies: Document
         return score * time_cut
     if TITLE_CUT < 1.0 and _headlines_differ(article, story):
         score *= TITLE_CUT
+    if SUBJECT_CUT < 1.0 and _subject_absent(article, story, frequencies):
+        score *= SUBJECT_CUT
     if time_cut != 1.0:
         score *= time_cut
     return score
@@ -630,6 +672,13 @@ def story_index(run_terms: dict[str, ArticleTerms], loaded: LoadedStories) -> St
         if row["story_id"] in profiles:
             candidates[row["article_id"]].append(row["story_id"])
     return StoryIndex(run_frequencies(run_terms, loaded.documents, loaded.term_documents), profiles, candidates)
+
+
+def headline_entity_rows(mentions: pa.Table) -> list[dict]:
+    """(article_id, entity_id) of the people, places and organisations headlines name: one row per pair."""
+    named = mentions.filter(pc.and_(pc.is_in(mentions["label"], value_set=pa.array(sorted(DISTINCTIVE_LABELS))),
+                                    pc.and_(pc.equal(mentions["field"], "title"), pc.is_valid(mentions["entity_id"]))))
+    return named.select(["article_id", "entity_id"]).group_by(["article_id", "entity_id"]).aggregate([]).to_pylist()
 
 
 def entity_counts(mentions: pa.Table) -> list[dict]:
