@@ -67,11 +67,13 @@ TITLE_REPEAT = 2                # a title word counts as this many body words
 # An article whose body names no one telling (a results table: "Shr 25 cts vs 20 cts", its row labels
 # read as names, "cts" an organisation) is about the company or person its headline names: where no
 # article of the story names that one, the similarity is cut to SUBJECT_CUT, which not even identical
-# words and entities (1.3) lift over the threshold: another subject is another story. A body entity in more than COMMON_ENTITY_SHARE of the articles,
-# and more than COMMON_ENTITY_ARTICLES (in a small run every entity is in a large share), tells no one
-# apart. Chosen on Reuters results releases; ECB+ topics 1-10 and 11-20 unchanged.
+# words and entities (1.3) lift over the threshold: another subject is another story. A body entity in
+# more than COMMON_ENTITY_SHARE of the articles, and in more than COMMON_ENTITY_ARTICLES (in a small run
+# every entity is in a large share), tells no one apart: of 19,000 Reuters stories "cts" is in 6.7 %,
+# the row labels "Revs" 3.8 % and "Avg" 2.8 %, Reagan 1.3 %. Chosen on Reuters results releases; the
+# ECB+ topics 1-10 and 11-20 are unchanged by it.
 SUBJECT_CUT = 0.05
-COMMON_ENTITY_SHARE = 0.05
+COMMON_ENTITY_SHARE = 0.01
 COMMON_ENTITY_ARTICLES = 50
 
 # The index: an article looks for stories through its QUERY_TERMS best terms; a term in more
