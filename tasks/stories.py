@@ -73,6 +73,7 @@ TITLE_REPEAT = 2                # a title word counts as this many body words
 # the row labels "Revs" 3.8 % and "Avg" 2.8 %, Reagan 1.3 %. Chosen on Reuters results releases; the
 # ECB+ topics 1-10 and 11-20 are unchanged by it.
 SUBJECT_CUT = 0.05
+HEADLINE_WORD_SUBJECT = True
 COMMON_ENTITY_SHARE = 0.01
 COMMON_ENTITY_ARTICLES = 50
 
@@ -172,6 +173,7 @@ class ArticleTerms:
     _vectors: dict[str, TermVector] = field(default_factory=dict, repr=False)
     _distinctive: list[str] | None = field(default=None, repr=False)
     _body_tells: bool | None = field(default=None, repr=False)
+    _rarest_headline_word: str | None = field(default=None, repr=False)
 
     def terms(self, kind: str) -> dict[str, float]:
         return self.words if kind == WORD_KIND else self.entities
@@ -385,18 +387,31 @@ def _headlines_differ(article: ArticleTerms, story: StoryProfile) -> bool:
 
 
 def _subject_absent(article: ArticleTerms, story: StoryProfile, frequencies: DocumentFrequencies) -> bool:
-    """The article's body names no one telling, its headline names someone, and no article of the story
-    names them: in its headline or its body."""
-    if not article.headline_entities or not story.title_words:   # a loaded story keeps no headlines
+    """The article's body names no one telling, and no article of the story names its headline's subject:
+    the people, places or organisations its headline names, in their headlines or bodies; where the
+    model finds none in the headline (a line in capitals) but its body names some, all common (a
+    results table's row labels), the headline's rarest word, anywhere in their text."""
+    if not article.title_words or not story.title_words:   # a loaded story keeps no headlines
         return False
-    story_entities = story.terms[ENTITY_KIND]
-    if any(story.headline_entities.get(e) or story_entities.get(e) for e in article.headline_entities):
+    if article.headline_entities:
+        story_entities = story.terms[ENTITY_KIND]
+        if any(story.headline_entities.get(e) or story_entities.get(e) for e in article.headline_entities):
+            return False
+    elif not (HEADLINE_WORD_SUBJECT and article.distinctive_labels) or \
+            story.terms[WORD_KIND].get(_rarest_headline_word(article, frequencies)):
         return False
     if article._body_tells is None:
         common = max(COMMON_ENTITY_SHARE * frequencies.documents, COMMON_ENTITY_ARTICLES)
         article._body_tells = any(frequencies.articles_with(ENTITY_KIND, e) <= common
                                   for e in article.distinctive_labels)
     return not article._body_tells
+
+
+def _rarest_headline_word(article: ArticleTerms, frequencies: DocumentFrequencies) -> str:
+    if article._rarest_headline_word is None:
+        article._rarest_headline_word = max(sorted(article.title_words),
+                                            key=lambda word: frequencies.idf(WORD_KIND, word))
+    return article._rarest_headline_word
 
 
 def distinctive_entities(article: ArticleTerms, frequencies: DocumentFrequencies) -> list[str]:
