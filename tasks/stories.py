@@ -70,8 +70,10 @@ TITLE_REPEAT = 2                # a title word counts as this many body words
 # words and entities (1.3) lift over the threshold: another subject is another story. A body entity in
 # more than COMMON_ENTITY_SHARE of the articles, and in more than COMMON_ENTITY_ARTICLES (in a small run
 # every entity is in a large share), tells no one apart: of 19,000 Reuters stories "cts" is in 6.7 %,
-# the row labels "Revs" 3.8 % and "Avg" 2.8 %, Reagan 1.3 %. Chosen on Reuters results releases; the
-# ECB+ topics 1-10 and 11-20 are unchanged by it.
+# the row labels "Revs" 3.8 % and "Avg" 2.8 %, Reagan 1.3 %. Where the model finds no name in the
+# headline (a line in capitals) and the body names only common ones, the headline's rarest word stands
+# for its subject (HEADLINE_WORD_SUBJECT). Chosen on Reuters results releases; the ECB+ topics 1-10 and
+# 11-20 are unchanged by it.
 SUBJECT_CUT = 0.05
 HEADLINE_WORD_SUBJECT = True
 COMMON_ENTITY_SHARE = 0.01
