@@ -72,6 +72,8 @@ class Settlement:
                 self.settle(number)
             run.stage_seconds["settling_again"] = time.perf_counter() - started
         staging, started = self.staging, time.perf_counter()
+        if self.settled:
+            self.lake.load_once(staging.loaded_for_load(self.loaded), self.run_id)
         # A person's corrections apply on every run, one with nothing new included.
         merged = self.lake.settle_entities(self.run_id, self.corrections) if self.settled or self.corrections else {}
         run.stage_seconds["entities"] = time.perf_counter() - started

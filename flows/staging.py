@@ -89,6 +89,11 @@ class Staging:
         """One batch's files for the warehouse, by kind, each kind with its empty file (a load reads one at least)."""
         return {kind: self.batch_files(kind, batch) + [self.path(kind, "empty")] for kind in load.STAGED}
 
+    def loaded_for_load(self, loaded: set[str]) -> dict[str, list[str]]:
+        """The files `loaded` (the settled batches'), by kind, each kind with its empty file: what the run's
+        once-per-run load reads after its last batch (tasks/load.py load_once_plan)."""
+        return {kind: [p for p in self.files(kind) if p in loaded] + [self.path(kind, "empty")] for kind in load.STAGED}
+
     def rest_for_load(self, loaded: set[str]) -> dict[str, list[str]]:
         """Every file staged for the warehouse but those `loaded`, by kind: what the run's commit still loads
         (the run's own checks, inputs set aside from batches with nothing new, the empty files)."""

@@ -576,9 +576,19 @@ class OpenRun:
         """Load staged files into the transaction (tasks/load.py commit_plan): one batch's, or the run's rest."""
         from tasks import load
 
+        self._execute(load.commit_plan(staged_files, run_id))
+
+    def load_once(self, staged_files: dict[str, list[str]], run_id: str) -> None:
+        """After the run's last batch has loaded: what loads once per run, over all its batches' files (tasks/load.py
+        load_once_plan: the rows of the entities the batches touched, which entity settlement then reads)."""
+        from tasks import load
+
+        self._execute(load.load_once_plan(staged_files, run_id))
+
+    def _execute(self, plan: list[tuple[str, dict]]) -> None:
         started = time.perf_counter()
         con = self.connection
-        for name, values in load.commit_plan(staged_files, run_id):
+        for name, values in plan:
             sql = read_sql(f"load/{name}")
             con.execute(sql, _parameters_used(sql, values))
         self.load_seconds += time.perf_counter() - started

@@ -29,7 +29,9 @@ class Table:
     name: str
     key: tuple[str, ...]             # the columns that identify a row
     ddl: tuple[str, ...]             # sql/schema/ statements: the table, then each column added since
-    load: tuple[str, ...] = ()       # sql/load/ statements, in the order the commit runs them
+    load: tuple[str, ...] = ()       # sql/load/ statements, in the order each load runs them
+    # sql/load/ statements run once per run, after its last batch, over all its files (`load_once_plan`).
+    load_once: tuple[str, ...] = ()
     # Staging kind -> the Arrow schema of its files. A statement reads a kind's files as $<kind>.
     staged: dict[str, pa.Schema] = field(default_factory=dict)
 
@@ -47,15 +49,19 @@ TABLES = (
           ddl=("entity_mentions", "entity_mentions_field", "entity_mentions_model_label"),
           # touched_entities: the entities whose rows the entities table rewrites, read before the
           # replaced articles' mentions are deleted.
-          load=("touched_entities", "delete_replaced_entity_mentions", "insert_entity_mentions"),
+          load=("touched_entities_table", "touched_entities", "delete_replaced_entity_mentions",
+                "insert_entity_mentions"),
           staged={"mentions": entities.MENTION_WITH_ENTITY_SCHEMA}),
     Table("date_mentions", key=("article_id", "start_char", "end_char"), ddl=("date_mentions", "date_mentions_kind"),
           load=("delete_replaced_date_mentions", "insert_date_mentions"),
           staged={"date_mentions": date_mentions.DATE_MENTION_SCHEMA}),
     Table("quotes", key=("article_id", "start_char", "end_char"), ddl=("quotes", "quotes_speaker_source"),
           load=("delete_replaced_quotes", "insert_quotes"), staged={"quotes": quotes.QUOTE_SCHEMA}),
+    # Each row counts all of an entity's mentions: written once, when every batch has loaded, and before
+    # entity settlement reads them. Written again at every batch, the rows of the entities the batches
+    # share grew the open transaction's memory by about 16 MiB a batch (docs/benchmarks.md).
     Table("entities", key=("entity_id",), ddl=("entities",),
-          load=("entities_named_by_run", "entity_names", "remember_entity_names", "delete_entities", "insert_entities"),
+          load_once=("entity_names", "delete_entities", "insert_entities"),
           staged={"entities": entities.ENTITY_SCHEMA}),
     # Written in the writer's turn by entity settlement (newsflow/warehouse.py OpenRun.settle_entities).
     Table("ambiguous_names", key=("entity_id",), ddl=("ambiguous_names",)),
@@ -152,16 +158,27 @@ class RunRecord:
 
 
 def commit_plan(staged_files: dict[str, list[str]], run_id: str) -> list[tuple[str, dict]]:
-    """The statements that load a run's staged files, before its record: (sql/load/ name, parameters).
+    """The statements that load staged files (one batch's, or the run's rest), before the run's record:
+    (sql/load/ name, parameters).
 
     staged_files holds the files of every kind in STAGED; a run that staged none of a kind passes
     an empty file of it, since read_parquet of an empty list fails.
     """
+    return _plan(staged_files, run_id, [name for table in TABLES if table is not RUNS for name in table.load])
+
+
+def load_once_plan(staged_files: dict[str, list[str]], run_id: str) -> list[tuple[str, dict]]:
+    """The statements run once, after the run's batches have loaded: every table's `load_once`, over all
+    the run's staged files (the same shape as commit_plan's)."""
+    return _plan(staged_files, run_id, [name for table in TABLES for name in table.load_once])
+
+
+def _plan(staged_files: dict[str, list[str]], run_id: str, names: list[str]) -> list[tuple[str, dict]]:
     missing = STAGED.keys() - staged_files.keys()
     if missing or not all(staged_files.values()):
         raise ValueError(f"a commit needs at least one file of every staged kind; none of {sorted(missing)}")
     values = dict(staged_files) | {"run_id": run_id}
-    return [(name, values) for table in TABLES if table is not RUNS for name in table.load]
+    return [(name, values) for name in names]
 
 
 # Changes to what a warehouse holds, not only to its columns: (sql/schema/ query saying whether a

@@ -120,3 +120,20 @@ def test_each_run_leaves_the_entities_table_a_full_rebuild_would(tmp_path, prefe
     # --full-refresh recomputes every article: the table it leaves is the one the runs built.
     _run(source, warehouse, full_refresh=True)
     assert _assert_as_if_rebuilt(warehouse, changed) == changed
+
+
+def test_a_run_in_batches_of_one_leaves_the_entities_a_run_in_one_batch_does(tmp_path, prefect_harness):
+    """The entities' rows are written once, after the run's last batch: each counts the mentions of every
+    batch, and a new entity spelled two ways by two batches takes the least spelling, as in one batch."""
+    source = tmp_path / "source"
+    source.mkdir()
+    texts = dict(ARTICLES) | {"e.txt": CHANGED_A}    # "Vladimír Putin" in the last batch, "Vladimir" in the first
+    for name, text in texts.items():
+        (source / name).write_text(text)
+
+    _run(source, tmp_path / "one-batch")
+    _run(source, tmp_path / "batches-of-one", batch_size=1)
+    whole, one_by_one = _entities(tmp_path / "one-batch"), _entities(tmp_path / "batches-of-one")
+    assert one_by_one == whole == _rebuilt(tmp_path / "batches-of-one", {}, one_by_one)
+    putin = _by_name(one_by_one)["Vladimir Putin"]
+    assert putin["article_count"] == 2 and "Vladimír Putin" in putin["aliases"]

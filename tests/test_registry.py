@@ -23,7 +23,7 @@ def _loaded_by_a_run() -> set[str]:
 
 
 def test_every_load_statement_belongs_to_exactly_one_table():
-    named = [name for table in load.TABLES for name in table.load]
+    named = [name for table in load.TABLES for name in table.load + table.load_once]
     assert len(named) == len(set(named))
     assert set(named) == _loaded_by_a_run()
 
@@ -37,7 +37,7 @@ def test_every_schema_statement_belongs_to_exactly_one_table():
 
 def test_a_load_statement_binds_only_staged_kinds_and_the_run():
     for table in load.TABLES:
-        for name in table.load:
+        for name in table.load + table.load_once:
             used = set(re.findall(r"\$(\w+)", (ROOT / "sql/load" / f"{name}.sql").read_text()))
             allowed = RUN_PARAMETERS if table is load.RUNS else load.STAGED.keys() | {"run_id"}
             assert used <= allowed, f"{name} binds {sorted(used - allowed)}, which no registry entry stages"

@@ -4,7 +4,7 @@ create or replace temp table touched_entities as
 select entity_id from temp.settled_entities;
 
 create or replace temp table entity_names as
-select entity_id, name, label, false as named_by_run from temp.settled_entities;
+select entity_id, name, label from temp.settled_entities;
 
 delete from entities
 where entity_id in (select entity_id from temp.settled_entities)

@@ -1,11 +1,14 @@
--- The entities whose rows this run recomputes (entity_names, delete_entities, insert_entities): those
--- of its new mentions and entities, and those whose mentions go with the articles it replaces. Read
--- before delete_replaced_entity_mentions removes those mentions; no other entity's row can change,
--- so the load costs what the run touches, not the size of the warehouse.
-create or replace temp table touched_entities as
-select entity_id from entity_mentions
-where article_id in (select article_id from temp.replaced_articles)
-union
-select entity_id from read_parquet($mentions)
-union
-select entity_id from read_parquet($entities)
+-- The entities this load touches: those of its new mentions and entities, and those whose mentions go
+-- with the articles it replaces. Read before delete_replaced_entity_mentions removes those mentions;
+-- no other entity's row can change, so the run's entity rows cost what it touches, not the size of
+-- the warehouse.
+insert into temp.touched_entities
+select entity_id from (
+    select entity_id from entity_mentions
+    where article_id in (select article_id from temp.replaced_articles)
+    union
+    select entity_id from read_parquet($mentions)
+    union
+    select entity_id from read_parquet($entities)
+)
+where entity_id not in (select entity_id from temp.touched_entities)
