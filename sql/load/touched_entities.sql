@@ -11,4 +11,5 @@ select entity_id from (
     union
     select entity_id from read_parquet($entities)
 )
-where entity_id not in (select entity_id from temp.touched_entities)
+-- Numbers and dates are mentions with no entity: a null here would make every later batch's `not in` empty.
+where entity_id is not null and entity_id not in (select entity_id from temp.touched_entities)
