@@ -86,11 +86,6 @@ TAIL_LINE_MAX_WORDS = 20
 HOUSE_PLUG = re.compile(r".*\b(?:(?i:subscribe to|sign up for|delivered to your inbox)|(?i:follow)\s+(?:(?i:us)|\w+\.\w+)"
                         r"\s+(?i:on))\b.*")
 TEASER_MAX_WORDS = 45
-# A lead-in closing the text with nothing after it ("Lue myös:", "Das Thema könnte dich auch
-# interessieren:"): what it introduced (links, a form, a widget) was no text. Chosen on the first half
-# of trafilatura-eval (one page there, none in the second half); on the mediacloud pages it removes one
-# line, "Lue myös:", and on 3,000 Reuters stories none.
-LEAD_IN_MAX_WORDS = 10
 # Anywhere in the text, a teaser label and its separator before a headline ("MUST READ | Thousands of
 # Australians ...", "WATCH: ..."): a headline ends in no full stop, so "Related: a vote is due." is story.
 TEASER_LINE = re.compile(r"(?i:must read|read more|read next|read|also read|watch|listen|related|recommended|see also|"
@@ -607,8 +602,7 @@ def _drop_furniture_among_credits(story: list[_Piece], article: CleanArticle, se
 
 def _drop_closing_promotion(story: list[_Piece], article: CleanArticle) -> list[_Piece]:
     """The run of short lines closing the text, from its first teaser, sign-off or call to click on
-    (TEASER), or else its closing lead-ins, once the story has had a paragraph: what a page prints after
-    its story ends."""
+    (TEASER), once the story has had a paragraph: what a page prints after its story ends."""
     run = len(story)
     def promotes(text: str) -> bool:
         return len(text.split()) <= TEASER_MAX_WORDS and bool(TEASER.fullmatch(text) or HOUSE_PLUG.fullmatch(text))
@@ -617,12 +611,7 @@ def _drop_closing_promotion(story: list[_Piece], article: CleanArticle) -> list[
                        and not _ends_sentence(story[run - 1].text)):
         run -= 1
     first = next((i for i in range(run, len(story)) if promotes(story[i].text)), None)
-    if first is None:
-        first = len(story)
-        while first > 1 and story[first - 1].text.endswith(":") and \
-                len(story[first - 1].text.split()) <= LEAD_IN_MAX_WORDS:
-            first -= 1
-    if first == len(story) or not any(_is_paragraph(piece.text) for piece in story[:first]):
+    if first is None or not any(_is_paragraph(piece.text) for piece in story[:first]):
         return story
     for piece in story[first:]:
         article._remove(piece.start, piece.start + len(piece.text), "closing promotion")

@@ -577,18 +577,6 @@ def test_promotion_after_the_story_ends_goes():
                                   "site.\n\nWork is due to start in the spring.")
 
 
-def test_a_lead_in_closing_the_text_goes_and_one_before_its_list_stays():
-    story = ("Der Stadtrat hat am Montag den Bau einer neuen Schule beschlossen.\n"
-             "Die Arbeiten sollen im Frühjahr beginnen.\n")
-    article = clean_article(story + "Das Thema könnte dich auch interessieren:\n")
-    assert article.clean_text == story.strip().replace("\n", "\n\n")
-    assert [span.rule for span in article.removed] == ["closing promotion"]
-    listed = story + "Die Schule bekommt:\nzwölf Klassenzimmer\neine Turnhalle\n"
-    assert clean_article(listed).clean_text == listed.strip().replace("\n", "\n\n")
-    # A text that is only a lead-in is no story to trim.
-    assert clean_article("Weitere Informationen:\n").clean_text == "Weitere Informationen:"
-
-
 def test_a_story_line_opening_like_a_teaser_stays_inside_the_story():
     raw = ("The vote was delayed to Tuesday.\nRelated: a second vote on the budget is due next week.\n"
            "Members said they would meet again on Friday to settle it.\n")
