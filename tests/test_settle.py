@@ -50,7 +50,9 @@ def _run_with_batches_finishing(monkeypatch, source, warehouse, delay_of) -> lis
 def test_the_same_inputs_give_the_same_copies_and_stories_whichever_batch_finishes_first(tmp_path, prefect_harness,
                                                                                          monkeypatch):
     source = _source(tmp_path)
-    in_order = _run_with_batches_finishing(monkeypatch, source, tmp_path / "in-order", lambda n: 0.0)
+    # Each batch held back a second longer than the one before: with no hold, a busy machine (CI beside
+    # another job) let batches 2, 1 and 0 finish in that order, the same order as the reversed run.
+    in_order = _run_with_batches_finishing(monkeypatch, source, tmp_path / "in-order", lambda n: 1.0 * n)
     # Each batch held back longer than the next: of the batches in flight at once, the last finishes first.
     reversed_ = _run_with_batches_finishing(monkeypatch, source, tmp_path / "reversed", lambda n: 1.0 * (6 - n))
     assert in_order != reversed_ and reversed_[:2] != sorted(reversed_[:2])
