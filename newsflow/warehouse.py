@@ -386,19 +386,27 @@ class Warehouse:
             return entities.with_canonical_keys(con.execute(read_sql("reads/known_entities")).to_arrow_table())
 
     def dedup_candidates(self, request: dict, con: duckdb.DuckDBPyConnection | None = None) -> dedup.EarlierArticles:
-        """Loaded articles that may copy a batch's (dedup.candidate_request), with their signatures and
-        fingerprints; read through `con` when given (OpenRun), else from the last committed snapshot."""
+        """Loaded articles that may copy a batch's (dedup.candidate_request), with the signatures and
+        fingerprints of those worth measuring (dedup.candidates_to_measure) and how many of the rest carry
+        each passage; read through `con` when given (OpenRun), else from the last committed snapshot."""
         from tasks import dedup
 
         if con is None and not self.exists():
             return dedup.EarlierArticles.none()
         with self._reading_through(con) as con:
             articles = self._rows(con, "reads/copy_candidates", request)
-            ids = {"article_ids": [row["article_id"] for row in articles]}
+            measured, unmeasured = dedup.candidates_to_measure(request, articles)
+            ids = {"article_ids": measured}
             signatures, fingerprints = (self._table(con, f"reads/candidate_{kind}", ids)
                                         for kind in ("signatures", "fingerprints"))
+            carriers = self._table(con, "reads/unmeasured_carriers", ids | {
+                "unmeasured_ids": unmeasured, "fingerprints": request["fingerprints"]}) if unmeasured else None
             folder_sizes = {row["folder"]: row["articles"] for row in self._rows(con, "reads/folder_sizes", request)}
-        return dedup.EarlierArticles(articles, signatures, fingerprints, folder_sizes)
+        for row in articles:
+            del row["batch_prints"], row["copy_candidate"]
+        return dedup.EarlierArticles(articles, signatures, fingerprints, folder_sizes,
+                                     dedup.CARRIER_SCHEMA.empty_table() if carriers is None
+                                     else carriers.cast(dedup.CARRIER_SCHEMA))
 
     def loaded_stories(self, run_terms: dict[str, stories.ArticleTerms], con: duckdb.DuckDBPyConnection | None = None,
                        this_run: str | None = None) -> stories.LoadedStories:

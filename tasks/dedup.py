@@ -103,6 +103,8 @@ PRINTS_SCHEMA = pa.schema([
     ("article_id", pa.string()), ("minhash", pa.list_(pa.uint32())), ("paragraph_words", pa.list_(pa.int32())),
     ("paragraph_prints", pa.list_(pa.list_(pa.int64()))),
 ])
+# How many articles of a folder carry a fingerprint.
+CARRIER_SCHEMA = pa.schema([("fingerprint", pa.int64()), ("folder", pa.string()), ("carriers", pa.int32())])
 BORROWING_SCHEMA = pa.schema([
     ("article_id", pa.string()), ("borrowed_from", pa.string()), ("borrowed_share", pa.float64()),
     ("borrowed_paragraphs", pa.int32()),
@@ -389,13 +391,25 @@ def source_folder(source_path: str) -> str:
     return source_path.rpartition("/")[0]
 
 
+def _shared_passages(prints: pa.Table, unmeasured: pa.Table) -> list[tuple[int, int]]:
+    """Pairs of `prints` articles (one of them new) sharing passages (sql/dedup/shared_passages.sql)."""
+    with duckdb.connect() as con:
+        con.register("prints", prints.select(["article", "fingerprint", "is_new"]))
+        con.register("unmeasured", unmeasured)
+        return con.execute(read_sql("dedup/shared_passages"), {
+            "max_articles_per_fingerprint": MAX_ARTICLES_PER_FINGERPRINT,
+            "min_shared_fingerprints": MIN_SHARED_FINGERPRINTS}).fetchall()
+
+
 def borrowings(pool: dict[str, dict], known: pa.Table, is_new: np.ndarray,
-               loaded_folder_sizes: dict[str, int] | None = None) -> tuple[pa.Table, pa.Table]:
+               loaded_folder_sizes: dict[str, int] | None = None,
+               unmeasured_carriers: pa.Table | None = None) -> tuple[pa.Table, pa.Table]:
     """For pairs sharing passages (one of them new), what the later article borrows from the earlier: the
     share of its words (BORROWING_SCHEMA) and the lifted passages of both texts (PASSAGE_SCHEMA).
 
     `known` holds the pool's fingerprints (PRINTS_SCHEMA), `is_new` says which of its rows are the run's;
-    `loaded_folder_sizes` how many loaded articles each of their folders holds.
+    `loaded_folder_sizes` how many loaded articles each of their folders holds; `unmeasured_carriers` how
+    many loaded candidates outside `known` carry a fingerprint (CARRIER_SCHEMA, candidates_to_measure).
     """
     ids = known["article_id"].to_pylist()
     paragraphs = _column(known, "paragraph_prints")
@@ -408,12 +422,17 @@ def borrowings(pool: dict[str, dict], known: pa.Table, is_new: np.ndarray,
     folders = pa.array([folder_of[source_folder(pool[article_id]["source_path"])] for article_id in ids], pa.int32())
     exploded = pa.table({"article": article, "fingerprint": pc.list_flatten(prints),
                          "is_new": pc.take(pa.array(is_new, pa.bool_()), article), "folder": pc.take(folders, article)})
+    if unmeasured_carriers is None:
+        unmeasured_carriers = CARRIER_SCHEMA.empty_table()
+    # Folders of unmeasured carriers that no pool article shares get numbers of their own (-1: only an
+    # article's own folder is ever asked about).
+    unmeasured = unmeasured_carriers.set_column(1, "folder", pa.array(
+        [folder_of.get(name, -1) for name in unmeasured_carriers["folder"].to_pylist()], pa.int32()))
+    pairs = _shared_passages(exploded, unmeasured)
+    paired = sorted({row for pair in pairs for row in pair})
     with duckdb.connect() as con:
         con.register("prints", exploded)
-        pairs = con.execute(read_sql("dedup/shared_passages"), {
-            "max_articles_per_fingerprint": MAX_ARTICLES_PER_FINGERPRINT,
-            "min_shared_fingerprints": MIN_SHARED_FINGERPRINTS}).fetchall()
-        paired = sorted({row for pair in pairs for row in pair})
+        con.register("unmeasured", unmeasured)
         con.register("paired", pa.table({"article": pa.array(paired, article.type)}))
         carried = con.execute(read_sql("dedup/passage_carriers")).fetchall()
     widely_carried = {(ids[row], value) for row, value, carriers, _ in carried if carriers >= WIDELY_CARRIED}
@@ -490,14 +509,50 @@ class EarlierArticles:
     """Loaded articles the run's articles may link to, as Warehouse.dedup_candidates reads them."""
 
     articles: list[dict]     # ids, path, dates, content_hash, story_id, duplicate_of, clean_text
-    signatures: pa.Table     # article_id, lsh_layout, minhash
-    fingerprints: pa.Table   # FINGERPRINT_SCHEMA rows
+    signatures: pa.Table     # article_id, lsh_layout, minhash: of the measured candidates
+    fingerprints: pa.Table   # FINGERPRINT_SCHEMA rows: of the measured candidates
     folder_sizes: dict[str, int] = field(default_factory=dict)   # loaded articles per source folder
+    # How many candidates left unmeasured carry a fingerprint, by folder (CARRIER_SCHEMA; see
+    # candidates_to_measure): they count when borrowings asks how widely a passage is carried.
+    unmeasured_carriers: pa.Table = field(default_factory=lambda: CARRIER_SCHEMA.empty_table())
 
     @classmethod
     def none(cls) -> EarlierArticles:
         """No loaded articles: a first run, a --full-refresh."""
         return cls([], SIGNATURE_SCHEMA.empty_table(), FINGERPRINT_SCHEMA.empty_table())
+
+
+def candidates_to_measure(request: dict, candidates: list[dict]) -> tuple[list[str], list[str]]:
+    """Which loaded candidates (sql/reads/copy_candidates.sql rows) need their signatures and all their
+    fingerprints read, and which are left unmeasured, replaced rows aside (candidate_pool).
+
+    A candidate found through its passages shares them with the batch as a whole (an earnings table's
+    lines with many of its articles); it is measured only if it shares enough with one of them to pair
+    (sql/dedup/shared_passages.sql over the batch's fingerprints and the candidates' `batch_prints`, the
+    same pairs borrowings finds). Copy candidates are always measured. At 20,000 loaded articles a late
+    batch of 900 had 12,191 candidates and 2,559 that pair: the rest only count as carriers.
+    """
+    pool = candidate_pool(request["batch_articles"], candidates)
+    loaded = [row for row in candidates if row["article_id"] in pool and pool[row["article_id"]]["loaded"]]
+    batch = request["batch_prints"]
+    paragraphs = _column(batch, "paragraph_prints")
+    paragraph_prints = pc.list_flatten(paragraphs)
+    new_prints = pc.list_flatten(paragraph_prints)
+    new_article = pc.take(pc.list_parent_indices(paragraphs), pc.list_parent_indices(paragraph_prints))
+    # The loaded candidates' rows come after the batch's: article numbers from len(batch) on.
+    shared = pa.array([row["batch_prints"] for row in loaded], pa.list_(pa.int64()))
+    shared_prints = pc.list_flatten(shared)
+    exploded = pa.table({
+        "article": pa.concat_arrays([new_article.cast(pa.int64()),
+                                     pc.add(pc.list_parent_indices(shared).cast(pa.int64()), len(batch))]),
+        "fingerprint": pa.concat_arrays([new_prints, shared_prints]),
+        "is_new": pa.array(np.arange(len(new_prints) + len(shared_prints)) < len(new_prints))})
+    pairs = _shared_passages(exploded, CARRIER_SCHEMA.empty_table())
+    paired = {row - len(batch) for pair in pairs for row in pair if row >= len(batch)}
+    measured = [row["article_id"] for number, row in enumerate(loaded) if row["copy_candidate"] or number in paired]
+    unmeasured = [row["article_id"] for number, row in enumerate(loaded)
+                  if not row["copy_candidate"] and number not in paired]
+    return measured, unmeasured
 
 
 @dataclass
@@ -550,6 +605,9 @@ def candidate_request(articles: pa.Table, prints: pa.Table, threshold: float) ->
         "min_shared_fingerprints": MIN_SHARED_FINGERPRINTS,
         "max_articles_per_fingerprint": MAX_ARTICLES_PER_FINGERPRINT,
         "folders": sorted({source_folder(path) for path in articles["source_path"].to_pylist()}),
+        # Not query parameters: what candidates_to_measure pairs the candidates with.
+        "batch_articles": articles.select(["article_id", "source_path", "record_index"]).to_pylist(),
+        "batch_prints": prints,
     }
 
 
@@ -633,7 +691,8 @@ def link_copies(articles: pa.Table, prints: pa.Table, earlier: EarlierArticles,
     signed = pc.or_(pa.array(is_new, pa.bool_()),
                     pc.is_in(known["article_id"], value_set=rekeyed.combine_chunks()))
     return Copies(pool, groups, duplicate_links(pool, groups), new_ids, _signature_rows(known.filter(signed), lsh),
-                  _fingerprint_rows(prints), *borrowings(pool, known, is_new, earlier.folder_sizes))
+                  _fingerprint_rows(prints),
+                  *borrowings(pool, known, is_new, earlier.folder_sizes, earlier.unmeasured_carriers))
 
 
 def find_stories(ordered: list[stories.ArticleTerms], loaded_stories: stories.LoadedStories,

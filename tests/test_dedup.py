@@ -574,3 +574,57 @@ def test_refinement_never_renames_a_loaded_story(tmp_path):
     later = _articles(("retold", STRIKE_RETOLD, MON, 100), ("festival", HARBOUR_FESTIVAL, TUE, 101))
     result, _ = _next_run(warehouse, later, _mentions({"retold": [PORT, SORVIK, UNION, BOARD], "festival": [PORT]}))
     assert _links(result) == {"retold": (None, "strike"), "festival": (None, "festival")}
+
+
+def _store_with_prints(warehouse, articles: pa.Table, result: dedup.DedupResult) -> None:
+    """_store, and the run's passage fingerprints, which later runs' borrowings are found through."""
+    from newsflow import warehouse as wh
+
+    _store(warehouse, articles, result)
+    with wh.open_for_writing(warehouse) as con:
+        con.register("new_prints", result.fingerprints)
+        con.execute("insert into passage_fingerprints by name select * from new_prints")
+
+
+# Five pieces of the union's statement, three of its fingerprints each: an article quoting one shares too
+# little with the outlet quoting it all to be measured against it, but still carries the quotation.
+STATEMENT_PIECES = (
+    '"We will not sign any agreement that leaves our members poorer than they',
+    "were three years ago, and we are ready to stay out",
+    "for as long as it takes, whatever the company",
+    "says in its advertisements and whatever the government says",
+    'in parliament about the cost to the national economy," the',
+)
+
+
+def test_candidates_sharing_passages_only_with_the_batch_as_a_whole_still_count_as_carriers(tmp_path):
+    from newsflow.warehouse import Warehouse
+
+    warehouse = tmp_path / "warehouse"
+    festival_lines = HARBOUR_FESTIVAL.split("\n")
+    # Each carrier quotes a piece of the statement and repeats a few words of the festival story:
+    # a borrowing candidate of the batch, paired with none of its articles.
+    carriers = [_site_articles(f"site-{n}", (f"carrier-{n}", f"{piece}\n{_filler(n)}\n{' '.join(line.split()[:7])}",
+                                             MON, n))
+                for n, (piece, line) in enumerate(zip(STATEMENT_PIECES, festival_lines * 2), start=1)]
+    first = pa.concat_tables([_site_articles("wires", ("wire", COPPER_WIRE + "\n" + STATEMENT, MON, 0)), *carriers])
+    first_result = _find(first)
+    _store_with_prints(warehouse, first, first_result)
+    later = _site_articles("courier", ("quoting", STRIKE + "\n" + STATEMENT, TUE, 10),
+                           ("festival", HARBOUR_FESTIVAL, TUE, 11))
+    prints = dedup.prints_table(dedup.fingerprint_articles(later))
+    read = Warehouse(warehouse).dedup_candidates(
+        dedup.candidate_request(later, prints, dedup.DEFAULT_NEAR_DUPLICATE_THRESHOLD))
+    # The wire pairs with the quoting article and is measured; the carriers are only counted.
+    assert set(read.fingerprints["article_id"].to_pylist()) == {"wire"}
+    assert {row["article_id"] for row in read.articles} == {"wire", *(f"carrier-{n}" for n in range(1, 6))}
+    assert len(read.unmeasured_carriers) > 0
+    everything = _loaded(first_result, first)
+    found, found_measuring_all = (dedup.find_copies(later, prints, [], earlier) for earlier in (read, everything))
+    for name in ("links", "borrowings", "borrowed_passages"):
+        assert getattr(found, name).to_pylist() == getattr(found_measuring_all, name).to_pylist(), name
+    # With the carriers counted, the statement is a quotation many outlets print, not lifted from the wire.
+    assert found.borrowings.to_pylist() == []
+    uncounted = dedup.EarlierArticles(read.articles, read.signatures, read.fingerprints, read.folder_sizes)
+    assert [row["borrowed_from"] for row in dedup.find_copies(later, prints, [], uncounted).borrowings.to_pylist()] \
+        == ["wire"]

@@ -36,11 +36,25 @@ candidates as (
     union select article_id from borrowing
 ),
 
-final as (
-    select article_id, source_path, record_index, title, content_hash, published_date, input_order, story_id,
-        duplicate_of, clean_text
-    from articles
+-- Each candidate's fingerprints that the batch holds too: enough to tell which candidates share a passage
+-- with one of the batch's articles (dedup.candidates_to_measure), so only those have all their
+-- fingerprints read; every candidate still counts as a carrier of a passage.
+batch_prints as (
+    select article_id, list(distinct fingerprint order by fingerprint) as batch_prints
+    from passage_fingerprints
     where article_id in (select article_id from candidates)
+        and fingerprint in (select unnest($fingerprints::bigint[]))
+    group by article_id
+),
+
+final as (
+    select a.article_id, a.source_path, a.record_index, a.title, a.content_hash, a.published_date, a.input_order,
+        a.story_id, a.duplicate_of, a.clean_text,
+        a.article_id in (select article_id from exact union select article_id from near) as copy_candidate,
+        coalesce(p.batch_prints, []::bigint[]) as batch_prints
+    from articles as a
+    left join batch_prints as p using (article_id)
+    where a.article_id in (select article_id from candidates)
 )
 
 select * from final
