@@ -104,10 +104,70 @@ def test_coffee_talks_and_sugar_talks_are_two_stories_and_the_follow_ups_join_th
     assert story["coffee-1"] != story["sugar-1"]
 
 
-def test_the_headlines_are_what_tells_the_talks_apart(monkeypatch):
-    # Without the headlines' evidence the talks' shared words make one story of the two commodities.
+@pytest.mark.parametrize("cut", ["TITLE_CUT", "GOODS_CUT"])
+def test_the_headlines_are_what_tells_the_talks_apart(monkeypatch, cut):
+    # Either the word most of the story's headlines hold or the good they name parts the talks; without
+    # the headlines' evidence the talks' shared words make one story of the two commodities.
+    monkeypatch.setattr(stories, cut, 1.0)
+    assert len(set(_stories(_commodity_talks()).values())) == 2
     monkeypatch.setattr(stories, "TITLE_CUT", 1.0)
+    monkeypatch.setattr(stories, "GOODS_CUT", 1.0)
     assert len(set(_stories(_commodity_talks()).values())) == 1
+
+
+# A futures desk's reports of one day: each market's open, midsession and close in the desk's template,
+# the gold reports naming silver and the silver reports gold, as such reports do.
+DESK = "{good} futures {move} on the Commodity Exchange in New York, floor traders said, as the dollar " \
+       "weakened and {other} followed. {market}"
+MARKETS = {
+    "gold": ("Bullion dealers cited buying by central banks and jewelry fabricators.",
+             "South African supplies were said to be tight, and Zurich dealers reported Middle East buying.",
+             "Gold mining shares rallied with bullion as Johannesburg reported lower mine output."),
+    "silver": ("Photographic film makers and electronics firms were buyers of silver, dealers said.",
+               "Mexico and Peru mine supplies rose, but industrial demand absorbed them.",
+               "Silver's industrial users covered short positions as the Mexican mint held back sales."),
+}
+
+
+def _futures_reports() -> list[dict]:
+    moves = {"gold": ("EXPECTED TO OPEN HIGHER", "HOLD GAINS AT MIDSESSION", "END STRONGER, NEAR DAY'S HIGHS"),
+             "silver": ("SOAR AT OPENING", "HOLD GAINS AT MIDSESSION", "CLOSE ON HIGHS")}
+    rows = []
+    for n, move in enumerate(("opened higher", "held gains at midsession", "closed near the day's highs")):
+        for good, other in (("gold", "silver"), ("silver", "gold")):
+            market = f"{MARKETS[good][n]} {MARKETS[good][(n + 1) % 3]}"   # a desk repeats its lines
+            text = DESK.format(good=good.capitalize(), move=move, other=other, market=market)
+            rows.append(_row(f"{good}-{n}", len(rows), text, f"COMEX {good.upper()} FUTURES {moves[good][n]}", MARCH_2))
+    return rows
+
+
+def test_each_markets_futures_reports_are_one_story_not_one_with_another_goods():
+    story = _stories(_futures_reports())
+    assert story["gold-0"] == story["gold-1"] == story["gold-2"]
+    assert story["silver-0"] == story["silver-1"] == story["silver-2"]
+    assert story["gold-0"] != story["silver-0"]
+
+
+def test_the_goods_the_headlines_name_are_what_tell_the_reports_apart(monkeypatch):
+    # Each body names the other market: without the goods' evidence the desk's template makes one
+    # story of both markets.
+    monkeypatch.setattr(stories, "GOODS_CUT", 1.0)
+    assert len(set(_stories(_futures_reports()).values())) == 1
+
+
+def test_a_headline_naming_the_storys_good_among_others_is_not_cut():
+    extra = [_row("both", 6, "Gold and silver output rose.", "U.S. GOLD AND SILVER OUTPUT UP"),
+             _row("canola", 7, "Canola crushing rose.", "CANADA CANOLA CRUSH UP"),
+             _row("rapeseed", 8, "Rapeseed crushing rose.", "EC RAPESEED CRUSH UP")]
+    terms = stories.article_terms(_futures_reports() + extra, [])
+    gold = stories.StoryProfile("gold")
+    for n in range(3):
+        gold.add(terms[f"gold-{n}"])
+    assert terms["both"].headline_goods == {"gold", "silver"}
+    assert not stories._goods_differ(terms["both"], gold)
+    assert stories._goods_differ(terms["silver-0"], gold)
+    # One good under its two names.
+    assert terms["canola"].headline_goods == terms["rapeseed"].headline_goods == {"rapeseed"}
 
 
 def test_a_loaded_story_without_headlines_or_years_is_never_cut():
