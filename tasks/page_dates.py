@@ -6,11 +6,11 @@ Read, as htmldate's fast mode reads them (its attribute lists, URL and date pars
 `datePublished`, microdata `itemprop="datePublished"`, the date in the canonical or og:url path,
 and the article header: a `<time datetime>` or a line that is only a date (maybe with a
 "Published" label, or a section, author or place ended by a separator) printed beside the headline,
-before the body starts (a standfirst, a poll or a "related" box may come between); an element named
-for the date ("byline", "created_at", "fecha") just above the headline; without a headline, the first
-such element before the body; as a last resort, a part of the <title> that is only a date. Never read: running
-text, links, scripts other than JSON-LD, anything after the body starts (comments, "related"
-lists, ads). A date without its day (a year, a month) is no evidence.
+before the body starts (a standfirst, a poll, a "related" box, a photo gallery or share buttons may
+come between); an element named for the date ("byline", "created_at", "fecha") just above the
+headline; without a headline, the first such element before the body; as a last resort, a part of
+the <title> that is only a date. Never read: running text, links, scripts other than JSON-LD,
+anything after the body starts (comments, "related" lists, ads), photo captions. A date without its day (a year, a month) is no evidence.
 """
 
 from __future__ import annotations
@@ -209,8 +209,8 @@ def _in_other_item(element, links: bool = True, shared=frozenset()) -> bool:
         if ancestor in shared:
             break
         cue = f"{ancestor.get('class', '')} {ancestor.get('id', '')}".lower()
-        if links and ancestor.tag in ("a", "li") or ancestor.tag in ("aside", "footer", "nav") \
-                or re.search(r"comment|related|recommend|teaser|sidebar|widget", cue):
+        if links and ancestor.tag in ("a", "li") or ancestor.tag in ("aside", "footer", "nav", "figure", "figcaption") \
+                or re.search(r"comment|related|recommend|teaser|sidebar|widget|caption|gallery|slideshow|sharing|social", cue):
             return True
     return False
 
@@ -218,12 +218,12 @@ def _in_other_item(element, links: bool = True, shared=frozenset()) -> bool:
 def _text_pieces(tree):
     """(element, text) for every visible text piece of the page, in reading order; links marked by their element."""
     for element in tree.iter():
-        if not isinstance(element.tag, str) or element.tag in _SKIPPED:
-            continue
         if any(a.tag in _SKIPPED for a in element.iterancestors()):
             continue
-        if element.text and element.text.strip():
+        if isinstance(element.tag, str) and element.tag not in _SKIPPED and element.text and element.text.strip():
             yield element, element.text.strip()
+        # The text after an element is its container's, visible even after a script or an HTML comment
+        # ("<h1><!-- ArticleTitle Start -->The headline<!-- ... --></h1>").
         parent = element.getparent()
         if element.tail and element.tail.strip() and parent is not None:
             yield parent, element.tail.strip()
@@ -265,12 +265,12 @@ def _header_dates(tree, language: str) -> list[PageDate]:
             and not any(a.tag == "li" for a in element.iterancestors())]
     long_pieces, around_headline, zone_after = 0, set(headline.iterancestors()), 0
     for element, text in pieces[inside[-1] + 1:]:
+        if _in_other_item(element, False, around_headline):
+            continue   # a poll, a "related" box, a photo gallery or share buttons between the headline and the byline
         long_piece = len(text.split()) >= BODY_WORDS
         long_pieces += long_piece
         if long_pieces == 2 or long_piece and element.tag == "p" and zone_after or zone_after == HEADER_ZONE_AFTER:
             break   # the body has started (one long piece may be a standfirst right under the headline, or a caption)
-        if _in_other_item(element, False, around_headline):
-            continue   # a poll, a "related" box or a comment counter between the headline and the byline
         zone_after += 1
         zone.append((element, text))
     found = []

@@ -133,6 +133,16 @@ STANDFIRST = "<p>" + " ".join(["A standfirst sums the story up in one long sente
     ('<div class="widget-article"><div class="article-info byline"><span class="article-datetime">2020. 06. 04. 11:27'
      f'</span></div><div class="article-title"><h1>Council passes budget</h1></div>{BODY}</div>', "hu",
      dt.date(2020, 6, 4)),
+    # A photo gallery's long captions and share buttons between the headline and the byline's date: not the body.
+    ('<h1>Council passes budget</h1><div class="sharing"><span>Click to share on Facebook</span>'
+     '<span>Click to share on Twitter</span><span>Click to email this to a friend</span></div><div class="gallery">'
+     + "<p class=\"slide-caption\">The mayor, seen here at the council's chamber on a rainy morning, spoke of the "
+       "budget and of the coming year's roads, parks, schools and libraries to the reporters who waited.</p>" * 3
+     + f'</div><div class="byline">By Ann Lee</div><div class="meta">Published: April 24, 2020 at 9:06 a.m.</div>{BODY}',
+     "en-us", dt.date(2020, 4, 24)),
+    # A headline and date printed after an HTML comment inside their elements.
+    ('<h1><!-- ArticleTitle Start -->Council passes budget<!-- ArticleTitle End --></h1>'
+     f'<cite><!-- Date -->(2020-01-21 11:12)</cite>{BODY}', "zh-tw", dt.date(2020, 1, 21)),
     # A date in the page language after a time ("…de 2020, 10h51").
     (f'<h1>Council passes budget</h1><span class="date">01 de Maio de 2020, 10h51</span>{BODY}', "pt-br",
      dt.date(2020, 5, 1)),
