@@ -44,6 +44,11 @@ _FILLER = re.compile(r"(?i)\b(mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(mon|t
 _CLOCK_AFTER = re.compile(r"(?i)[,|\s]*(?:\b(?:kl|um|à|às|a las|alle|at)\.?\s*)?\d{1,2}[:h.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?|uhr|h)?\W*$")
 # A date as Chinese, Japanese and Korean pages print it: year, month and day, each with its sign.
 _CJK_DATE = re.compile(r"(?<!\d)(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]")
+# A Solar Hijri (Jalali) date as Persian pages print it: "۲۹ بهمن ۱۳۹۸", "1398/11/29" (digits made ASCII first).
+_JALALI_MONTHS = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند")
+_JALALI_DATE = re.compile(rf"(?<!\d)(?:(\d{{1,2}})\s*({'|'.join(_JALALI_MONTHS)})\s*(1[34]\d\d)|"
+                          r"(1[34]\d\d)[/.-](\d{1,2})[/.-](\d{1,2}))(?!\d)")
+_TO_ASCII_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 # Where a page prints its article's date: an element named for it ("created_at", "byline", "fecha").
 # A site's own date ("site_date", "today", a clock) names the day it was read, not the article's.
 _DATE_PLACE = re.compile(r"(?i)date|time|publi|posted|created|byline|datum|fecha|data|zeit|tarih")
@@ -364,6 +369,9 @@ def _printed_date(text: str, language: str, lead: bool = False) -> tuple[str, st
 
     from tasks.dates import DATE_PATTERN, parse_date
 
+    if language.startswith("fa") and (jalali := _JALALI_DATE.search(text.translate(_TO_ASCII_DIGITS))):
+        day = _jalali_day(jalali)
+        return (day.isoformat(), _without(text, jalali)) if day else None
     if not _YEAR.search(text) or len(text) > 120:
         return None
     for numeric in re.finditer(r"(?<!\d)(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?!\d)", text):
@@ -394,6 +402,17 @@ def _printed_date(text: str, language: str, lead: bool = False) -> tuple[str, st
         day = _dateparser_date(tail, language)
         return (day, head + " - ") if day else None
     return (day, "") if day else None
+
+
+def _jalali_day(found: re.Match) -> dt.date | None:
+    """The Gregorian day of a Solar Hijri date (convertdate's calendar arithmetic)."""
+    from convertdate import persian
+
+    day, month_name, year, *numeric = found.groups()
+    year, month, day = (int(year), _JALALI_MONTHS.index(month_name) + 1, int(day)) if year else map(int, numeric)
+    if not (1 <= month <= 12 and 1 <= day <= (31 if month <= 6 else 30)):
+        return None
+    return _day(*persian.to_gregorian(year, month, day))
 
 
 def _without(text: str, match: re.Match) -> str:

@@ -143,6 +143,9 @@ STANDFIRST = "<p>" + " ".join(["A standfirst sums the story up in one long sente
     # A headline and date printed after an HTML comment inside their elements.
     ('<h1><!-- ArticleTitle Start -->Council passes budget<!-- ArticleTitle End --></h1>'
      f'<cite><!-- Date -->(2020-01-21 11:12)</cite>{BODY}', "zh-tw", dt.date(2020, 1, 21)),
+    # A Persian page's Solar Hijri date, in Persian digits or ASCII ones, a weekday before it.
+    (f'<h1>Council passes budget</h1><span>۲۹ بهمن ۱۳۹۸ - ۰۶:۵۵</span>{BODY}', "fa", dt.date(2020, 2, 18)),
+    (f'<h1>Council passes budget</h1><span class="date">شنبه 1399/02/21</span>{BODY}', "fa-ir", dt.date(2020, 5, 10)),
     # A date in the page language after a time ("…de 2020, 10h51").
     (f'<h1>Council passes budget</h1><span class="date">01 de Maio de 2020, 10h51</span>{BODY}', "pt-br",
      dt.date(2020, 5, 1)),
