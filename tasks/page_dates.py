@@ -33,7 +33,7 @@ _URL_DATE = re.compile(r"(?<=[/_-])((?:19|20)\d{2})([/_-]?)(0[1-9]|1[0-2])\2(0[1
 _YEAR = re.compile(r"(?<!\d)(?:19[5-9]\d|20[0-4]\d)(?!\d)")
 # Label words before a date in an article header, in the languages news sites print most.
 _PUBLISHED_LABEL = re.compile(r"(?i)^\W*(published|posted|first published|publicado|publié|veröffentlicht|"
-                              r"pubblicato|opublikowano|publicerad|julkaistu|опубликовано|yayınlanma)\b")
+                              r"pubblicato|opublikowano|publicerad|julkaistu|опубликовано|yayınlanma|تاریخ انتشار)\b")
 _UPDATED_LABEL = re.compile(r"(?i)\b((?:last\s+)?updated?|modified|actualizado|mis à jour|aktualisiert|aggiornato|"
                             r"zaktualizowano|päivitetty|обновлено|güncelleme)\b")
 # What a date line may print besides the date: weekday, time, timezone, separators.
@@ -48,7 +48,9 @@ _CJK_DATE = re.compile(r"(?<!\d)(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{
 _JALALI_MONTHS = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند")
 _JALALI_DATE = re.compile(rf"(?<!\d)(?:(\d{{1,2}})\s*({'|'.join(_JALALI_MONTHS)})\s*(1[34]\d\d)|"
                           r"(1[34]\d\d)[/.-](\d{1,2})[/.-](\d{1,2}))(?!\d)")
-_TO_ASCII_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+# Persian and Arabic digits as ASCII ones, and the Arabic forms of yeh and kaf that Persian pages print
+# as often as the Persian ones ("ارديبهشت", "تير").
+_TO_ASCII_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩يك", "01234567890123456789یک")
 # Where a page prints its article's date: an element named for it ("created_at", "byline", "fecha").
 # A site's own date ("site_date", "today", a clock) names the day it was read, not the article's.
 _DATE_PLACE = re.compile(r"(?i)date|time|publi|posted|created|byline|datum|fecha|data|zeit|tarih")
@@ -61,6 +63,7 @@ _OTHER_THING_LABEL = re.compile(r"(?i)joined|member|born|since|seit|desde|copyri
 LEAD_MAX_WORDS = 5
 PLACE_MAX_WORDS = 2
 HEADER_ZONE_BEFORE = 3      # text pieces before the headline that still belong to its header
+DATE_PLACE_BEFORE = 12      # ... and those in which an element named for the date still dates it (a toolbar between)
 HEADER_ZONE_AFTER = 12      # text pieces after it, at most, before the body starts
 BODY_WORDS = 25             # a text piece this long is the body: the header has ended
 LINKED_DATE_MAX_WORDS = 6  # a permalink printed as the date: "July 3, 2020 at 10:15"
@@ -222,10 +225,13 @@ def _in_other_item(element, links: bool = True, shared=frozenset()) -> bool:
 
 def _text_pieces(tree):
     """(element, text) for every visible text piece of the page, in reading order; links marked by their element."""
+    # A form holding the headline wraps the whole page (ASP.NET pages): it is the page, not a search box.
+    page_forms = {form for form in tree.iter("form") if next(form.iter("h1"), None) is not None}
+    skipped = lambda element: element.tag in _SKIPPED and element not in page_forms
     for element in tree.iter():
-        if any(a.tag in _SKIPPED for a in element.iterancestors()):
+        if any(skipped(a) for a in element.iterancestors()):
             continue
-        if isinstance(element.tag, str) and element.tag not in _SKIPPED and element.text and element.text.strip():
+        if isinstance(element.tag, str) and not skipped(element) and element.text and element.text.strip():
             yield element, element.text.strip()
         # The text after an element is its container's, visible even after a script or an HTML comment
         # ("<h1><!-- ArticleTitle Start -->The headline<!-- ... --></h1>").
@@ -264,8 +270,9 @@ def _header_dates(tree, language: str) -> list[PageDate]:
     # named for the article's date; the site's masthead ("Wednesday, August 19, 2020": today's date)
     # lies outside the container and is not named so.
     container = headline.getparent() if headline.getparent() is not None else headline
-    zone = [(element, text) for element, text in pieces[max(0, inside[0] - HEADER_ZONE_BEFORE):inside[0]]
-            if element is container or container in element.iterancestors()
+    above = pieces[max(0, inside[0] - DATE_PLACE_BEFORE):inside[0]]
+    zone = [(element, text) for n, (element, text) in enumerate(above, start=-len(above))
+            if n >= -HEADER_ZONE_BEFORE and (element is container or container in element.iterancestors())
             or _date_place(element) and not _in_other_item(element, False, set(headline.iterancestors()))
             and not any(a.tag == "li" for a in element.iterancestors())]
     long_pieces, around_headline, zone_after = 0, set(headline.iterancestors()), 0
