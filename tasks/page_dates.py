@@ -225,13 +225,10 @@ def _in_other_item(element, links: bool = True, shared=frozenset()) -> bool:
 
 def _text_pieces(tree):
     """(element, text) for every visible text piece of the page, in reading order; links marked by their element."""
-    # A form holding the headline wraps the whole page (ASP.NET pages): it is the page, not a search box.
-    page_forms = {form for form in tree.iter("form") if next(form.iter("h1"), None) is not None}
-    skipped = lambda element: element.tag in _SKIPPED and element not in page_forms
     for element in tree.iter():
-        if any(skipped(a) for a in element.iterancestors()):
+        if any(a.tag in _SKIPPED for a in element.iterancestors()):
             continue
-        if isinstance(element.tag, str) and not skipped(element) and element.text and element.text.strip():
+        if isinstance(element.tag, str) and element.tag not in _SKIPPED and element.text and element.text.strip():
             yield element, element.text.strip()
         # The text after an element is its container's, visible even after a script or an HTML comment
         # ("<h1><!-- ArticleTitle Start -->The headline<!-- ... --></h1>").

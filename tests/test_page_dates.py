@@ -147,9 +147,6 @@ STANDFIRST = "<p>" + " ".join(["A standfirst sums the story up in one long sente
     ('<div class="news_pdate_c">21 May 2020 - 18:59</div><div class="toolbar">' + "<a>Font size</a><a>Print</a>"
      "<a>Send</a><a>Save</a><span>Code 7349926</span><span>Group</span><a>Yazd</a>"
      f'</div><h1>Council passes budget</h1>{BODY}', "en", dt.date(2020, 5, 21)),
-    # A page wrapped in one form (ASP.NET): the form is the page, not a search box.
-    (f'<form id="aspnetForm"><h1>Council passes budget</h1><span class="date-created">2 June 2020</span>{BODY}</form>',
-     "en", dt.date(2020, 6, 2)),
     # A Persian page's Solar Hijri date, in Persian digits or ASCII ones, a weekday before it.
     (f'<h1>Council passes budget</h1><span>۲۹ بهمن ۱۳۹۸ - ۰۶:۵۵</span>{BODY}', "fa", dt.date(2020, 2, 18)),
     (f'<h1>Council passes budget</h1><span class="date">شنبه 1399/02/21</span>{BODY}', "fa-ir", dt.date(2020, 5, 10)),
