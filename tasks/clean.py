@@ -279,6 +279,7 @@ def clean_article(raw_text: str, title_hint: str | None = None, date_hint: str |
     story: list[_Piece] = []
     raw_lines = text.split("\n")
     furniture = _repeated_furniture(raw_lines, repeated_lines)
+    wrapping = _wrapping(raw_lines)
     set_aside: dict[int, str] = {}   # line number -> the rule that set it aside
     line_start = 0
     for number, raw_line in enumerate(raw_lines, start=1):
@@ -288,7 +289,8 @@ def clean_article(raw_text: str, title_hint: str | None = None, date_hint: str |
         if not line:
             continue
         in_header = _in_header(story)
-        kept = _classify_line(piece, in_header, article, number in furniture)
+        kept = _classify_line(piece, in_header, article, number in furniture,
+                              _inside_wrapped_paragraph(number, raw_lines, wrapping))
         if kept is None:
             set_aside[number] = article.removed[-1].rule
         elif story and story[-1].text == kept.text:   # a title printed twice is one title
@@ -301,26 +303,20 @@ def clean_article(raw_text: str, title_hint: str | None = None, date_hint: str |
     story = _take_dateline_and_signoff(story, article)
     for piece in story:
         article.date_candidates += [DateCandidate(d, "body", piece.number) for d in find_dates_with_time(piece.text)]
-    _join_story(story, article, raw_lines)
+    _join_story(story, article, raw_lines, wrapping)
     if article.title:
         article.title = without_markup(article.title)
     return article
 
 
-def _join_story(story: list[_Piece], article: CleanArticle, raw_lines: list[str]) -> None:
+def _join_story(story: list[_Piece], article: CleanArticle, raw_lines: list[str], wrapping: _Wrapping) -> None:
     """Join the kept pieces into clean_text, map each piece to its raw offset: a hard-wrapped line
     runs on into the next with a space, every other line break is a paragraph break."""
-    width = _wrap_width(raw_lines)
-    indents = [len(line) - len(line.lstrip()) for line in raw_lines if line.strip()]
-    base_indent = min(indents, default=0)
-    # Where an indent opens each paragraph (wire copy), a sentence end before an unindented line is a wrap.
-    indented_paragraphs = sum(indent > base_indent for indent in indents) >= 2
     parts: list[str] = []
     clean_start = 0
     for previous, piece in zip([None] + story[:-1], story):
         if previous is not None:
-            separator = " " if width and _runs_on(previous, piece, raw_lines, width, base_indent,
-                                                  indented_paragraphs) else "\n\n"
+            separator = " " if _runs_on(previous, piece, raw_lines, wrapping) else "\n\n"
             parts.append(separator)
             clean_start += len(separator)
         for start, text in _without_markup(piece, article):
@@ -363,6 +359,38 @@ def without_markup(text: str) -> str:
     return "".join(segment for _, segment in _without_markup(_Piece(0, 0, text)))
 
 
+@dataclass(frozen=True)
+class _Wrapping:
+    """How a raw text breaks its lines: the column it wraps at (None: not wrapped) and its indents."""
+
+    width: int | None
+    base_indent: int
+    indented_paragraphs: bool   # an indent opens each paragraph (wire copy)
+
+
+def _wrapping(raw_lines: list[str]) -> _Wrapping:
+    indents = [len(line) - len(line.lstrip()) for line in raw_lines if line.strip()]
+    base_indent = min(indents, default=0)
+    return _Wrapping(_wrap_width(raw_lines), base_indent, sum(indent > base_indent for indent in indents) >= 2)
+
+
+def _inside_wrapped_paragraph(number: int, raw_lines: list[str], wrapping: _Wrapping) -> bool:
+    """Whether raw line `number` (from 1) is a piece of a hard-wrapped paragraph: it runs on into the
+    next line, or the line before runs on into it, and the sentence goes on in lower case across the
+    break. Such a line is no label, button or credit of its own, whatever its words ("... The order" /
+    "backlog fell eight pct ..."; "Best Buy said sales ... based on 23" / "retail facilities ...")."""
+    if wrapping.width is None:
+        return False
+    pieces = {n: _Piece(n, 0, raw_lines[n - 1].strip()) for n in (number - 1, number, number + 1)
+              if 1 <= n <= len(raw_lines) and raw_lines[n - 1].strip()}
+
+    def continues(first: int) -> bool:   # line `first` runs on into line first + 1, mid-sentence
+        return first in pieces and first + 1 in pieces and pieces[first + 1].text[0].islower() \
+            and _runs_on(pieces[first], pieces[first + 1], raw_lines, wrapping)
+
+    return number in pieces and (continues(number) or continues(number - 1))
+
+
 def _wrap_width(raw_lines: list[str]) -> int | None:
     """The column a hard-wrapped text breaks its lines at, or None when its lines are not wrapped."""
     lengths = [len(line.rstrip()) for line in raw_lines if line.strip()]
@@ -372,11 +400,11 @@ def _wrap_width(raw_lines: list[str]) -> int | None:
     return width
 
 
-def _runs_on(line: _Piece, next_line: _Piece, raw_lines: list[str], width: int, base_indent: int,
-             indented_paragraphs: bool) -> bool:
+def _runs_on(line: _Piece, next_line: _Piece, raw_lines: list[str], wrapping: _Wrapping) -> bool:
     """Whether the break between two kept lines is a wrap inside one paragraph."""
-    if next_line.number != line.number + 1:
-        return False   # a blank or removed line between them
+    width, base_indent, indented_paragraphs = wrapping.width, wrapping.base_indent, wrapping.indented_paragraphs
+    if width is None or next_line.number != line.number + 1:
+        return False   # not a wrapped text, or a blank or removed line between them
     raw, next_raw = raw_lines[line.number - 1], raw_lines[next_line.number - 1]
     next_indent = len(next_raw) - len(next_raw.lstrip())
     next_word = next_line.text.split(maxsplit=1)[0]
@@ -392,8 +420,10 @@ def _runs_on(line: _Piece, next_line: _Piece, raw_lines: list[str], width: int, 
             and not (FIGURE_END.search(next_line.text) and len(next_raw.rstrip()) <= width / 2))   # a short row
 
 
-def _classify_line(piece: _Piece, in_header: bool, article: CleanArticle, furniture: bool) -> _Piece | None:
-    """The story text of one line, or None when the line is set aside (recorded in article)."""
+def _classify_line(piece: _Piece, in_header: bool, article: CleanArticle, furniture: bool,
+                   inside_paragraph: bool = False) -> _Piece | None:
+    """The story text of one line, or None when the line is set aside (recorded in article).
+    `inside_paragraph`: the line is a piece of a hard-wrapped paragraph, never furniture by its shape."""
     line, start, number = piece.text, piece.start, piece.number
     end = start + len(line)
     prefix = DATE_PREFIX.match(line) if in_header else None
@@ -405,7 +435,7 @@ def _classify_line(piece: _Piece, in_header: bool, article: CleanArticle, furnit
         heading = line.lstrip("#").strip()
         article._remove(start, end - len(heading), "markdown heading mark")
         line, start = heading, end - len(heading)
-    rule = _set_aside_rule(line, number, in_header, article, furniture)
+    rule = _set_aside_rule(line, number, in_header, article, furniture, inside_paragraph)
     if rule:
         article._remove(start, end, rule)
         return None
@@ -417,8 +447,11 @@ def _classify_line(piece: _Piece, in_header: bool, article: CleanArticle, furnit
     return _Piece(number, start, line)
 
 
-def _set_aside_rule(line: str, number: int, in_header: bool, article: CleanArticle, furniture: bool) -> str | None:
-    """The rule that sets a whole line aside (taking its date or credit into article), or None to keep it."""
+def _set_aside_rule(line: str, number: int, in_header: bool, article: CleanArticle, furniture: bool,
+                    inside_paragraph: bool = False) -> str | None:
+    """The rule that sets a whole line aside (taking its date or credit into article), or None to keep it.
+    A piece of a hard-wrapped paragraph is judged as no line of its own: no label, button, credit or
+    repeated line by its shape."""
     if TABLE_RULE.fullmatch(line):
         return "markup"
     cells = [cell.strip() for cell in line.strip("|").split("|")] if line.startswith("|") else []
@@ -428,13 +461,13 @@ def _set_aside_rule(line: str, number: int, in_header: bool, article: CleanArtic
         junk = junk_rule(next(cell for cell in cells if cell))
         if junk:
             return junk
-    junk = junk_rule(line)
+    junk = None if inside_paragraph else junk_rule(line)
     if junk:
         return junk
     if _is_contact(line):
         article.contacts.append(line.removeprefix("--").strip())
         return "contact"
-    credit = _credit_line(line)
+    credit = None if inside_paragraph else _credit_line(line)
     if credit:
         article.credits.append(credit)
         return "credit"
@@ -453,7 +486,7 @@ def _set_aside_rule(line: str, number: int, in_header: bool, article: CleanArtic
     if byline and article.byline is None:
         article.byline = byline.group(1)
         return "byline"
-    if furniture and not AGENCY_SIGNOFF.search(line):
+    if furniture and not inside_paragraph and not AGENCY_SIGNOFF.search(line):
         return "repeated line"
     return None
 

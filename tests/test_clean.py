@@ -302,6 +302,41 @@ def test_hard_wrapped_wire_text():
     assert resolve_publication_date(article.date_candidates, RUN_DATE) == (None, None)   # no year in the dateline
 
 
+def test_a_wrapped_line_that_reads_like_a_call_to_buy_is_a_piece_of_its_paragraph():
+    # Wire copy wraps at a fixed width, so a line is no line of its own: "... The order" and "Best Buy
+    # said sales ..." are pieces of sentences, not an ad's button and an ad for sales.
+    raw = ("SWISS INDUSTRIAL OUTPUT RISES\n"
+           "    BERNE, March 9 - Swiss industrial output rose nine pct in\n"
+           "the fourth quarter last year after a four pct third quarter\n"
+           "decline, the Federal Office of Industry, Trade and Labour said.\n"
+           "    Incoming orders gained four pct in the quarter after a five\n"
+           "pct third quarter fall and were up one pct from the year\n"
+           "earlier level. In the full year they gained one pct. The order\n"
+           "backlog fell eight pct, the third straight quarterly decline.\n"
+           "    Best Buy said sales for the current period are based on 23\n"
+           "retail facilities compared with 12 retail outlets a year ago.\n"
+           " Reuter\n")
+    article = clean_article(raw)
+    flat = " ".join(article.clean_text.split())
+    assert "In the full year they gained one pct. The order backlog fell eight pct" in flat
+    assert "Best Buy said sales for the current period are based on 23 retail facilities" in flat
+    assert not [span for span in article.removed if span.rule == "advertisement"]
+
+
+def test_a_call_to_buy_on_a_line_of_its_own_goes_even_in_wrapped_text():
+    raw = ("    BERNE, March 9 - Swiss industrial output rose nine pct in\n"
+           "the fourth quarter last year after a four pct third quarter\n"
+           "decline, the Federal Office of Industry, Trade and Labour said.\n"
+           "\n"
+           "Shop our deals\n"
+           "\n"
+           "    Incoming orders gained four pct in the quarter after a five\n"
+           "pct third quarter fall, the office said.\n")
+    article = clean_article(raw)
+    assert "Shop our deals" not in article.clean_text
+    assert [span.rule for span in article.removed if span.rule == "advertisement"] == ["advertisement"]
+
+
 def test_dateline_alone_on_its_line_before_a_table():
     article = clean_article("COBANCO INC YEAR NET\n    SANTA CRUZ, Calif., Feb 26 -\n    Shr 34 cts vs 1.19 dlrs\n")
     assert (article.dateline, article.clean_text) == ("SANTA CRUZ, Calif., Feb 26", "Shr 34 cts vs 1.19 dlrs")
