@@ -33,7 +33,7 @@ _URL_DATE = re.compile(r"(?<=[/_-])((?:19|20)\d{2})([/_-]?)(0[1-9]|1[0-2])\2(0[1
 _YEAR = re.compile(r"(?<!\d)(?:19[5-9]\d|20[0-4]\d)(?!\d)")
 # Label words before a date in an article header, in the languages news sites print most.
 _PUBLISHED_LABEL = re.compile(r"(?i)^\W*(published|posted|first published|publicado|publié|veröffentlicht|"
-                              r"pubblicato|opublikowano|publicerad|julkaistu|опубликовано|yayınlanma|تاریخ انتشار)\b")
+                              r"pubblicato|opublikowano|publicerad|julkaistu|опубликовано|yayınlanma|تاریخ انتشار|تم نشره|نشر في|نشر بتاريخ)\b")
 _UPDATED_LABEL = re.compile(r"(?i)\b((?:last\s+)?updated?|modified|actualizado|mis à jour|aktualisiert|aggiornato|"
                             r"zaktualizowano|päivitetty|обновлено|güncelleme)\b")
 # What a date line may print besides the date: weekday, time, timezone, separators.
@@ -51,6 +51,11 @@ _JALALI_DATE = re.compile(rf"(?<!\d)(?:(\d{{1,2}})\s*({'|'.join(_JALALI_MONTHS)}
 # Persian and Arabic digits as ASCII ones, and the Arabic forms of yeh and kaf that Persian pages print
 # as often as the Persian ones ("ارديبهشت", "تير").
 _TO_ASCII_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩يك", "01234567890123456789یک")
+# Arabic pages print a month by both its names, the Levantine first: "24 نيسان / أبريل 2020". dateparser
+# reads the second; pages that declare no language are read as Arabic when they print its script.
+_LEVANTINE_MONTH = re.compile(r"(?:كانون الثاني|شباط|آذار|نيسان|أيار|حزيران|تموز|آب|أيلول|تشرين الأول|تشرين الثاني|"
+                              r"كانون الأول)\s*/\s*")
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064A]")
 # Where a page prints its article's date: an element named for it ("created_at", "byline", "fecha").
 # A site's own date ("site_date", "today", a clock) names the day it was read, not the article's.
 _DATE_PLACE = re.compile(r"(?i)date|time|publi|posted|created|byline|datum|fecha|data|zeit|tarih")
@@ -428,6 +433,9 @@ def _dateparser_date(text: str, language: str) -> str | None:
     """A whole string that is one date in the page's language ("martes 17 de marzo de 2020"), by dateparser."""
     import dateparser   # imported here: its language data takes a moment to load
 
+    if not language and _ARABIC_LETTER.search(text):
+        language = "ar"
+    text = _LEVANTINE_MONTH.sub("", text)
     languages = list(dict.fromkeys(lang for lang in (language.split("-")[0], "en") if lang))
     settings = {"REQUIRE_PARTS": ["day", "month", "year"], "RETURN_AS_TIMEZONE_AWARE": False,
                 "STRICT_PARSING": True}

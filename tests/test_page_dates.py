@@ -153,6 +153,9 @@ STANDFIRST = "<p>" + " ".join(["A standfirst sums the story up in one long sente
     # ... with the Arabic yeh Persian pages often print ("تير", not "تیر").
     (f'<h1>Council passes budget</h1><span class="date-created">2 تير 1399 - 12:09:08 ب.ظ</span>{BODY}', "fa",
      dt.date(2020, 6, 22)),
+    # An Arabic page that declares no language: a month by both its names, a "published" label and a weekday.
+    (f'<h1>Council passes budget</h1><div class="article_created">تم نشره الجمعة 24 نيسان / أبريل 2020 09:22 مساءً'
+     f'</div>{BODY}', "", dt.date(2020, 4, 24)),
     # A date in the page language after a time ("…de 2020, 10h51").
     (f'<h1>Council passes budget</h1><span class="date">01 de Maio de 2020, 10h51</span>{BODY}', "pt-br",
      dt.date(2020, 5, 1)),
