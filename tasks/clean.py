@@ -365,10 +365,12 @@ class _Wrapping:
 
     width: int | None
     base_indent: int
-    indented_paragraphs: bool   # an indent opens each paragraph (wire copy)
+    # An indent opens each paragraph (wire copy): a sentence end before an unindented line is then a wrap.
+    indented_paragraphs: bool
 
 
 def _wrapping(raw_lines: list[str]) -> _Wrapping:
+    """How the raw text wraps, read once for its every line."""
     indents = [len(line) - len(line.lstrip()) for line in raw_lines if line.strip()]
     base_indent = min(indents, default=0)
     return _Wrapping(_wrap_width(raw_lines), base_indent, sum(indent > base_indent for indent in indents) >= 2)

@@ -10,7 +10,8 @@ before the body starts (a standfirst, a poll, a "related" box, a photo gallery o
 come between); an element named for the date ("byline", "created_at", "fecha") just above the
 headline; without a headline, the first such element before the body; as a last resort, a part of
 the <title> that is only a date. Never read: running text, links, scripts other than JSON-LD,
-anything after the body starts (comments, "related" lists, ads), photo captions. A date without its day (a year, a month) is no evidence.
+anything after the body starts (comments, "related" lists, ads), photo captions. A date without its
+day (a year, a month) is no evidence. Persian pages' Solar Hijri dates are converted (convertdate).
 """
 
 from __future__ import annotations
