@@ -170,6 +170,19 @@ def test_a_headline_naming_the_storys_good_among_others_is_not_cut():
     assert terms["canola"].headline_goods == terms["rapeseed"].headline_goods == {"rapeseed"}
 
 
+def test_a_goods_report_is_cut_from_a_story_whose_headlines_name_no_good_but_not_from_a_loaded_one():
+    terms = stories.article_terms(_futures_reports() + [
+        _row("financial", 9, "Sydney financial futures closed mixed as the dollar weakened.",
+             "SYDNEY FINANCIAL FUTURES CLOSE MIXED")], [])
+    financial = stories.StoryProfile("financial")
+    financial.add(terms["financial"])
+    assert stories._goods_differ(terms["gold-0"], financial)
+    assert not stories._goods_differ(terms["financial"], financial)   # an article naming no good: no evidence
+    loaded = stories.StoryProfile("loaded", count=3)                   # read back from the warehouse: no headlines
+    loaded.terms[stories.WORD_KIND] = dict(terms["silver-0"].words)
+    assert not stories._goods_differ(terms["gold-0"], loaded)
+
+
 def test_a_loaded_story_without_headlines_or_years_is_never_cut():
     # A story read back from the warehouse has only its term profile: no evidence of what differs.
     terms = stories.article_terms(_ferries()[3:4], [])
