@@ -13,6 +13,7 @@ import os
 import re
 import stat as file_mode
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -380,7 +381,7 @@ def _html_main_text(html: str) -> tuple[str, str | None, list[dict]]:
 
     The text is trafilatura's (scripts and navigation dropped; tables kept, as story data): precise
     mode, with the lines its default mode finds inside the story; the default mode alone when
-    precise mode finds (almost) nothing; less runs of link lines. The
+    precise mode finds (almost) nothing; less runs of link lines; in Unicode NFC, title too. The
     dates are the page's own statements (tasks/page_dates.py), never htmldate's search over the body.
     """
     import trafilatura  # imported here: it pulls in lxml and htmldate, not needed for text inputs
@@ -401,7 +402,10 @@ def _html_main_text(html: str) -> tuple[str, str | None, list[dict]]:
     evidence = [{"text": found.text, "origin": found.origin} for found in page_date_evidence(html)]
     if document is None:
         return "", None, evidence
-    return _without_link_runs(text, html), document.title, evidence
+    # NFC, as trafilatura's own extract() returns its text: a page may spell "ü" as u + a combining
+    # diaeresis, and then a search for "geprüft" (or a quote matched against the text) misses it.
+    title = unicodedata.normalize("NFC", document.title) if document.title else document.title
+    return unicodedata.normalize("NFC", _without_link_runs(text, html)), title, evidence
 
 
 def _with_lines_inside_the_story(precise: str, fuller: str) -> str:

@@ -185,6 +185,22 @@ def test_html_keeps_the_story_table_and_a_linked_phrase(tmp_path):
     assert "4,120" in text and "South" in text
 
 
+def test_html_text_and_title_are_in_nfc(tmp_path):
+    # adac.de (trafilatura-eval) spells "geprüft" as u + a combining diaeresis: a search for the word,
+    # typed as anyone types it, must find it, as it does in trafilatura's own extract().
+    decomposed = "gepru\u0308ft"
+    html = f"""<html><head><title>Kindersitze {decomposed}</title></head><body><article>
+    <h1>Kindersitze {decomposed}</h1>
+    <p>Achtzehn Kindersitze wurden im aktuellen Test auf Sicherheit, Bedienung und Schadstoffe {decomposed},
+    und vier Modelle fielen wegen zu hoher Schadstoffwerte in den Bezugsstoffen durch.</p>
+    <p>Besonders bei Babyschalen sollte {decomposed} werden, ob die Gurtlänge im Fahrzeug ausreicht.</p>
+    </article></body></html>"""
+    (tmp_path / "page.html").write_text(html)
+    [document] = _read(tmp_path, ["page.html"]).documents
+    assert "Besonders bei Babyschalen sollte geprüft werden" in document["raw_text"]
+    assert "\u0308" not in document["raw_text"] and document["title_hint"] == "Kindersitze geprüft"
+
+
 def test_runs_of_lines_that_are_each_a_whole_link_are_navigation():
     # What an extractor's recall mode keeps of a "More from" block: each line the text of one link.
     html = """<p>The board meets again in March. Minutes are on <a href="/m">the county site</a>.</p>
