@@ -83,8 +83,10 @@ TAIL_LINE_MAX_WORDS = 20
 # In the closing run, a house plug may run longer: "Get the best of News18 delivered to your inbox -
 # subscribe to News18 Daybreak. Follow News18.com on Twitter, Instagram, ..."
 # Followed: "us" or a site's own address ("Follow News18.com on"), never "Follow him on Instagram to watch".
+# A house's channel or tip line: "BT is now on Telegram!", "Do you have a story tip? Email: ...".
 HOUSE_PLUG = re.compile(r".*\b(?:(?i:subscribe to|sign up for|delivered to your inbox)|(?i:follow)\s+(?:(?i:us)|\w+\.\w+)"
-                        r"\s+(?i:on))\b.*")
+                        r"\s+(?i:on)|(?i:(?:is|are) now on (?:telegram|whatsapp|signal|instagram|tiktok|youtube))"
+                        r"|(?i:(?:have|got) a (?:story|news) tip))\b.*")
 TEASER_MAX_WORDS = 45
 # Anywhere in the text, a teaser label and its separator before a headline ("MUST READ | Thousands of
 # Australians ...", "WATCH: ..."): a headline ends in no full stop, so "Related: a vote is due." is story.

@@ -410,12 +410,15 @@ def _html_main_text(html: str) -> tuple[str, str | None, list[dict]]:
 
 def _with_lines_inside_the_story(precise: str, fuller: str) -> str:
     """The precise text, with the sentences (`_is_sentence`) that the default mode finds between
-    its first and last line.
+    its first and last line, and those that directly follow its last line.
 
     Precise mode drops whole paragraphs in the middle of a story (a question in an interview, a
     paragraph beside a picture); what the default mode adds there is mostly story, what it adds
-    before or after is mostly furniture (newsletter forms, cookie notices, the title again). The
-    precise text as it is when the default text does not hold every one of its lines in order.
+    before or after is mostly furniture (newsletter forms, cookie notices, the title again), except
+    sentences straight after the last line, before any heading or form: the story's end, which
+    precise mode cut. On trafilatura-eval and the mediacloud pages these were 7 story lines and 4 of
+    a house's plugs (2,063 characters, about three quarters story). The precise text as it is when
+    the default text does not hold every one of its lines in order.
     """
     precise_lines = [line.strip() for line in precise.split("\n") if line.strip()]
     fuller_lines = [line.strip() for line in fuller.split("\n") if line.strip()]
@@ -433,6 +436,12 @@ def _with_lines_inside_the_story(precise: str, fuller: str) -> str:
     taken = set(places)
     inside = {i for i in range(places[0] + 1, places[-1])
               if i not in taken and _is_sentence(fuller_lines[i])}
+    # The sentences that follow the last precise line without a break (no heading, form label or
+    # link line between) continue the story: its last paragraphs, "X contributed to this report".
+    after = places[-1] + 1
+    while after < len(fuller_lines) and _is_sentence(fuller_lines[after]):
+        inside.add(after)
+        after += 1
     if not inside:
         return precise
     return "\n".join(line for i, line in enumerate(fuller_lines) if i in taken or i in inside)

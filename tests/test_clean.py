@@ -610,6 +610,14 @@ def test_promotion_after_the_story_ends_goes():
     article = clean_article(raw)
     assert article.clean_text == ("The county council voted 7-2 on Monday to build a primary school on the old depot "
                                   "site.\n\nWork is due to start in the spring.")
+    channel = ("The county council voted 7-2 on Monday to build a primary school on the old depot site.\n"
+               "BT is now on Telegram!\nDo you have a story tip? Email: newsroom@example.com.\n")
+    assert clean_article(channel).clean_text == ("The county council voted 7-2 on Monday to build a primary school "
+                                                 "on the old depot site.")
+    # The story may say it: a line in the middle of the text is not the house's closing plug.
+    told = ("Police said the group is now on Telegram after its site was shut down.\n"
+            "The council meets again on Friday to hear residents.\n")
+    assert clean_article(told).clean_text == told.strip().replace("\n", "\n\n")
 
 
 def test_a_story_line_opening_like_a_teaser_stays_inside_the_story():

@@ -213,9 +213,9 @@ def test_runs_of_lines_that_are_each_a_whole_link_are_navigation():
 
 
 def test_lines_the_default_mode_finds_inside_the_story_join_the_precise_text():
-    # An interview page: precise mode kept the answers and dropped the question between them;
-    # the default mode also kept a teaser and a menu word among them, a newsletter form after the
-    # story and the title before it.
+    # An interview page: precise mode kept the answers and dropped the question between them and
+    # the last answer after them; the default mode also kept a teaser and a menu word among them,
+    # the title before the story and a newsletter form (its heading, then its pitch) after it.
     precise = "I started as a tester in 2009.\nTaking the job abroad, and I would do it again."
     fuller = ("Meet the engineer who builds our runners\n"
               "I started as a tester in 2009.\n"
@@ -223,10 +223,12 @@ def test_lines_the_default_mode_finds_inside_the_story_join_the_precise_text():
               "Contents\n"
               "Serena Williams picked up her first title in three years -- and her first since ...\n"
               "Taking the job abroad, and I would do it again.\n"
+              "Next year I want to lead the team that tests our runners.\n"
+              "Newsletter\n"
               "Sign up for our newsletter and get the best stories every week.")
     assert _with_lines_inside_the_story(precise, fuller) == (
         "I started as a tester in 2009.\nWhat's the biggest career risk you have ever taken?\n"
-        "Taking the job abroad, and I would do it again.")
+        "Taking the job abroad, and I would do it again.\nNext year I want to lead the team that tests our runners.")
 
 
 def test_the_precise_text_stands_when_the_default_mode_lost_one_of_its_lines():
