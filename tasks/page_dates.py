@@ -171,20 +171,25 @@ def _meta_dates(tree) -> list[PageDate]:
 def _json_ld_dates(tree) -> list[PageDate]:
     """datePublished (else dateCreated) of the page's own article in its JSON-LD; dateModified as a last resort."""
     found = []
+    for thing in json_ld_things(tree):
+        for key, suffix in (("datePublished", ""), ("dateCreated", ""), ("dateModified", MODIFIED)):
+            date = _machine_date(thing.get(key)) if isinstance(thing.get(key), str) else None
+            if date:
+                found.append(PageDate(date, f"{JSON_LD}{suffix}" if not suffix else f"{JSON_LD} dateModified{suffix}"))
+                if not suffix:
+                    break
+    # The page's own article is the thing of an article type; a list of other articles is not it.
+    return sorted(found, key=lambda d: d.origin.endswith(MODIFIED))
+
+
+def json_ld_things(tree):
+    """The JSON-LD objects of the page's scripts that describe the page itself (`_json_things`)."""
     for script in tree.xpath('.//script[@type="application/ld+json"]'):
         try:
             data = json.loads(script.text or "")
         except (json.JSONDecodeError, RecursionError):
-            data = None
-        for thing in _json_things(data):
-            for key, suffix in (("datePublished", ""), ("dateCreated", ""), ("dateModified", MODIFIED)):
-                date = _machine_date(thing.get(key)) if isinstance(thing.get(key), str) else None
-                if date:
-                    found.append(PageDate(date, f"{JSON_LD}{suffix}" if not suffix else f"{JSON_LD} dateModified{suffix}"))
-                    if not suffix:
-                        break
-    # The page's own article is the thing of an article type; a list of other articles is not it.
-    return sorted(found, key=lambda d: d.origin.endswith(MODIFIED))
+            continue
+        yield from _json_things(data)
 
 
 def _json_things(data, depth: int = 0):

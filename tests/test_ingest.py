@@ -3,8 +3,8 @@ import os
 
 import pytest
 
-from tasks.ingest import (SourceNotFound, _with_lines_inside_the_story, _without_link_runs, content_id, decode, discover_inputs, read_inputs,
-                          source_root)
+from tasks.ingest import (SourceNotFound, _with_lines_inside_the_story, _with_the_declared_body, _without_link_runs,
+                          content_id, decode, discover_inputs, read_inputs, source_root)
 
 
 def _read(root, paths, known=frozenset()):
@@ -199,6 +199,56 @@ def test_html_text_and_title_are_in_nfc(tmp_path):
     [document] = _read(tmp_path, ["page.html"]).documents
     assert "Besonders bei Babyschalen sollte geprüft werden" in document["raw_text"]
     assert "\u0308" not in document["raw_text"] and document["title_hint"] == "Kindersitze geprüft"
+
+
+_STORY = ("The county will hold a virtual hearing next month on permits for its flood mitigation projects. "
+          "Residents may speak for three minutes each, the clerk said on Friday.",
+          "The permits assess concerns about historic buildings on Main Street. They are the last step "
+          "before the county can begin to remove ten properties it bought after the floods.",
+          "Officials said the hearing had been planned for the spring but was delayed by the pandemic, "
+          "and that written comments will be accepted until the end of the month.")
+
+
+def _page_declaring(body: str, shown: str) -> str:
+    ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Flood permits",
+                     "articleBody": body})
+    return (f'<html><head><title>Flood permits</title><script type="application/ld+json">{ld}</script></head>'
+            f"<body><article><h1>Flood permits</h1>{shown}</article></body></html>")
+
+
+def test_a_story_drawn_by_script_is_read_from_the_body_the_page_declares(tmp_path):
+    # scmp.com (trafilatura-eval): the page's HTML holds a photo caption; its JSON-LD holds the story,
+    # its paragraphs glued ("...each, the clerk said on Friday.The permits ...") and its quotes escaped.
+    body = "".join(_STORY).replace("the clerk", "the county&#x2019;s clerk")
+    caption = ("<p>Main Street in Ellicott City after the flood of 2018, when the river rose six metres in two hours "
+               "and swept cars from the street into the Patapsco. The county bought ten of the buildings in the years "
+               "after the flood to make room for the water. Photo: AP</p>")
+    (tmp_path / "page.html").write_text(_page_declaring(body, caption))
+    [document] = _read(tmp_path, ["page.html"]).documents
+    assert document["raw_text"] == "\n".join(_STORY).replace("the clerk", "the county\u2019s clerk")
+
+
+def test_the_page_text_stands_when_it_holds_the_declared_body_or_the_body_is_a_teaser(tmp_path):
+    shown = "".join(f"<p>{paragraph}</p>" for paragraph in _STORY)
+    (tmp_path / "whole.html").write_text(_page_declaring(" ".join(_STORY), shown))
+    # A paywall's teaser: the first paragraph only, while the page shows a different, longer text.
+    (tmp_path / "teaser.html").write_text(_page_declaring(_STORY[0][:120], f"<p>{_STORY[1]}</p><p>{_STORY[2]}</p>"))
+    whole, teaser = _read(tmp_path, ["teaser.html", "whole.html"]).documents[::-1]
+    assert whole["raw_text"] == "\n".join(("Flood permits",) + _STORY)   # the title again: clean's to take
+    assert teaser["raw_text"] == "\n".join(("Flood permits",) + _STORY[1:])
+
+
+def test_a_story_split_over_blocks_is_taken_whole_with_its_page_paragraphs():
+    # mediacloud 1685640081: the extractor kept the story's last block only; the declared body names
+    # all of it, and the page's own lines (recall mode) keep its paragraphs and leave the menu out.
+    shown = ('<ul class="menu"><li><a href="/news">News</a></li><li><a href="/sport">Sport</a></li></ul>'
+             f'<div class="intro"><p>{_STORY[0]}</p><p>{_STORY[1]}</p></div>'
+             '<div class="ad"><p>Subscribe today for unlimited access to local news from your county.</p></div>'
+             f'<div class="story-body"><p>{_STORY[2]}</p></div>')
+    html = _page_declaring(" ".join(_STORY), shown)
+    assert _with_the_declared_body(_STORY[2], html) == "\n".join(_STORY)
+    # Without the declaration, the extractor's text stands.
+    assert _with_the_declared_body(_STORY[2], html.replace("articleBody", "description")) == _STORY[2]
 
 
 def test_runs_of_lines_that_are_each_a_whole_link_are_navigation():
