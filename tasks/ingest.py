@@ -388,6 +388,10 @@ MIN_BODY_HELD = 0.6
 MIN_LINE_IN_BODY = 0.8
 # ... and the page's lines stand for the body when they hold this share of it.
 MIN_BODY_IN_LINES = 0.9
+# When the text holds this share of the declared body, a line of at most SHORT_LINE_WORDS words that
+# is not in the body (a table row aside: bodies leave tables out) is the page's, not the story's.
+SHORT_LINES_CHECKED = 0.8
+SHORT_LINE_WORDS = 8
 BODY_MARKUP = re.compile(r"(?i)<(?:p|div|br|table|li|h\d)\b")
 # Paragraphs joined without a break when a CMS flattened the body: "flood mitigation projects.The county said".
 GLUED_PARAGRAPHS = re.compile(r"(?<=[a-z\d][.!?])(?=[A-Z])|(?<=[a-z\d][.!?][\"”’])(?=[A-Z“\"])")
@@ -435,11 +439,21 @@ def _with_the_declared_body(text: str, html: str) -> str:
     The page's own lines are taken where they are the declared body (trafilatura's recall mode keeps
     the paragraphs and tables); the declared body itself, split at its glued paragraph ends, where
     the page's lines do not hold it.
+
+    Where the text does hold the body, its short lines that the body lacks are the page's: a
+    newsletter form's labels, the site's name, "More News", a photo caption.
     """
     if '"articleBody"' not in html:   # most pages: no second parse
         return text
     body = _declared_body(html)
-    if len(body) < MIN_DECLARED_BODY or _share_held(body, text) >= MIN_BODY_HELD:
+    if len(body) < MIN_DECLARED_BODY:
+        return text
+    held = _share_held(body, text)
+    if held >= SHORT_LINES_CHECKED:
+        return "\n".join(line for line in text.split("\n")
+                         if not line.strip() or line.lstrip().startswith("|") or len(line.split()) > SHORT_LINE_WORDS
+                         or _share_held(line, body) >= MIN_LINE_IN_BODY)
+    if held >= MIN_BODY_HELD:
         return text
     import trafilatura
 

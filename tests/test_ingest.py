@@ -228,14 +228,21 @@ def test_a_story_drawn_by_script_is_read_from_the_body_the_page_declares(tmp_pat
     assert document["raw_text"] == "\n".join(_STORY).replace("the clerk", "the county\u2019s clerk")
 
 
-def test_the_page_text_stands_when_it_holds_the_declared_body_or_the_body_is_a_teaser(tmp_path):
-    shown = "".join(f"<p>{paragraph}</p>" for paragraph in _STORY)
+def test_the_page_text_stands_when_it_holds_the_declared_body_less_short_lines_the_body_lacks(tmp_path):
+    # mediacloud 1693504805: a sign-up form's labels among the story; the declared body has none of them.
+    # A table row stays (declared bodies leave tables out), and so does a long line the body lacks.
+    shown = (f"<p>{_STORY[0]}</p><p>Want to get notified whenever we write about</p><p>City of Gideon</p>"
+             f"<p>Sign-up</p><p>{_STORY[1]}</p><table><tr><td>North</td><td>4,120</td></tr></table>"
+             "<p>The clerk's office is open from nine to five on weekdays for anyone who wants to read the plans.</p>"
+             f"<p>{_STORY[2]}</p><p>More News</p>")
     (tmp_path / "whole.html").write_text(_page_declaring(" ".join(_STORY), shown))
     # A paywall's teaser: the first paragraph only, while the page shows a different, longer text.
     (tmp_path / "teaser.html").write_text(_page_declaring(_STORY[0][:120], f"<p>{_STORY[1]}</p><p>{_STORY[2]}</p>"))
     whole, teaser = _read(tmp_path, ["teaser.html", "whole.html"]).documents[::-1]
-    assert whole["raw_text"] == "\n".join(("Flood permits",) + _STORY)   # the title again: clean's to take
-    assert teaser["raw_text"] == "\n".join(("Flood permits",) + _STORY[1:])
+    assert whole["raw_text"] == "\n".join((_STORY[0], _STORY[1], "| North | 4,120 | ", "The clerk's office is open "
+                                           "from nine to five on weekdays for anyone who wants to read the plans.",
+                                           _STORY[2]))
+    assert teaser["raw_text"] == "\n".join(("Flood permits",) + _STORY[1:])   # the title again: clean's to take
 
 
 def test_a_story_split_over_blocks_is_taken_whole_with_its_page_paragraphs():
