@@ -26,6 +26,7 @@ from pathlib import PurePosixPath
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from lxml.html import defs as html_defs
 
 from tasks.dates import (MONTH, DateCandidate, PublicationDate, house_date_orders, date_time_spans, find_dates_with_time, find_yearless_dates,
                          resolve_publication)
@@ -204,7 +205,9 @@ INITIALS_END = re.compile(r"\b(?:[A-Z]\.)+$")    # "the U.S." / "Charles F." end
 # Markup inside a story line (tasks' _without_markup): what sits between angle brackets, with the space before.
 ANGLE_BRACKETS = re.compile(r" ?<(?P<closing>/?)(?P<content>[^<>\n]{1,60})>"
                             r"|(?P<stray><(?=[A-Z][^<>]*$)|(?<=[\w.])>)")
-HTML_TAG = re.compile(r"[a-z][a-z0-9]*(?:\s[^<>]*)?/?")
+# An opening tag is an HTML element's name (lxml's list of them): "<config files>" in a tutorial is text.
+HTML_TAG = re.compile(r"(?P<name>[a-z][a-z0-9]*)(?:\s[^<>]*)?/?")
+HTML_ELEMENTS = frozenset(html_defs.tags)
 TICKER = re.compile(r"[A-Z][A-Za-z0-9]{0,7}(?:\.[A-Z]{1,2})?")    # <GM>, <RtrSY>, <VOWG.F>; not <Amoco>
 
 
@@ -337,7 +340,7 @@ def _without_markup(piece: _Piece, article: CleanArticle | None = None) -> list[
         content, opening = match.group("content"), match.start("closing") - 1
         if match.group("stray"):   # a company's bracket whose other half is on the line before or after
             cuts, rule = [match.span("stray")], "markup"
-        elif match.group("closing") or HTML_TAG.fullmatch(content):
+        elif match.group("closing") or (tag := HTML_TAG.fullmatch(content)) and tag["name"] in HTML_ELEMENTS:
             cuts, rule = [(opening, match.end())], "markup"   # the space before a tag stays
         elif TICKER.fullmatch(content) and (sum(c.isupper() for c in content) >= 2 or len(content) <= 2):
             cuts, rule = [(match.start(), match.end())], "ticker symbol"

@@ -531,6 +531,12 @@ def test_wire_markup_leaves_the_story_with_each_removal_recorded():
         assert article.clean_text[clean_start:clean_start + length] == raw[raw_start:raw_start + length]
 
 
+def test_angle_brackets_around_words_that_name_no_html_element_stay():
+    # pluralsight.com (trafilatura-eval): a tutorial's placeholders are its text.
+    raw = "Copy <config files> into the folder, then run <your script> with <br/> and <p class=\"x\">no markup.\n"
+    assert clean_article(raw).clean_text == "Copy <config files> into the folder, then run <your script> with  and no markup."
+
+
 def test_a_company_bracket_split_by_a_line_break_leaves_both_halves():
     raw = ("SHIPPING DEAL\n\nThe company said on Monday it agreed to the transfer of certain charters and assets to "
            "<Crowley Mariotime\nCorp> on Monday.\n")
