@@ -80,6 +80,13 @@ TEASER = re.compile(r"(?i)(?:up next|next up|read next|read more|more|related|re
                     r"|(?:thanks?|thank you) for (?:visiting|reading|watching|listening|stopping by|subscribing|"
                     r"choosing|your (?:support|visit|interest))\b.*"
                     r"|.*\bclick here\b.*")
+# The same lead-ins in other languages, alone on their line (a list of links follows) or before a
+# headline after a separator ("Auch interessant ist, dass ..." is a sentence): "Auch interessant:", "Das Thema könnte dich auch interessieren:", "À lire aussi", "Te puede
+# interesar", "Leggi anche", "Lees ook", "Also on example.com".
+LEAD_IN = re.compile(r"(?i)(?:(?:das (?:thema )?|dies )?(?:könnte|dürfte) (?:dich|sie|euch) auch interessieren|auch interessant|"
+                     r"mehr zum thema|lesen sie auch|lies auch|weitere artikel|(?:à )?lire aussi|voir aussi|"
+                     r"sur le même sujet|(?:también )?te puede interesar|lee también|leggi anche|potrebbe interessarti|"
+                     r"lees ook|(?:also|auch|aussi|también) (?:on|auf|sur|en) \w[\w-]*\.\w+)\s*(?:[:|»›>–—-]\s*\S.*|[:|»›>–—-]?)")
 TAIL_LINE_MAX_WORDS = 20
 # In the closing run, a house plug may run longer: "Get the best of News18 delivered to your inbox -
 # subscribe to News18 Daybreak. Follow News18.com on Twitter, Instagram, ..."
@@ -105,8 +112,10 @@ EMAIL = re.compile(r"\S+@\S+\.\w+")
 # Credits, known by their shape. Names: capitalised words ("Eric Gay", "Getty Images", "TASS").
 _NAMES = r"[A-Z][\w.'&-]*(?:(?:\s+|\s*,\s*|\s+and\s+|\s*&\s*)(?:[A-Z][\w.'&-]*|of|de|van|von|la|del))*"
 # "Foto" (Spanish, Portuguese, German, Italian, Dutch, Polish...), "Imagen", "Bild": credits are printed alike.
+# German compounds ("Beitragsbild", "Symbolfoto") and French labels ("Image illustrative", "Photo d'illustration").
 _PHOTO = (r"(?i:(?:file |staff |handout )?(?:photo(?:graph)?s?|fotos?|pictures?|pics?|images?|imagens?|imagen|bild|"
-          r"illustrations?|video))")
+          r"illustrations?|video|(?:beitrags|titel|symbol|vorschau|aufmacher)(?:bild|foto))"
+          r"(?: illustrative| d['’]illustration)?)")
 # Photo agencies and wires: what stands beside a photographer's slash ("Eric Gay/AP", "REUTERS/Kevin
 # Lamarque") or alone as a credit ("Getty Images").
 _WIRE = r"(?:AP|AFP|Reuters|REUTERS|EPA|EPA-EFE|PA|UPI|DPA|Xinhua|XINHUA|TASS|ANI|PTI|Bloomberg|ZUMA|Zuma)"
@@ -645,7 +654,8 @@ def _drop_closing_promotion(story: list[_Piece], article: CleanArticle) -> list[
     (TEASER), once the story has had a paragraph: what a page prints after its story ends."""
     run = len(story)
     def promotes(text: str) -> bool:
-        return len(text.split()) <= TEASER_MAX_WORDS and bool(TEASER.fullmatch(text) or HOUSE_PLUG.fullmatch(text))
+        return len(text.split()) <= TEASER_MAX_WORDS and bool(TEASER.fullmatch(text) or HOUSE_PLUG.fullmatch(text)
+                                                              or LEAD_IN.fullmatch(text))
 
     while run > 1 and (promotes(story[run - 1].text) or len(story[run - 1].text.split()) <= TAIL_LINE_MAX_WORDS
                        and not _ends_sentence(story[run - 1].text)):

@@ -531,6 +531,15 @@ def test_wire_markup_leaves_the_story_with_each_removal_recorded():
         assert article.clean_text[clean_start:clean_start + length] == raw[raw_start:raw_start + length]
 
 
+def test_picture_labels_of_other_languages_are_credits():
+    # spektrum.de and soundofscience.fr (trafilatura-eval): a German compound and a French label.
+    for credit in ("Beitragsbild: Titelseite der FAZ vom 2.4.2019, Ausriss.",
+                   "Image illustrative : Lots of Lego Minifigures by Ninja Brick, en licence Creative Commons by"):
+        article = clean_article(f"Die Zeitung berichtete am Dienstag über die Pläne der Regierung.\n{credit}\n")
+        assert article.clean_text == "Die Zeitung berichtete am Dienstag über die Pläne der Regierung."
+        assert [span.rule for span in article.removed] == ["credit"]
+
+
 def test_angle_brackets_around_words_that_name_no_html_element_stay():
     # pluralsight.com (trafilatura-eval): a tutorial's placeholders are its text.
     raw = "Copy <config files> into the folder, then run <your script> with <br/> and <p class=\"x\">no markup.\n"
@@ -620,6 +629,12 @@ def test_promotion_after_the_story_ends_goes():
                "BT is now on Telegram!\nDo you have a story tip? Email: newsroom@example.com.\n")
     assert clean_article(channel).clean_text == ("The county council voted 7-2 on Monday to build a primary school "
                                                  "on the old depot site.")
+    # Other languages' lead-ins to the links that close a page (incurvy.de, gofeminin.de in trafilatura-eval).
+    german = ("Die Stadt hat am Montag den neuen Radweg entlang des Flusses eröffnet, der zwei Jahre gebaut wurde.\n"
+              "Das Thema könnte dich auch interessieren:\nAuch auf radblog.de\n")
+    assert clean_article(german).clean_text == german.split("\n")[0]
+    closing = "Die Stadt hat am Montag den neuen Radweg eröffnet.\nAuch interessant ist, dass er nachts beleuchtet ist.\n"
+    assert clean_article(closing).clean_text == closing.strip().replace("\n", "\n\n")
     # The story may say it: a line in the middle of the text is not the house's closing plug.
     told = ("Police said the group is now on Telegram after its site was shut down.\n"
             "The council meets again on Friday to hear residents.\n")
