@@ -36,7 +36,9 @@ from tasks.dates import (MONTH, DateCandidate, PublicationDate, house_date_order
 JUNK_LINE_PATTERNS = {
     # A label alone ("Related Information") or opening a teaser headline ("READ MORE: Greek police ...").
     "follow or subscribe": r"(follow us|subscribe|sign up|click here|read more|related (topics|articles|stories)|also read|"
-                           r"see also)\b.{0,160}|related(\s+\w+)?\s*:?",
+                           r"see also)\b.{0,160}|related(\s+\w+)?\s*:?"
+                           # a newsletter box's heading: "PC Gamer Newsletter", "Newsletter abonnieren"
+                           r"|([\w&'.-]+\s+){0,3}newsletters?(\s+(abonnieren|anmelden|bestellen|sign[- ]?up))?\s*:?",
     "advertisement": r"advertisements?|sponsored( content)?|promoted|ads?",
     "comment counter": r"((no|\d+) comments?|(leave|add|post) a comment.*|comments? \(?\d*\)?)\.?",
     "view counter": r"(views?|count|reads)\s*:\s*\d+",

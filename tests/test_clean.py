@@ -635,6 +635,11 @@ def test_promotion_after_the_story_ends_goes():
     assert clean_article(german).clean_text == german.split("\n")[0]
     closing = "Die Stadt hat am Montag den neuen Radweg eröffnet.\nAuch interessant ist, dass er nachts beleuchtet ist.\n"
     assert clean_article(closing).clean_text == closing.strip().replace("\n", "\n\n")
+    # A newsletter box's heading inside the story (pcgamer.com in trafilatura-eval) goes wherever it is.
+    boxed = ("The county council voted 7-2 on Monday to build a primary school.\nPC Gamer Newsletter\n"
+             "Newsletter abonnieren\nThe newsletter said the school would open in 2026.\n")
+    assert clean_article(boxed).clean_text == ("The county council voted 7-2 on Monday to build a primary school.\n\n"
+                                               "The newsletter said the school would open in 2026.")
     # The story may say it: a line in the middle of the text is not the house's closing plug.
     told = ("Police said the group is now on Telegram after its site was shut down.\n"
             "The council meets again on Friday to hear residents.\n")
