@@ -42,6 +42,10 @@ JUNK_LINE_PATTERNS = {
     "advertisement": r"advertisements?|sponsored( content)?|promoted|ads?",
     "comment counter": r"((no|\d+) comments?|(leave|add|post) a comment.*|comments? \(?\d*\)?)\.?",
     "view counter": r"(views?|count|reads)\s*:\s*\d+",
+    # "Please enable JavaScript", "Pełne korzystanie z serwisu wymaga włączonego w Twojej przeglądarce JavaScript"
+    # (a line about JavaScript names no switch: "written in JavaScript and runs in any browser")
+    "browser notice": r"(?=.{0,300}$)(?=.*\bjavascript\b).*\b(enabl|disabl|activ|włącz|aktivier|habilit|requir|wymag|"
+                      r"turn on|switch on)\w*.*",
     # "© 2020 ...", "Copyright ...", and a notice whose © or "All rights reserved" comes after the owner's name.
     "copyright": r".{0,3}(©|ⓒ|\(c\)|copyright\b).{0,200}|.{0,100}(©|ⓒ|\ball rights reserved\b).{0,200}",
 }
@@ -143,7 +147,9 @@ CREDIT_LINE_MAX_WORDS = 16
 # A credit printed at the end of a caption: "... withdrawal. photo : AFP", "... in Austin. (AP Photo/Eric Gay)".
 # "... ganhou um lar. — Foto: Mayara Subtil/G1": the dash before it goes with it.
 # "... in Dallas. Tom Pennington/Getty Images": a photographer and a picture desk after the caption's sentence.
-CAPTION_CREDIT = re.compile(rf"\s+(?:[—–-]\s+)?(?:\(({CREDIT_SHAPE})\)|({_PHOTO}\s*:\s*[A-Za-z][\w.&/ -]{{0,40}})"
+# "... da Companhia das LetrasFoto: Divulgação": a page joined the caption and its credit without a space.
+CAPTION_CREDIT = re.compile(rf"(?:\s+(?:[—–-]\s+)?|(?<=[a-z\"”’)])(?=[A-Z]))"
+                            rf"(?:\(({CREDIT_SHAPE})\)|({_PHOTO}\s*:\s*[A-Za-z][\w.&/ -]{{0,40}})"
                             rf"|(?<=[.!?\"”’)]\s)({_NAMES}\s*/\s*(?:{_WIRE}|{_PICTURE_DESK})(?:\s+(?i:via)\s+{_NAMES})?))$")
 PUBLISHED_LINE = re.compile(r"(first published|published|last updated|updated|posted)\b\s*(on|at)?\s*[:\-]?",
                             re.IGNORECASE)

@@ -540,6 +540,24 @@ def test_picture_labels_of_other_languages_are_credits():
         assert [span.rule for span in article.removed] == ["credit"]
 
 
+def test_a_credit_glued_to_its_caption_is_a_credit():
+    # mediacloud 1793766917: "... lançada pela Companhia das LetrasFoto: Facebook Companhia das Letras".
+    article = clean_article("O livro foi lançado em março.\nA capa da nova edição da biografiaFoto: Divulgação\n")
+    assert article.clean_text == "O livro foi lançado em março.\n\nA capa da nova edição da biografia"
+    assert article.credits == ["Foto: Divulgação"]
+    # A word that merely ends in the letters of a label is no credit.
+    assert clean_article("He bought a telephoto: a lens for birds.\n").credits == []
+
+
+def test_a_notice_to_enable_javascript_goes_and_a_line_about_javascript_stays():
+    raw = ("Pełne korzystanie z serwisu wymaga włączonego w Twojej przeglądarce JavaScript oraz innych technologii.\n"
+           "The library is written in JavaScript and runs in any browser, its authors said on Monday.\n"
+           "Please enable JavaScript to view the comments.\n")
+    article = clean_article(raw)
+    assert article.clean_text == "The library is written in JavaScript and runs in any browser, its authors said on Monday."
+    assert [span.rule for span in article.removed] == ["browser notice", "browser notice"]
+
+
 def test_angle_brackets_around_words_that_name_no_html_element_stay():
     # pluralsight.com (trafilatura-eval): a tutorial's placeholders are its text.
     raw = "Copy <config files> into the folder, then run <your script> with <br/> and <p class=\"x\">no markup.\n"
