@@ -33,8 +33,10 @@ _ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?=$|[T ]\d|\s)")
 _URL_DATE = re.compile(r"(?<=[/_-])((?:19|20)\d{2})([/_-]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?=[/_.-]|$)")
 _YEAR = re.compile(r"(?<!\d)(?:19[5-9]\d|20[0-4]\d)(?!\d)")
 # Label words before a date in an article header, in the languages news sites print most.
+# With the word after it that says "on": "Publicado el 27 Marzo, 2020", "Veröffentlicht am 3. Mai 2020".
 _PUBLISHED_LABEL = re.compile(r"(?i)^\W*(published|posted|first published|publicado|publié|veröffentlicht|"
-                              r"pubblicato|opublikowano|publicerad|julkaistu|опубликовано|yayınlanma|تاریخ انتشار|تم نشره|نشر في|نشر بتاريخ)\b")
+                              r"pubblicato|opublikowano|publicerad|julkaistu|опубликовано|yayınlanma|تاریخ انتشار|تم نشره|نشر في|نشر بتاريخ)"
+                              r"(?:\s+(?:on|el|le|am|il|em|op|dnia|den))?\b")
 _UPDATED_LABEL = re.compile(r"(?i)\b((?:last\s+)?updated?|modified|actualizado|mis à jour|aktualisiert|aggiornato|"
                             r"zaktualizowano|päivitetty|обновлено|güncelleme)\b")
 # What a date line may print besides the date: weekday, time, timezone, separators.
@@ -279,10 +281,16 @@ def _header_dates(tree, language: str) -> list[PageDate]:
     # lies outside the container and is not named so.
     container = headline.getparent() if headline.getparent() is not None else headline
     above = pieces[max(0, inside[0] - DATE_PLACE_BEFORE):inside[0]]
-    zone = [(element, text) for n, (element, text) in enumerate(above, start=-len(above))
-            if n >= -HEADER_ZONE_BEFORE and (element is container or container in element.iterancestors())
-            or _date_place(element) and not _in_other_item(element, False, set(headline.iterancestors()))
-            and not any(a.tag == "li" for a in element.iterancestors())]
+    zone = []
+    for n, (element, text) in enumerate(above, start=-len(above)):
+        label = above[n - 1][1] if n > -len(above) else ""
+        in_container = element is container or container in element.iterancestors()
+        if in_container and _is_label_alone(label):
+            zone.append((element, f"{label} {text}"))   # "Publicado el" | "27 Marzo, 2020": the label names it
+        elif n >= -HEADER_ZONE_BEFORE and in_container \
+                or _date_place(element) and not _in_other_item(element, False, set(headline.iterancestors())) \
+                and not any(a.tag == "li" for a in element.iterancestors()):
+            zone.append((element, text))
     long_pieces, around_headline, zone_after = 0, set(headline.iterancestors()), 0
     for element, text in pieces[inside[-1] + 1:]:
         if _in_other_item(element, False, around_headline):
@@ -314,6 +322,11 @@ def _header_dates(tree, language: str) -> list[PageDate]:
             origin = PUBLISHED_LINE if _PUBLISHED_LABEL.search(text) else HEADER_LINE
             found.append(PageDate(date, origin + _suffix(text)))
     return found
+
+
+def _is_label_alone(text: str) -> bool:
+    """A piece that is only a "Published" label: the piece after it prints the date it names."""
+    return bool(_PUBLISHED_LABEL.match(text)) and not _PUBLISHED_LABEL.sub("", text).strip(" :-–—|")
 
 
 def _date_place(element) -> bool:

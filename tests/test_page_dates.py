@@ -156,6 +156,11 @@ STANDFIRST = "<p>" + " ".join(["A standfirst sums the story up in one long sente
     # An Arabic page that declares no language: a month by both its names, a "published" label and a weekday.
     (f'<h1>Council passes budget</h1><div class="article_created">تم نشره الجمعة 24 نيسان / أبريل 2020 09:22 مساءً'
      f'</div>{BODY}', "", dt.date(2020, 4, 24)),
+    # A "Published on" label in its own element, the date after it, both some way above the headline
+    # (bohemia.cu in mediacloud: share buttons, a comment count and the label, then the category).
+    ('<div class="section"><span class="posted-label">Publicado el</span> 27 Marzo, 2020</div>'
+     '<div class="section">por ACN</div><div class="section"><span>en</span><a>Nacionales</a></div>'
+     f'<h1>Council passes budget</h1>{BODY}', "es-ES", dt.date(2020, 3, 27)),
     # A date in the page language after a time ("…de 2020, 10h51").
     (f'<h1>Council passes budget</h1><span class="date">01 de Maio de 2020, 10h51</span>{BODY}', "pt-br",
      dt.date(2020, 5, 1)),
