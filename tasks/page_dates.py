@@ -250,30 +250,43 @@ def _text_pieces(tree):
             yield parent, element.tail.strip()
 
 
-def _headline(tree):
-    """The element printing the page's headline: an <h1> (or h2) whose words the page title shares."""
+def _headlines(tree) -> list:
+    """The elements printing the page's headline: the <h1>s (else h2s) whose words the page title
+    shares most, in page order. Several when the page prints it again (a sticky bar's copy above the
+    article's own)."""
     title = " ".join(filter(None, [tree.findtext(".//title") or ""] +
                             [m.get("content") or "" for m in tree.iterfind('.//meta[@property="og:title"]')])).lower()
     title_words = set(re.findall(r"\w+", title))
     for tags in (("h1",), ("h2", "h3")):
-        best, best_share = None, 0.0
+        best, best_share = [], 0.0
         for heading in tree.iter(*tags):
             words = re.findall(r"\w+", heading.text_content().lower())
             share = sum(word in title_words for word in words) / len(words) if words else 0.0
             if share > best_share:
-                best, best_share = heading, share
-        if best is not None and best_share >= 0.6:
+                best, best_share = [heading], share
+            elif share == best_share and best:
+                best.append(heading)
+        if best and best_share >= 0.6:
             return best
     headings = list(tree.iter("h1"))
-    return headings[0] if len(headings) == 1 else None
+    return headings if len(headings) == 1 else []
 
 
 def _header_dates(tree, language: str) -> list[PageDate]:
-    """<time datetime> and date-only lines beside the headline, before the body starts."""
-    headline = _headline(tree)
+    """<time datetime> and date-only lines beside the headline, before the body starts; beside the
+    first of its copies that has any."""
     pieces = list(_text_pieces(tree))
-    inside = [i for i, (element, _) in enumerate(pieces)
-              if headline is not None and (element is headline or headline in element.iterancestors())]
+    headlines = _headlines(tree)
+    if not headlines:
+        return _date_place_dates(pieces, language)
+    for headline in headlines:
+        if found := _dates_beside(headline, pieces, language):
+            return found
+    return []
+
+
+def _dates_beside(headline, pieces, language: str) -> list[PageDate]:
+    inside = [i for i, (element, _) in enumerate(pieces) if element is headline or headline in element.iterancestors()]
     if not inside:
         return _date_place_dates(pieces, language)
     # Before the headline, only its own container's pieces (a kicker, a date above it) and an element

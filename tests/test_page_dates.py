@@ -161,6 +161,12 @@ STANDFIRST = "<p>" + " ".join(["A standfirst sums the story up in one long sente
     ('<div class="section"><span class="posted-label">Publicado el</span> 27 Marzo, 2020</div>'
      '<div class="section">por ACN</div><div class="section"><span>en</span><a>Nacionales</a></div>'
      f'<h1>Council passes budget</h1>{BODY}', "es-ES", dt.date(2020, 3, 27)),
+    # A sticky bar's copy of the headline first, then the article's own with its standfirst and a related
+    # link before the byline's date (mediacloud 1684898837).
+    ('<div class="header-scroll"><h1 class="notice-title">Council passes budget</h1></div>'
+     f'<h3>In the town hall</h3><h1>Council passes budget</h1>{STANDFIRST}<ul class="rel"><li><a>Earlier vote</a></li></ul>'
+     f'<div class="article-info"><strong>The Gazette</strong><span class="article-date">16.08.2020 - 21:03h</span></div>'
+     f'{BODY}', "es-ES", dt.date(2020, 8, 16)),
     # A date in the page language after a time ("…de 2020, 10h51").
     (f'<h1>Council passes budget</h1><span class="date">01 de Maio de 2020, 10h51</span>{BODY}', "pt-br",
      dt.date(2020, 5, 1)),
