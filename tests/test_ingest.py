@@ -258,6 +258,31 @@ def test_a_story_split_over_blocks_is_taken_whole_with_its_page_paragraphs():
     assert _with_the_declared_body(_STORY[2], html.replace("articleBody", "description")) == _STORY[2]
 
 
+def test_placeholder_latin_is_no_story(tmp_path):
+    # mediacloud 1518961308: a paywall blurs the story with generated Latin, which precise mode took for
+    # the story; the free first paragraph is the page's text.
+    lorem = ("Dolor ipsam et est cumque. Laboriosam sed delectus rerum sint qui natus tenetur ea. Tenetur debitis "
+             "aspernatur sapiente iure. Esse voluptatem eos sequi quia. Repellat odio libero et aliquam dicta.",
+             "Quod repellat ipsa iure et laborum exercitationem. Eos quod nulla voluptatem ut id. Voluptatem "
+             "consequuntur id illum dolores. Pariatur magnam rerum at cum. Sed omnis animi eos dicta.")
+    html = ("<html><head><title>Kindergottesdienst in Velpe</title></head><body><article>"
+            "<h1>Kindergottesdienst in Velpe</h1><div class=\"intro\"><p>Westerkappeln. Der Grundsatz ist immer noch: "
+            "Wir möchten den Kindern eine biblische Geschichte nahebringen, sagt Melanie Wehmeier.</p></div>"
+            f"<div class=\"paywall\"><p>{lorem[0]}</p><p>{lorem[1]}</p></div></article></body></html>")
+    (tmp_path / "page.html").write_text(html)
+    [document] = _read(tmp_path, ["page.html"]).documents
+    assert "Der Grundsatz ist immer noch" in document["raw_text"]
+    assert "Laboriosam" not in document["raw_text"] and "Pariatur" not in document["raw_text"]
+
+
+def test_latin_prose_is_no_placeholder():
+    from tasks.ingest import _is_placeholder
+
+    assert _is_placeholder("Quod repellat ipsa iure et laborum exercitationem. Eos quod nulla voluptatem ut id.")
+    assert not _is_placeholder("Gallia est omnis divisa in partes tres, quarum unam incolunt Belgae, aliam Aquitani.")
+    assert not _is_placeholder("Habemus papam! Franciscus, qui in sede Petri electus est, orbi benedictionem dedit.")
+
+
 def test_runs_of_lines_that_are_each_a_whole_link_are_navigation():
     # What an extractor's recall mode keeps of a "More from" block: each line the text of one link.
     html = """<p>The board meets again in March. Minutes are on <a href="/m">the county site</a>.</p>
