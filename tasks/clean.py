@@ -38,7 +38,11 @@ JUNK_LINE_PATTERNS = {
     "follow or subscribe": r"(follow us|subscribe|sign up|click here|read more|related (topics|articles|stories)|also read|"
                            r"see also)\b.{0,160}|related(\s+\w+)?\s*:?"
                            # a newsletter box's heading: "PC Gamer Newsletter", "Newsletter abonnieren"
-                           r"|([\w&'.-]+\s+){0,3}newsletters?(\s+(abonnieren|anmelden|bestellen|sign[- ]?up))?\s*:?",
+                           r"|([\w&'.-]+\s+){0,3}newsletters?(\s+(abonnieren|anmelden|bestellen|sign[- ]?up))?\s*:?"
+                           # "read more" alone in other languages, a teaser's link: "Ver noticia", "Citește toată știrea"
+                           r"|(ver (noticia|más)|leer (más|noticia)|lire (la suite|plus)|weiterlesen|mehr lesen|leggi (tutto|anche)|"
+                           r"leia mais|citește (toată știrea|mai mult)|citeşte (toată ştirea|mai mult)|czytaj (więcej|dalej)|"
+                           r"подробнее|читать (далее|полностью)|lees meer|læs mere|les mer|läs mer|devamını oku)\W*",
     "advertisement": r"advertisements?|sponsored( content)?|promoted|ads?",
     "comment counter": r"((no|\d+) comments?|(leave|add|post) a comment.*|comments? \(?\d*\)?)\.?",
     "view counter": r"(views?|count|reads)\s*:\s*\d+",
@@ -478,7 +482,8 @@ def _set_aside_rule(line: str, number: int, in_header: bool, article: CleanArtic
     repeated line by its shape."""
     if TABLE_RULE.fullmatch(line):
         return "markup"
-    cells = [cell.strip() for cell in line.strip("|").split("|")] if line.startswith("|") else []
+    # (a pipe escaped inside a cell, "\|", is no content either)
+    cells = [cell.strip(" \\") for cell in line.strip("|").split("|")] if line.startswith("|") else []
     if cells and not any(cells):   # a layout table's empty row
         return "markup"
     if len([cell for cell in cells if cell]) == 1:   # a layout table's one filled cell ("| Advertisements |  |")

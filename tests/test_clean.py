@@ -691,6 +691,13 @@ def test_fixture_lists_referee_lines_tables_and_lists_after_the_story_stay():
     assert article.credits == ["Photo: Ballot counting in Leeds"]
 
 
+def test_read_more_links_of_other_languages_and_rows_of_escaped_pipes_go():
+    raw = ("El alcalde inauguró el lunes el nuevo puente sobre el río, tras dos años de obras.\nVer noticia\n"
+           "|  |  | \\| |  |  | \\| |  |  |\nCitește toată știrea\nLa obra costó tres millones de euros.\n")
+    assert clean_article(raw).clean_text == ("El alcalde inauguró el lunes el nuevo puente sobre el río, tras dos años "
+                                             "de obras.\n\nLa obra costó tres millones de euros.")
+
+
 def test_a_page_table_keeps_its_rows_and_loses_its_header_rule():
     article = clean_article("Results of the vote.\n| District | Yes | No |\n|---|---|---|\n| North | 4,120 | 3,877 |\n")
     assert article.clean_text == "Results of the vote.\n\n| District | Yes | No |\n\n| North | 4,120 | 3,877 |"
