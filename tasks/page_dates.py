@@ -318,6 +318,8 @@ def _dates_beside(headline, pieces, language: str) -> list[PageDate]:
     for element, text in zone:
         if element.tag in ("h1", "h2", "h3"):
             continue   # a heading is a title
+        if _named_not_article_date(element):
+            continue   # "<div class="today">Wednesday, August 19, 2020</div>" under a masthead's <h1>
         in_link = any(a.tag == "a" for a in [element, *element.iterancestors()])
         if in_link and len(text.split()) > LINKED_DATE_MAX_WORDS:
             continue   # a link with words is about another page; one that is only a date is this one's
@@ -351,6 +353,12 @@ def _date_place(element) -> bool:
         if _DATE_PLACE.search(cue) or ancestor.tag == "time":
             return True
     return False
+
+
+def _named_not_article_date(element) -> bool:
+    """Whether an element is itself named for another date: today's, the site's. Its containers' names
+    say less: "article__masthead" and "storytopbar" hold the article's own headline and date."""
+    return bool(_NOT_ARTICLE_DATE_PLACE.search(f"{element.get('class', '')} {element.get('id', '')}"))
 
 
 def _date_place_dates(pieces, language: str) -> list[PageDate]:

@@ -64,6 +64,11 @@ def test_dates_that_are_not_about_this_article_are_never_its_date(header, body, 
 
 def test_the_site_masthead_date_is_not_the_article_date():
     assert [e for e in page_date_evidence(_page()) if e.origin != "url"] == []
+    # A listing page whose only <h1> is the site's name, today's date under it (mediacloud 1687351353).
+    listing = ('<html lang="en"><head><title>Business filings</title></head><body><div class="main">'
+               '<h1 class="dlnmasthead">Daily Legal News</h1><div class="today">Wednesday, August 19, 2020</div>'
+               f'<span>QUICKLINKS</span>{BODY}</div></body></html>')
+    assert page_date_evidence(listing) == []
 
 
 @pytest.mark.parametrize("header, lang, expected", [
