@@ -232,6 +232,16 @@ HTML_ELEMENTS = frozenset(html_defs.tags)
 TICKER = re.compile(r"[A-Z][A-Za-z0-9]{0,7}(?:\.[A-Z]{1,2})?")    # <GM>, <RtrSY>, <VOWG.F>; not <Amoco>
 
 
+# Markdown inside a line (.md inputs, texts a converter wrote): a link keeps its words and loses its
+# address ("[CSTO](https://csto.org)"), emphasis loses its marks ("**Vladimir Putin**"), a picture goes
+# ("![Putin and Tokayev](photo.jpg)"). A mark must hug its words: "5 * 3", "n****rs", "21*" are text.
+MARKDOWN_INLINE = re.compile(r"(?P<image>!\[[^\]\n]{0,300}\]\([^)\s]{1,2000}(?:\s+\"[^\"\n]*\")?\))"
+                             r"|(?P<link>\[(?=[^\]\n]*[^\W_])[^\]\n]{1,300}\])\((?P<address>[^)\s]{1,2000}(?:\s+\"[^\"\n]*\")?)\)"
+                             r"|(?<![\w*])(?P<strong>\*\*|__)(?=[^\s*_])[^\n]{1,300}?(?<=[^\s*_])(?P=strong)(?![\w*])"
+                             r"|(?<![\w*])\*(?=[^\s*])[^*\n]{1,300}?(?<=[^\s*])\*(?![\w*])")
+MARKDOWN_IMAGE_LINE = re.compile(r"(?:!\[[^\]\n]{0,300}\]\([^)\s]{1,2000}(?:\s+\"[^\"\n]*\")?\)\s*)+")
+MARKDOWN_QUOTE_MARK = re.compile(r"(?:>\s?)+(?=\S)")
+
 # Rules whose removed text is not lost but kept in a field (title, byline, dateline, credits, the
 # publication date), or is markup around kept text; every other rule drops the text as furniture.
 FIELD_RULES = frozenset({"title", "repeated title", "byline", "dateline", "credit", "agency sign-off", "contact",
@@ -354,27 +364,37 @@ def _join_story(story: list[_Piece], article: CleanArticle, raw_lines: list[str]
 
 def _without_markup(piece: _Piece, article: CleanArticle | None = None) -> list[tuple[int, str]]:
     """The piece's text in segments (raw start, text) less its markup, each removal recorded on `article`:
-    HTML tags in plain text, wire ticker symbols ("Reuters Holdings Plc <RtrSY>, said"), and the brackets
-    wire copy puts around a company's name ("<Westland Plc>": the name stays)."""
-    segments, kept_from = [], 0
+    HTML tags in plain text, wire ticker symbols ("Reuters Holdings Plc <RtrSY>, said"), the brackets
+    wire copy puts around a company's name ("<Westland Plc>": the name stays), and Markdown's links,
+    emphasis and pictures (MARKDOWN_INLINE)."""
+    cuts: list[tuple[int, int, str]] = []
     for match in ANGLE_BRACKETS.finditer(piece.text):
         content, opening = match.group("content"), match.start("closing") - 1
         if match.group("stray"):   # a company's bracket whose other half is on the line before or after
-            cuts, rule = [match.span("stray")], "markup"
+            cuts.append((*match.span("stray"), "markup"))
         elif match.group("closing") or (tag := HTML_TAG.fullmatch(content)) and tag["name"] in HTML_ELEMENTS:
-            cuts, rule = [(opening, match.end())], "markup"   # the space before a tag stays
+            cuts.append((opening, match.end(), "markup"))   # the space before a tag stays
         elif TICKER.fullmatch(content) and (sum(c.isupper() for c in content) >= 2 or len(content) <= 2):
-            cuts, rule = [(match.start(), match.end())], "ticker symbol"
+            cuts.append((match.start(), match.end(), "ticker symbol"))
         elif content[:1].isupper():
-            cuts, rule = [(opening, opening + 1), (match.end() - 1, match.end())], "markup"
+            cuts += [(opening, opening + 1, "markup"), (match.end() - 1, match.end(), "markup")]
+    for match in MARKDOWN_INLINE.finditer(piece.text):
+        if match.group("image"):
+            cuts.append((match.start(), match.end(), "picture"))
+        elif match.group("link"):
+            cuts += [(match.start(), match.start() + 1, "markup"), (match.end("link") - 1, match.end(), "markup")]
         else:
-            continue
-        for start, end in cuts:
-            if start > kept_from:
-                segments.append((piece.start + kept_from, piece.text[kept_from:start]))
-            if article is not None:
-                article._remove(piece.start + start, piece.start + end, rule)
-            kept_from = end
+            marks = len(match.group("strong") or "*")
+            cuts += [(match.start(), match.start() + marks, "markup"), (match.end() - marks, match.end(), "markup")]
+    segments, kept_from = [], 0
+    for start, end, rule in sorted(cuts):
+        if start < kept_from:
+            continue   # inside a cut already made ("<b>" within a link's words)
+        if start > kept_from:
+            segments.append((piece.start + kept_from, piece.text[kept_from:start]))
+        if article is not None:
+            article._remove(piece.start + start, piece.start + end, rule)
+        kept_from = end
     if kept_from < len(piece.text):
         segments.append((piece.start + kept_from, piece.text[kept_from:]))
     return segments
@@ -463,6 +483,25 @@ def _classify_line(piece: _Piece, in_header: bool, article: CleanArticle, furnit
         heading = line.lstrip("#").strip()
         article._remove(start, end - len(heading), "markdown heading mark")
         line, start = heading, end - len(heading)
+    if quote_mark := MARKDOWN_QUOTE_MARK.match(line):   # "> a quoted paragraph"
+        article._remove(start, start + quote_mark.end(), "markup")
+        line, start = line[quote_mark.end():], start + quote_mark.end()
+    if MARKDOWN_IMAGE_LINE.fullmatch(line):
+        article._remove(start, end, "picture")
+        return None
+    whole_link = MARKDOWN_INLINE.fullmatch(line)
+    if whole_link and whole_link.group("link"):   # "[Read more](https://...)": its words are judged
+        words_end = whole_link.end("link") - 1
+        article._remove(start, start + 1, "markup")
+        article._remove(start + words_end, end, "markup")
+        line, start, end = line[1:words_end], start + 1, start + words_end
+    for marks in ("**", "__", "*"):   # "*By Jane Doe*": the line inside its emphasis is judged
+        if len(line) > 2 * len(marks) and line.startswith(marks) and line.endswith(marks) \
+                and not line[len(marks)].isspace() and marks not in line[len(marks):-len(marks)]:
+            article._remove(start, start + len(marks), "markup")
+            article._remove(end - len(marks), end, "markup")
+            line, start, end = line[len(marks):-len(marks)], start + len(marks), end - len(marks)
+            break
     rule = _set_aside_rule(line, number, in_header, article, furniture, inside_paragraph)
     if rule:
         article._remove(start, end, rule)

@@ -558,6 +558,21 @@ def test_a_notice_to_enable_javascript_goes_and_a_line_about_javascript_stays():
     assert [span.rule for span in article.removed] == ["browser notice", "browser notice"]
 
 
+def test_markdown_links_emphasis_quotes_and_pictures_leave_their_words_and_nothing_else():
+    raw = ("# Leaders meet in Moscow\n\n![Putin and Tokayev](https://example.com/photo.jpg)\n\n*By Jane Doe*\n\n"
+           "MOSCOW, Aug 23 (Reuters) - President **Vladimir Putin** met "
+           "[Kassym-Jomart Tokayev](https://en.wikipedia.org/wiki/Tokayev) on Monday, 5 * 3 and n****rs.\n\n"
+           "> \"We agreed on everything,\" Putin said.\n\n[Read more](https://example.com/more)\n")
+    article = clean_article(raw)
+    assert article.clean_text == ("President Vladimir Putin met Kassym-Jomart Tokayev on Monday, 5 * 3 and n****rs."
+                                  "\n\n\"We agreed on everything,\" Putin said.")
+    assert (article.title, article.byline, article.dateline) == ("Leaders meet in Moscow", "Jane Doe", "MOSCOW, Aug 23")
+    assert {span.rule for span in article.removed} == {"markdown heading mark", "title", "picture", "markup", "byline",
+                                                       "dateline", "follow or subscribe"}
+    for clean_start, raw_start, length in article.text_map:
+        assert article.clean_text[clean_start:clean_start + length] == raw[raw_start:raw_start + length]
+
+
 def test_angle_brackets_around_words_that_name_no_html_element_stay():
     # pluralsight.com (trafilatura-eval): a tutorial's placeholders are its text.
     raw = "Copy <config files> into the folder, then run <your script> with <br/> and <p class=\"x\">no markup.\n"
