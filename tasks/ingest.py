@@ -268,7 +268,13 @@ def _documents_of(root: Path, relative: str, result: IngestResult, known_ids: se
                 set_aside(error, record_index, input_id=content_id(relative, record_index, text))
                 continue
             body = record["text"]
-            yield base | {"record_index": record_index, "raw_text": body,
+            # A scraper's record may hold the page's HTML: its text, a line per block, is the article's.
+            text_of_record = _fragment_text(body) if BODY_MARKUP.search(body) else body
+            if not text_of_record.strip():
+                set_aside("JSON record's 'text' is HTML with no text in it", record_index,
+                          input_id=content_id(relative, record_index, body))
+                continue
+            yield base | {"record_index": record_index, "raw_text": text_of_record,
                           "article_id": content_id(relative, record_index, body),
                           "title_hint": _first_field(record, TITLE_FIELDS),
                           "date_hint": _first_field(record, DATE_FIELDS),
@@ -421,6 +427,8 @@ MIN_BODY_IN_LINES = 0.9
 SHORT_LINES_CHECKED = 0.8
 SHORT_LINE_WORDS = 8
 BODY_MARKUP = re.compile(r"(?i)<(?:p|div|br|table|li|h\d)\b")
+BLOCK_ELEMENTS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figcaption",
+                  "section", "article", "header", "footer", "ul", "ol", "table", "pre", "dt", "dd", "hr")
 # Paragraphs joined without a break when a CMS flattened the body: "flood mitigation projects.The county said".
 GLUED_PARAGRAPHS = re.compile(r"(?<=[a-z\d][.!?])(?=[A-Z])|(?<=[a-z\d][.!?][\"”’])(?=[A-Z“\"])")
 
@@ -524,14 +532,29 @@ def _declared_body(html: str) -> str:
         return ""
     bodies = [thing["articleBody"] for thing in json_ld_things(tree) if isinstance(thing.get("articleBody"), str)]
     body = html_module.unescape(max(bodies, key=len, default=""))   # "Amazon&#x2019;s": escaped inside the JSON
-    if BODY_MARKUP.search(body):   # a body written as HTML: a line per block
-        body = re.sub(r"(?i)<(?:br|/p|/div|/li|/tr|/h\d)\b[^>]*>", "\n", body)
-        body = re.sub(r"(?i)</t[dh]>", " | ", body)
-        try:
-            body = lxml.html.fromstring(body).text_content()
-        except (ParserError, ValueError):
-            return ""
+    if BODY_MARKUP.search(body):   # a body written as HTML
+        return _fragment_text(body)
     return "\n".join(" ".join(line.split()) for line in body.split("\n") if line.strip())
+
+
+def _fragment_text(markup: str) -> str:
+    """The text of an HTML fragment (a declared body, a JSON record's text written as HTML): a line per
+    block, a table row's cells joined by " | ", scripts, styles, forms and navigation left out."""
+    import lxml.html
+    from lxml.etree import ParserError
+
+    try:
+        root = lxml.html.fragment_fromstring(markup, create_parent="div")
+    except (ParserError, ValueError):
+        return ""
+    for element in root.xpath(".//script|.//style|.//noscript|.//template|.//iframe|.//form|.//nav|.//button|.//svg"):
+        element.drop_tree()
+    for element in root.iter(*BLOCK_ELEMENTS):
+        element.text = "\n" + (element.text or "")
+        element.tail = "\n" + (element.tail or "")
+    for cell in root.iter("td", "th"):
+        cell.tail = " | " + (cell.tail or "")
+    return "\n".join(" ".join(line.split()) for line in root.text_content().split("\n") if line.strip())
 
 
 def _share_held(text: str, within: str) -> float:

@@ -125,6 +125,23 @@ def test_json_file_may_hold_one_article_or_a_list(tmp_path):
     assert [(q["record_index"], q["reason"]) for q in result.quarantined] == [(1, "JSON record has an empty 'text' field")]
 
 
+def test_a_json_record_whose_text_is_html_gives_its_text_a_line_per_block(tmp_path):
+    # What a scraper often saves: the article's HTML in the record's text field.
+    records = [{"text": '<p>MOSCOW, Aug 23 (Reuters) - President Vladimir Putin met Kassym-Jomart Tokayev.</p>'
+                        '<p>They discussed the <b>CSTO</b> summit.<br>Talks go on.</p><script>var x = 1;</script>'
+                        '<table><tr><td>North</td><td>4,120</td></tr></table>'},
+               {"text": "<div><script>track()</script></div>"}]
+    (tmp_path / "feed.jsonl").write_text("\n".join(json.dumps(r) for r in records))
+    result = _read(tmp_path, ["feed.jsonl"])
+    assert [d["raw_text"] for d in result.documents] == [
+        "MOSCOW, Aug 23 (Reuters) - President Vladimir Putin met Kassym-Jomart Tokayev.\n"
+        "They discussed the CSTO summit.\nTalks go on.\nNorth | 4,120 |"]
+    # The id is the record's as given, so a re-run of the same feed skips it.
+    assert result.documents[0]["article_id"] == content_id("feed.jsonl", 0, records[0]["text"])
+    assert [(q["record_index"], q["reason"]) for q in result.quarantined] == [
+        (1, "JSON record's 'text' is HTML with no text in it")]
+
+
 def test_html_main_text_without_scripts_or_navigation(tmp_path):
     html = """<html><head><title>Summit held</title>
     <meta property="article:published_time" content="2021-08-23T10:00:00Z"></head>
