@@ -98,13 +98,18 @@ LEAD_IN = re.compile(r"(?i)(?:(?:das (?:thema )?|dies )?(?:könnte|dürfte) (?:d
                      r"sur le même sujet|(?:también )?te puede interesar|lee también|leggi anche|potrebbe interessarti|"
                      r"lees ook|(?:also|auch|aussi|también) (?:on|auf|sur|en) \w[\w-]*\.\w+)\s*(?:[:|»›>–—-]\s*\S.*|[:|»›>–—-]?)")
 TAIL_LINE_MAX_WORDS = 20
+DANGLING_LABEL_WORDS = 10
 # In the closing run, a house plug may run longer: "Get the best of News18 delivered to your inbox -
 # subscribe to News18 Daybreak. Follow News18.com on Twitter, Instagram, ..."
 # Followed: "us" or a site's own address ("Follow News18.com on"), never "Follow him on Instagram to watch".
-# A house's channel or tip line: "BT is now on Telegram!", "Do you have a story tip? Email: ...".
+# A house's channel or tip line: "BT is now on Telegram!", "Do you have a story tip? Email: ...",
+# "Síguenos en Facebook: ...".
 HOUSE_PLUG = re.compile(r".*\b(?:(?i:subscribe to|sign up for|delivered to your inbox)|(?i:follow)\s+(?:(?i:us)|\w+\.\w+)"
                         r"\s+(?i:on)|(?i:(?:is|are) now on (?:telegram|whatsapp|signal|instagram|tiktok|youtube))"
-                        r"|(?i:(?:have|got) a (?:story|news) tip))\b.*")
+                        r"|(?i:(?:have|got) a (?:story|news) tip)"
+                        # "Follow us" in other languages; a plea for feedback ("We'd love to get your feedback at ...")
+                        r"|(?i:síguenos|síganos|siga-nos|suivez-nous|folgen sie uns|folge uns|seguici|volg ons|følg os|"
+                        r"följ oss|we'?d love to (?:hear|get) your feedback|your feedback is important))\b.*")
 TEASER_MAX_WORDS = 45
 # Anywhere in the text, a teaser label and its separator before a headline ("MUST READ | Thousands of
 # Australians ...", "WATCH: ..."): a headline ends in no full stop, so "Related: a vote is due." is story.
@@ -703,7 +708,8 @@ def _drop_furniture_among_credits(story: list[_Piece], article: CleanArticle, se
 
 def _drop_closing_promotion(story: list[_Piece], article: CleanArticle) -> list[_Piece]:
     """The run of short lines closing the text, from its first teaser, sign-off or call to click on
-    (TEASER), once the story has had a paragraph: what a page prints after its story ends."""
+    (TEASER), once the story has had a paragraph: what a page prints after its story ends. With it,
+    the labels ending in a colon just before it, or closing the text, that head nothing left."""
     run = len(story)
     def promotes(text: str) -> bool:
         return len(text.split()) <= TEASER_MAX_WORDS and bool(TEASER.fullmatch(text) or HOUSE_PLUG.fullmatch(text)
@@ -712,8 +718,14 @@ def _drop_closing_promotion(story: list[_Piece], article: CleanArticle) -> list[
     while run > 1 and (promotes(story[run - 1].text) or len(story[run - 1].text.split()) <= TAIL_LINE_MAX_WORDS
                        and not _ends_sentence(story[run - 1].text)):
         run -= 1
-    first = next((i for i in range(run, len(story)) if promotes(story[i].text)), None)
-    if first is None or not any(_is_paragraph(piece.text) for piece in story[:first]):
+    first = next((i for i in range(run, len(story)) if promotes(story[i].text)), len(story))
+    # Labels left with nothing under them ("Weiterführende Links:", "Empfehlungen von Matthias:",
+    # "Lue myös:"): the links they headed were navigation, gone already. Not a wire's line in capitals
+    # closing a table ("COMPETITIVE PRE-SALE CONTRIBUTED BY J.J. KENNY K-SHEETS :", CoNLL-2003).
+    while first > 1 and story[first - 1].text.endswith(":") and len(story[first - 1].text.split()) <= DANGLING_LABEL_WORDS \
+            and not story[first - 1].text.isupper():
+        first -= 1
+    if first == len(story) or not any(_is_paragraph(piece.text) for piece in story[:first]):
         return story
     for piece in story[first:]:
         article._remove(piece.start, piece.start + len(piece.text), "closing promotion")

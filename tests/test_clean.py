@@ -659,7 +659,8 @@ def test_promotion_after_the_story_ends_goes():
     assert article.clean_text == ("The county council voted 7-2 on Monday to build a primary school on the old depot "
                                   "site.\n\nWork is due to start in the spring.")
     channel = ("The county council voted 7-2 on Monday to build a primary school on the old depot site.\n"
-               "BT is now on Telegram!\nDo you have a story tip? Email: newsroom@example.com.\n")
+               "BT is now on Telegram!\nDo you have a story tip? Email: newsroom@example.com.\n"
+               "Síguenos en Facebook: La Prensa y en Twitter: @laprensa\nWe'd love to get your feedback at radio@example.com\n")
     assert clean_article(channel).clean_text == ("The county council voted 7-2 on Monday to build a primary school "
                                                  "on the old depot site.")
     # Other languages' lead-ins to the links that close a page (incurvy.de, gofeminin.de in trafilatura-eval).
@@ -668,6 +669,14 @@ def test_promotion_after_the_story_ends_goes():
     assert clean_article(german).clean_text == german.split("\n")[0]
     closing = "Die Stadt hat am Montag den neuen Radweg eröffnet.\nAuch interessant ist, dass er nachts beleuchtet ist.\n"
     assert clean_article(closing).clean_text == closing.strip().replace("\n", "\n\n")
+    # Labels left with nothing under them close nothing (changelog.blog, mixed.de in trafilatura-eval);
+    # a wire's line in capitals closing a table stays.
+    dangling = ("The county council voted 7-2 on Monday to build a primary school on the old depot site.\n"
+                "Weiterführende Links:\nEmpfehlungen von Matthias:\n")
+    assert clean_article(dangling).clean_text == dangling.split("\n")[0]
+    table = ("The county sold bonds on Monday, its treasurer said in a statement to reporters.\n2010 105,000\n"
+             "2011 110,000\nCOMPETITIVE PRE-SALE CONTRIBUTED BY J.J. KENNY K-SHEETS :\n")
+    assert clean_article(table).clean_text.endswith("COMPETITIVE PRE-SALE CONTRIBUTED BY J.J. KENNY K-SHEETS :")
     # A newsletter box's heading inside the story (pcgamer.com in trafilatura-eval) goes wherever it is.
     boxed = ("The county council voted 7-2 on Monday to build a primary school.\nPC Gamer Newsletter\n"
              "Newsletter abonnieren\nThe newsletter said the school would open in 2026.\n")
