@@ -44,7 +44,10 @@ JUNK_LINE_PATTERNS = {
                            r"leia mais|citește (toată știrea|mai mult)|citeşte (toată ştirea|mai mult)|czytaj (więcej|dalej)|"
                            r"подробнее|читать (далее|полностью)|lees meer|læs mere|les mer|läs mer|devamını oku)\W*",
     "advertisement": r"advertisements?|sponsored( content)?|promoted|ads?",
-    "comment counter": r"((no|\d+) comments?|(leave|add|post) a comment.*|comments? \(?\d*\)?)\.?",
+    # ... and the comments' heading in other languages: "Kommentarer", "Commentaires (3)", "Комментарии"
+    "comment counter": r"((no|\d+) comments?|(leave|add|post) a comment.*|comments? \(?\d*\)?"
+                       r"|(\d+\s+)?(kommentare?r?|commentaires?|comentarios?|comentários?|commenti|komentarze|reacties|"
+                       r"комментарии|yorumlar)(\s*\(?\d*\)?)?)\.?",
     "view counter": r"(views?|count|reads)\s*:\s*\d+",
     # "Please enable JavaScript", "Pełne korzystanie z serwisu wymaga włączonego w Twojej przeglądarce JavaScript"
     # (a line about JavaScript names no switch: "written in JavaScript and runs in any browser")
@@ -109,7 +112,7 @@ HOUSE_PLUG = re.compile(r".*\b(?:(?i:subscribe to|sign up for|delivered to your 
                         r"|(?i:(?:have|got) a (?:story|news) tip)"
                         # "Follow us" in other languages; a plea for feedback ("We'd love to get your feedback at ...")
                         r"|(?i:síguenos|síganos|siga-nos|suivez-nous|folgen sie uns|folge uns|seguici|volg ons|følg os|"
-                        r"följ oss|we'?d love to (?:hear|get) your feedback|your feedback is important))\b.*")
+                        r"följ oss|we'?d love to (?:hear|get) your feedback|your feedback is important|be the first to know))\b.*")
 TEASER_MAX_WORDS = 45
 # Anywhere in the text, a teaser label and its separator before a headline ("MUST READ | Thousands of
 # Australians ...", "WATCH: ..."): a headline ends in no full stop, so "Related: a vote is due." is story.

@@ -660,7 +660,8 @@ def test_promotion_after_the_story_ends_goes():
                                   "site.\n\nWork is due to start in the spring.")
     channel = ("The county council voted 7-2 on Monday to build a primary school on the old depot site.\n"
                "BT is now on Telegram!\nDo you have a story tip? Email: newsroom@example.com.\n"
-               "Síguenos en Facebook: La Prensa y en Twitter: @laprensa\nWe'd love to get your feedback at radio@example.com\n")
+               "Síguenos en Facebook: La Prensa y en Twitter: @laprensa\nWe'd love to get your feedback at radio@example.com\n"
+               "Be the first to know\nKommentarer\n")
     assert clean_article(channel).clean_text == ("The county council voted 7-2 on Monday to build a primary school "
                                                  "on the old depot site.")
     # Other languages' lead-ins to the links that close a page (incurvy.de, gofeminin.de in trafilatura-eval).
