@@ -660,8 +660,7 @@ def test_promotion_after_the_story_ends_goes():
                                   "site.\n\nWork is due to start in the spring.")
     channel = ("The county council voted 7-2 on Monday to build a primary school on the old depot site.\n"
                "BT is now on Telegram!\nDo you have a story tip? Email: newsroom@example.com.\n"
-               "Síguenos en Facebook: La Prensa y en Twitter: @laprensa\nWe'd love to get your feedback at radio@example.com\n"
-               "Be the first to know\nKommentarer\n")
+               "Síguenos en Facebook: La Prensa y en Twitter: @laprensa\nWe'd love to get your feedback at radio@example.com\n")
     assert clean_article(channel).clean_text == ("The county council voted 7-2 on Monday to build a primary school "
                                                  "on the old depot site.")
     # Other languages' lead-ins to the links that close a page (incurvy.de, gofeminin.de in trafilatura-eval).
@@ -683,6 +682,10 @@ def test_promotion_after_the_story_ends_goes():
              "Newsletter abonnieren\nThe newsletter said the school would open in 2026.\n")
     assert clean_article(boxed).clean_text == ("The county council voted 7-2 on Monday to build a primary school.\n\n"
                                                "The newsletter said the school would open in 2026.")
+    # A newsletter box's call alone closing the text; the comments' heading in another language anywhere.
+    for closing in ("Be the first to know", "Kommentarer", "Commentaires (3)"):
+        text = f"The county council voted 7-2 on Monday to build a primary school.\n{closing}\n"
+        assert clean_article(text).clean_text == "The county council voted 7-2 on Monday to build a primary school."
     # The story may say it: a line in the middle of the text is not the house's closing plug.
     told = ("Police said the group is now on Telegram after its site was shut down.\n"
             "The council meets again on Friday to hear residents.\n")
