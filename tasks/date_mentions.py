@@ -116,7 +116,8 @@ _CONTRACT_AFTER = re.compile(
 # "June 10-year bond futures", "March stock index futures").
 _CONTRACT_NAMED_AFTER = re.compile(
     rf"(?:(?:\s*[/-]\s*|\s+(?:to|through|and|or)\s+|,\s*){_MONTH}\.?(?:\s+{_YEAR})?)*"   # "November to April 1987"
-    r"(?:\s+(?:delivery|shipment)|(?:\s+[\w-]+){0,3}?\s+(?:contracts?|futures|options?))\b")
+    r"(?:\s+(?:delivery|shipment)|(?:\s+[\w-]+){0,3}?\s+(?:contracts?|futures|options?)"
+    r"|\s+(?:T-bonds?|T-bills?|T-notes?|[Ee]urodollars?))\b")   # "June T-bonds again failed": a contract by name
 # A price quoted against a contract month: "offered at 17 over July", "25 cents under May".
 _BASIS_BEFORE = re.compile(r"\d[\d./-]*\s+(?:(?:cents?|cts|points?)\s+)?(?:over|under|off)\s+$")
 # Futures desks' words for a contract month: "spot April", "nearby June", "distant April".
@@ -406,6 +407,20 @@ def _table_row(text: str, start: int, end: int) -> bool:
     return figures >= 2 and figures >= words
 
 
+def _table_header(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is a cell of a table's header row: a line of three or more cells set
+    apart by runs of spaces, without a figure, over a row of figures ("Deliverable  This Week  Week Ago
+    Year Ago")."""
+    line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    line = text[line_start:line_end]
+    if _FIGURE.search(line) or len(re.split(r"\s{2,}|\t", line.strip())) < 3:
+        return False   # a header is words: "3. Nov 1996  Sueno Kosan  600.00" is a row, its date a date
+    following = next((line for line in text[line_end:].split("\n") if line.strip()), "")
+    figures = len(_FIGURE.findall(following))
+    return figures >= 2 and figures >= sum(word.lower() not in MONTHS for word in _WORD.findall(following))
+
+
 def _contract_month(match: re.Match, kind: str, text: str) -> bool:
     """Whether a month names a futures or forward contract in a market report: followed by a contract
     word, a commodity or a price move ("the May contract", "July wheat", "July climbed"), paired with
@@ -447,6 +462,8 @@ def _is_date(kind: str, match: re.Match, text: str, market: bool = False) -> boo
     and years that name a body ("the 1922 committee")."""
     start, end = match.span(kind)
     before = text[max(0, start - 12):start]
+    if _table_header(text, start, end):
+        return False   # a column's label: "This Week", "Year Ago"
     if kind in ("month_day", "day_month") and _table_row(text, start, end):
         return False   # a row's label and a cell: a contract month and a price
     if kind == "month" and not _MONTH_CUE_BEFORE.search(before) and _table_row(text, start, end):

@@ -153,6 +153,18 @@ def test_a_price_table_row_is_no_date():
     assert _found(PRICE_TABLE, D(1988, 3, 3)) == [("March 3", D(1988, 3, 3), "day", "absolute")]
 
 
+def test_a_table_headers_cells_and_a_named_bond_contract_are_no_dates():
+    # Held-out Reuters-21578: a grain stocks table's column labels, and a bond desk's "June T-bonds".
+    table = ("All hard red winter wheat\nDeliverable  This Week  Week Ago   Year Ago\n"
+             "Stocks          7.2       7.4       6.1\n")
+    assert _found(table, D(1987, 4, 6)) == []
+    bonds = "Traders expect a quiet session. June T-bonds again failed to take out resistance at 101."
+    assert _found(bonds, D(1987, 4, 6)) == []
+    # Prose with a week in it stays a date, wherever its line is.
+    assert [row[0] for row in _found("The board meets this week  to vote.  Stocks rose 2 pct.\n", D(1987, 4, 6))] \
+        == ["this week"]
+
+
 def test_a_line_with_a_date_and_a_figure_is_no_table():
     text = "Shares were bought between Jan 26 and Feb 9 for 175,691 dlrs."
     assert [row[0] for row in _found(text, D(1988, 3, 3))] == ["Jan 26", "Feb 9"]
