@@ -138,6 +138,16 @@ _NAME_AFTER_YEAR = re.compile(r"[ \t]+(?i:committee|commission|club|society|asso
 _SINCE_BEFORE = re.compile(r"(?<![\w-])(?i:since)\s+(?:(?:early|late|mid)[\s-]+)?$")
 # "a June election", "a December survey": the clause's verb is not the event's; the nearest such month is.
 _INDEFINITE_BEFORE = re.compile(r"(?<![\w-])(?i:a|an)\s+$")
+# A shipping or delivery window lies around the trade the clause reports ("bought corn for shipment in
+# May to October", "laydays from June 20 through September 25", "for shipment in two parts in June and
+# July"): the window is read as the nearest such month or day, not by the reporting verb's tense ("bought",
+# "said" put May 1986 in an April 1987 report); the window's second end too. "Shipments in February rose"
+# is a statistic, no window.
+_FORWARD_WINDOW_BEFORE = re.compile(
+    r"(?i:(?:for|of)\s+(?:shipment|delivery|loading|arrival)|laydays|lay days)\s+(?:(?:in|for|during|from|between|by|of|"
+    r"two|three|equal|parts?)\s+)*(?:[\w/]+(?:\s+\d{1,2})?\s+(?:to|through|and|until|-)\s+)?$")
+# The second end of a span of months or days ("May to October", "June 20 through September 25"): after the first.
+_RANGE_END_BEFORE = re.compile(r"\s(?:to|through|until|till|-)\s+$")
 _CLAUSE_END = re.compile(r"\s*(?:[.,;:!?)\"”]|$)")
 _SET_BEFORE = re.compile(r"(?:every|each)\s+$", re.IGNORECASE)
 _MONTH_CUE_BEFORE = re.compile(rf"(?<![\w-]){_MONTH_CUE}[\s-]+$", re.IGNORECASE)
@@ -511,6 +521,8 @@ def find_date_mentions(article_id: str, text: str, published: dt.date | None) ->
                 tense = None   # "pressure mounted to call a June election" (in April): that June, the nearest
             elif kind == "month" and _SINCE_BEFORE.search(text[max(0, start - 16):start]):
                 tense = "past"     # "the drought since early January", whatever verb is near
+            elif _FORWARD_WINDOW_BEFORE.search(text[max(0, start - 60):start]):
+                tense = None   # "for shipment in May", "laydays from June 20": the nearest such day, not the verb's
         elif kind in ("counted", "anchored"):
             # Counted from the last date named before it: in the same sentence if there is one.
             unit = re.search(r"day|week|month|year", match.group(kind).lower()).group()
@@ -519,6 +531,9 @@ def find_date_mentions(article_id: str, text: str, published: dt.date | None) ->
         if resolved is None:
             continue
         date, granularity, how = resolved
+        if date is not None and named and kind in ("month", "month_day", "day_month") and date < named[-1][1] \
+                and _RANGE_END_BEFORE.search(text[max(0, start - 8):start]) and named[-1][1] - date < dt.timedelta(days=366):
+            date = date.replace(year=date.year + 1)   # "from June 20 through September 25", "May to October": on
         if date is not None:
             named.append((granularity, date))
         rows.append({"article_id": article_id, "start_char": start, "end_char": end, "text": text[start:end],

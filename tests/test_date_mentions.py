@@ -165,6 +165,19 @@ def test_a_table_headers_cells_and_a_named_bond_contract_are_no_dates():
         == ["this week"]
 
 
+def test_a_shipping_window_is_read_around_the_trade_not_by_the_reporting_verb():
+    # Held-out Reuters-21578, April 1987: "bought ... for shipment in May to October, traders said" put May
+    # in 1986 (the past tense of "bought" and "said"); a window's second end follows its first.
+    published = D(1987, 4, 6)
+    corn = "Japanese traders bought 200,000 tonnes of Chinese corn for shipment in May to October, traders said."
+    assert [(row[0], row[1]) for row in _found(corn, published)] == [("May", D(1987, 5, 1)), ("October", D(1987, 10, 1))]
+    laydays = "Exporters sold wheat with laydays from June 20 through September 25, an agent said."
+    assert [row[1] for row in _found(laydays, published)] == [D(1987, 6, 20), D(1987, 9, 25)]
+    # A statistic of shipments is no window: its verb says when.
+    assert [row[1] for row in _found("Shipments in February rose 4 pct, the ministry said.", published)] == \
+        [D(1987, 2, 1)]
+
+
 def test_a_line_with_a_date_and_a_figure_is_no_table():
     text = "Shares were bought between Jan 26 and Feb 9 for 175,691 dlrs."
     assert [row[0] for row in _found(text, D(1988, 3, 3))] == ["Jan 26", "Feb 9"]
