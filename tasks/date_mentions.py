@@ -117,7 +117,10 @@ _CONTRACT_AFTER = re.compile(
 _CONTRACT_NAMED_AFTER = re.compile(
     rf"(?:(?:\s*[/-]\s*|\s+(?:to|through|and|or)\s+|,\s*){_MONTH}\.?(?:\s+{_YEAR})?)*"   # "November to April 1987"
     r"(?:\s+(?:delivery|shipment)|(?:\s+[\w-]+){0,3}?\s+(?:contracts?|futures|options?)"
-    r"|\s+(?:T-bonds?|T-bills?|T-notes?|[Ee]urodollars?))\b")   # "June T-bonds again failed": a contract by name
+    r"|\s+(?:T-bonds?|T-bills?|T-notes?|[Ee]urodollars?)"   # "June T-bonds again failed": a contract by name
+    # "July was up 13.1 cents at 6.785 dlrs": a month whose price moved is a contract in any article
+    r"|\s+(?:was|were|closed|settled|ended|finished)\s+(?:up|down|off|unchanged)\s+[\d.,/-]+\s+"
+    r"(?:cents?|cts|points?|dlrs?|dollars?|pence|stg))\b")
 # A price quoted against a contract month: "offered at 17 over July", "25 cents under May".
 _BASIS_BEFORE = re.compile(r"\d[\d./-]*\s+(?:(?:cents?|cts|points?)\s+)?(?:over|under|off)\s+$")
 # Futures desks' words for a contract month: "spot April", "nearby June", "distant April".

@@ -160,6 +160,8 @@ def test_a_table_headers_cells_and_a_named_bond_contract_are_no_dates():
     assert _found(table, D(1987, 4, 6)) == []
     bonds = "Traders expect a quiet session. June T-bonds again failed to take out resistance at 101."
     assert _found(bonds, D(1987, 4, 6)) == []
+    moved = "Soybeans closed at 6.705 dlrs from a high of 6.75 dlrs. July was up 13.1 cents at 6.785 dlrs."
+    assert _found(moved, D(1987, 4, 6)) == []
     # Prose with a week in it stays a date, wherever its line is.
     assert [row[0] for row in _found("The board meets this week  to vote.  Stocks rose 2 pct.\n", D(1987, 4, 6))] \
         == ["this week"]
