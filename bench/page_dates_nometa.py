@@ -71,9 +71,9 @@ def main_text(html: str, cache: Path, key: str) -> tuple[str, str | None]:
     path = cache / f"{key}.json"
     if path.exists():
         return tuple(json.loads(path.read_text()))
-    from tasks.ingest import _html_main_text
+    from tasks.page_text import main_text
 
-    text, title, _ = _html_main_text(html)
+    text, title, _ = main_text(html)
     path.write_text(json.dumps([text, title]))
     return text, title
 

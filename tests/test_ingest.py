@@ -3,8 +3,8 @@ import os
 
 import pytest
 
-from tasks.ingest import (SourceNotFound, _with_lines_inside_the_story, _with_the_declared_body, _without_link_runs,
-                          content_id, decode, discover_inputs, read_inputs, source_root)
+from tasks.ingest import SourceNotFound, content_id, decode, discover_inputs, read_inputs, source_root
+from tasks.page_text import _is_placeholder, _with_lines_inside_the_story, _with_the_declared_body, _without_link_runs
 
 
 def _read(root, paths, known=frozenset()):
@@ -293,8 +293,6 @@ def test_placeholder_latin_is_no_story(tmp_path):
 
 
 def test_latin_prose_is_no_placeholder():
-    from tasks.ingest import _is_placeholder
-
     assert _is_placeholder("Quod repellat ipsa iure et laborum exercitationem. Eos quod nulla voluptatem ut id.")
     assert not _is_placeholder("Gallia est omnis divisa in partes tres, quarum unam incolunt Belgae, aliam Aquitani.")
     assert not _is_placeholder("Habemus papam! Franciscus, qui in sede Petri electus est, orbi benedictionem dedit.")
