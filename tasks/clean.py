@@ -102,6 +102,12 @@ LEAD_IN = re.compile(r"(?i)(?:(?:das (?:thema )?|dies )?(?:könnte|dürfte) (?:d
                      r"lees ook|(?:also|auch|aussi|también) (?:on|auf|sur|en) \w[\w-]*\.\w+)\s*(?:[:|»›>–—-]\s*\S.*|[:|»›>–—-]?)")
 TAIL_LINE_MAX_WORDS = 20
 DANGLING_LABEL_WORDS = 10
+# An author box closing a page: its label alone on a line, then the author's bio ("AUTOR" / "ist
+# Gründungspartner der Kanzlei ...", cnet.de in trafilatura-eval). At most AUTHOR_BOX_LINES lines follow.
+AUTHOR_BOX_LABEL = re.compile(r"(?i)(?:about the authors?|the authors?|authors?|autor(?:in)?|über (?:den autor|die autorin)|"
+                              r"zum autor|zur autorin|à propos de l['’]auteur|l['’]auteur|sobre el autor|sobre o autor|"
+                              r"l['’]autore|o autorze)\s*:?")
+AUTHOR_BOX_LINES = 3
 # In the closing run, a house plug may run longer: "Get the best of News18 delivered to your inbox -
 # subscribe to News18 Daybreak. Follow News18.com on Twitter, Instagram, ..."
 # Followed: "us" or a site's own address ("Follow News18.com on"), never "Follow him on Instagram to watch".
@@ -712,7 +718,8 @@ def _drop_furniture_among_credits(story: list[_Piece], article: CleanArticle, se
 def _drop_closing_promotion(story: list[_Piece], article: CleanArticle) -> list[_Piece]:
     """The run of short lines closing the text, from its first teaser, sign-off or call to click on
     (TEASER), once the story has had a paragraph: what a page prints after its story ends. With it,
-    the labels ending in a colon just before it, or closing the text, that head nothing left."""
+    the labels ending in a colon just before it, or closing the text, that head nothing left, and an
+    author box (its label, then a bio) among the last lines."""
     run = len(story)
     def promotes(text: str) -> bool:
         return len(text.split()) <= TEASER_MAX_WORDS and bool(TEASER.fullmatch(text) or HOUSE_PLUG.fullmatch(text)
@@ -722,6 +729,10 @@ def _drop_closing_promotion(story: list[_Piece], article: CleanArticle) -> list[
                        and not _ends_sentence(story[run - 1].text)):
         run -= 1
     first = next((i for i in range(run, len(story)) if promotes(story[i].text)), len(story))
+    box = next((i for i in range(max(1, len(story) - AUTHOR_BOX_LINES - 1), first)
+                if AUTHOR_BOX_LABEL.fullmatch(story[i].text)), None)
+    if box is not None:
+        first = box   # the author box and whatever closes the page after it
     # Labels left with nothing under them ("Weiterführende Links:", "Empfehlungen von Matthias:",
     # "Lue myös:"): the links they headed were navigation, gone already. Not a wire's line in capitals
     # closing a table ("COMPETITIVE PRE-SALE CONTRIBUTED BY J.J. KENNY K-SHEETS :", CoNLL-2003).

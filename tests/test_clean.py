@@ -677,6 +677,15 @@ def test_promotion_after_the_story_ends_goes():
     table = ("The county sold bonds on Monday, its treasurer said in a statement to reporters.\n2010 105,000\n"
              "2011 110,000\nCOMPETITIVE PRE-SALE CONTRIBUTED BY J.J. KENNY K-SHEETS :\n")
     assert clean_article(table).clean_text.endswith("COMPETITIVE PRE-SALE CONTRIBUTED BY J.J. KENNY K-SHEETS :")
+    # An author box closing the page: its label alone, then the bio (cnet.de in trafilatura-eval).
+    boxed_author = ("Gestern wurde der Streit zwischen Google und der spanischen Datenschutzbehörde entschieden.\n"
+                    "AUTOR\nist Gründungspartner der Kanzlei Dr. Schulte und Partner Rechtsanwälte in Berlin.\n")
+    assert clean_article(boxed_author).clean_text == boxed_author.split("\n")[0]
+    # A story line naming an author is no box, nor is a label far from the end.
+    told = ("The author of the report was not named.\nAuthor\nThe report runs to 80 pages, the ministry said.\n"
+            "It will be debated in parliament in May.\nCritics said it came too late.\n"
+            "The minister will answer questions on Friday.\n")
+    assert clean_article(told).clean_text.count("\n\n") == 5
     # A newsletter box's heading inside the story (pcgamer.com in trafilatura-eval) goes wherever it is.
     boxed = ("The county council voted 7-2 on Monday to build a primary school.\nPC Gamer Newsletter\n"
              "Newsletter abonnieren\nThe newsletter said the school would open in 2026.\n")
