@@ -94,8 +94,9 @@ TEASER = re.compile(r"(?i)(?:up next|next up|read next|read more|more|related|re
                     r"choosing|your (?:support|visit|interest))\b.*"
                     r"|.*\bclick here\b.*")
 # The same lead-ins in other languages, alone on their line (a list of links follows) or before a
-# headline after a separator ("Auch interessant ist, dass ..." is a sentence): "Auch interessant:", "Das Thema könnte dich auch interessieren:", "À lire aussi", "Te puede
-# interesar", "Leggi anche", "Lees ook", "Also on example.com".
+# headline after a separator ("Auch interessant ist, dass ..." is a sentence): "Auch interessant:",
+# "Das Thema könnte dich auch interessieren:", "À lire aussi", "Te puede interesar", "Leggi anche",
+# "Lees ook", "Also on example.com".
 LEAD_IN = re.compile(r"(?i)(?:(?:das (?:thema )?|dies )?(?:könnte|dürfte) (?:dich|sie|euch) auch interessieren|auch interessant|"
                      r"mehr zum thema|lesen sie auch|lies auch|weitere artikel|(?:à )?lire aussi|voir aussi|"
                      r"sur le même sujet|(?:también )?te puede interesar|lee también|leggi anche|potrebbe interessarti|"
@@ -497,25 +498,10 @@ def _classify_line(piece: _Piece, in_header: bool, article: CleanArticle, furnit
         heading = line.lstrip("#").strip()
         article._remove(start, end - len(heading), "markdown heading mark")
         line, start = heading, end - len(heading)
-    if quote_mark := MARKDOWN_QUOTE_MARK.match(line):   # "> a quoted paragraph"
-        article._remove(start, start + quote_mark.end(), "markup")
-        line, start = line[quote_mark.end():], start + quote_mark.end()
-    if MARKDOWN_IMAGE_LINE.fullmatch(line):
-        article._remove(start, end, "picture")
+    unwrapped = _markdown_unwrapped(line, start, end, article)
+    if unwrapped is None:
         return None
-    whole_link = MARKDOWN_INLINE.fullmatch(line)
-    if whole_link and whole_link.group("link"):   # "[Read more](https://...)": its words are judged
-        words_end = whole_link.end("link") - 1
-        article._remove(start, start + 1, "markup")
-        article._remove(start + words_end, end, "markup")
-        line, start, end = line[1:words_end], start + 1, start + words_end
-    for marks in ("**", "__", "*"):   # "*By Jane Doe*": the line inside its emphasis is judged
-        if len(line) > 2 * len(marks) and line.startswith(marks) and line.endswith(marks) \
-                and not line[len(marks)].isspace() and marks not in line[len(marks):-len(marks)]:
-            article._remove(start, start + len(marks), "markup")
-            article._remove(end - len(marks), end, "markup")
-            line, start, end = line[len(marks):-len(marks)], start + len(marks), end - len(marks)
-            break
+    line, start, end = unwrapped
     rule = _set_aside_rule(line, number, in_header, article, furniture, inside_paragraph)
     if rule:
         article._remove(start, end, rule)
@@ -526,6 +512,31 @@ def _classify_line(piece: _Piece, in_header: bool, article: CleanArticle, furnit
         article._remove(start + caption_credit.start(), end, "credit")
         line = line[:caption_credit.start()]
     return _Piece(number, start, line)
+
+
+def _markdown_unwrapped(line: str, start: int, end: int, article: CleanArticle) -> tuple[str, int, int] | None:
+    """The line (text, raw start, raw end) less the Markdown that wraps all of it, each mark recorded:
+    a quote's ">", one link ("[Read more](https://...)": its words are judged), one emphasis ("*By Jane
+    Doe*": a byline inside). None for a line of pictures only, set aside as `picture`."""
+    if quote_mark := MARKDOWN_QUOTE_MARK.match(line):
+        article._remove(start, start + quote_mark.end(), "markup")
+        line, start = line[quote_mark.end():], start + quote_mark.end()
+    if MARKDOWN_IMAGE_LINE.fullmatch(line):
+        article._remove(start, end, "picture")
+        return None
+    whole_link = MARKDOWN_INLINE.fullmatch(line)
+    if whole_link and whole_link.group("link"):
+        words_end = whole_link.end("link") - 1
+        article._remove(start, start + 1, "markup")
+        article._remove(start + words_end, end, "markup")
+        line, start, end = line[1:words_end], start + 1, start + words_end
+    for marks in ("**", "__", "*"):
+        if len(line) > 2 * len(marks) and line.startswith(marks) and line.endswith(marks) \
+                and not line[len(marks)].isspace() and marks not in line[len(marks):-len(marks)]:
+            article._remove(start, start + len(marks), "markup")
+            article._remove(end - len(marks), end, "markup")
+            return line[len(marks):-len(marks)], start + len(marks), end - len(marks)
+    return line, start, end
 
 
 def _set_aside_rule(line: str, number: int, in_header: bool, article: CleanArticle, furniture: bool,
